@@ -1,0 +1,122 @@
+"""Creating things: a new vault (``init``) and a new contact file (``add``).
+
+Neither ever overwrites: ``init`` only adds what is missing (it is safe to run
+again in an existing vault or clone) and ``add`` refuses a name that already
+has a file, including one differing only by case or Unicode normalisation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import CONFIG_NAME, Config
+from .errors import GuanxiError
+from .fsio import atomic_write
+from .names import NameError_, clean_name, file_stem, same_name_key
+from .vault import STATE_DIR
+from .yamltext import flow_list, scalar
+
+DEFAULT_CONFIG = """\
+# Guanxi settings: see docs/format.md for every key.
+contacts = ["people"]
+output = "_index"
+cadence = "90d"
+
+[attention]
+owe_band = 0
+promise_grace = "7d"
+new_connection = "30d"
+birthday_window = "14d"
+"""
+
+
+def init_vault(folder: Path) -> list[str]:
+    """Create what a vault needs and is missing; returns what was created or changed."""
+    done: list[str] = []
+    folder.mkdir(parents=True, exist_ok=True)
+    cfg = folder / CONFIG_NAME
+    if not cfg.exists():
+        atomic_write(cfg, DEFAULT_CONFIG.encode())
+        done.append(CONFIG_NAME)
+    people = folder / "people"
+    if not people.exists():
+        people.mkdir()
+        done.append("people/")
+    gi = folder / ".gitignore"
+    existing = gi.read_bytes() if gi.exists() else b""
+    lines = existing.decode("utf-8", "replace").splitlines()
+    if f"{STATE_DIR}/" not in (line.strip() for line in lines) and STATE_DIR not in (line.strip() for line in lines):
+        sep = b"" if not existing or existing.endswith(b"\n") else b"\n"
+        atomic_write(gi, existing + sep + f"# Guanxi's machine-local cache\n{STATE_DIR}/\n".encode())
+        done.append(".gitignore")
+    return done
+
+
+@dataclass(frozen=True)
+class NewContact:
+    name: str
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    met: dt.date | None = None
+    via: str | None = None
+    why: str | None = None
+    company: str | None = None
+    role: str | None = None
+
+
+def contact_text(new: NewContact, stem: str) -> str:
+    """The new file: front matter with what was given, empty entry lists, no body."""
+    lines = ["---"]
+    if clean_name(new.name) != stem:
+        lines.append(f"name: {scalar(clean_name(new.name))}")
+    for key, values in (("email", new.emails), ("phone", new.phones)):
+        if len(values) == 1:
+            lines.append(f"{key}: {scalar(values[0])}")
+        elif values:
+            lines.append(f"{key}: {flow_list(list(values))}")
+    for key, value in (("company", new.company), ("role", new.role)):
+        if value:
+            lines.append(f"{key}: {scalar(value)}")
+    if new.tags:
+        lines.append(f"tags: {flow_list(list(new.tags))}")
+    if new.met:
+        lines.append(f"met: {new.met.isoformat()}")
+    if new.via:
+        via = new.via if new.via.startswith("[[") else f"[[{new.via}]]"
+        lines.append(f"via: {scalar(via)}")
+    if new.why:
+        lines.append(f"why: {scalar(new.why)}")
+    # Empty (null) lists: the user types "  - 2025-01-10 ..." under them.
+    lines += ["give:", "take:", "touch:", "---", ""]
+    return "\n".join(lines)
+
+
+def add_contact(root: Path, config: Config, new: NewContact) -> Path:
+    """Create the contact's file in the first contacts folder; never overwrite."""
+    try:
+        stem = file_stem(new.name)
+    except NameError_ as exc:
+        raise GuanxiError(str(exc)) from None
+    folder = root / (config.contacts[0] if config.contacts else ".")
+    folder.mkdir(parents=True, exist_ok=True)
+    key = same_name_key(stem)
+    for existing in os.listdir(folder):
+        if existing.lower().endswith(".md") and same_name_key(existing[:-3]) == key:
+            rel = os.path.relpath(folder / existing, root).replace(os.sep, "/")
+            raise GuanxiError(f"{rel} already exists: {new.name!r} is already a contact")
+    path = folder / f"{stem}.md"
+    data = contact_text(new, stem).encode("utf-8")
+    # O_EXCL: a file that appeared since the listing is still never overwritten.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except FileExistsError:
+        raise GuanxiError(f"{path.name} already exists") from None
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    return path

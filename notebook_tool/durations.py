@@ -1,0 +1,53 @@
+"""Durations (``30d``, ``2w``, ``3m``, ``1y``) and ISO dates, as users type them.
+
+One place decides what ``3m`` means so that cadences in files, thresholds in
+``guanxi.toml`` and ``guanxi snooze frank 2w`` all agree: a month is 30 days
+and a year 365 (a cadence is a rhythm, not a calendar appointment).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
+_DURATION = re.compile(r"^\s*(\d+)\s*([dwmy]?)\s*$", re.IGNORECASE)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class DurationError(ValueError):
+    """A duration that is not ``N``, ``Nd``, ``Nw``, ``Nm`` or ``Ny``."""
+
+
+def parse_days(value: object) -> int:
+    """Days in a duration: ``30d`` → 30, ``2w`` → 14, ``45`` → 45.
+
+    Raises :class:`DurationError` with a message meant for the user.
+    """
+    if isinstance(value, bool):
+        raise DurationError(f"expected a duration like 30d, 2w, 3m or 1y, got {value!r}")
+    if isinstance(value, int):
+        if value < 0:
+            raise DurationError(f"a duration cannot be negative: {value}")
+        return value
+    if not isinstance(value, str):
+        raise DurationError(f"expected a duration like 30d, 2w, 3m or 1y, got {value!r}")
+    m = _DURATION.match(value)
+    if not m:
+        raise DurationError(f"expected a duration like 30d, 2w, 3m or 1y, got {value!r}")
+    return int(m.group(1)) * UNIT_DAYS[(m.group(2) or "d").lower()]
+
+
+def parse_iso_date(value: str) -> dt.date:
+    """A strict ``YYYY-MM-DD`` date; raises ``ValueError`` with a clear message."""
+    if not _ISO_DATE.match(value.strip()):
+        raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"no such date: {value.strip()}") from None
+
+
+def format_days(days: int) -> str:
+    """Render a day count the way a person says it (``30d`` stays days)."""
+    return f"{days}d"

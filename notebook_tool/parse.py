@@ -1,0 +1,348 @@
+"""A contact file's bytes → :class:`~notebook_tool.model.FileResult`.
+
+The YAML is composed into nodes (libyaml when available) rather than loaded
+straight to Python objects, because nodes keep their line numbers: every
+field and every entry knows where it stands in the file, and each problem is
+reported at the file's own ``path:line``. Values are then built node by node,
+so one bad entry costs that entry, not the whole contact.
+
+Fields that hold text (``company``, ``phone``…) take the scalar's source text
+when YAML 1.1 would turn it into something else (``no`` → false, ``0123`` →
+83, ``12:30`` → 750): the person typed text, so text is what they get, with a
+warning that other tools may read it differently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from typing import Any, Callable
+
+import yaml
+
+from . import entries as E
+from .durations import DurationError, parse_days, parse_iso_date
+from .fileparts import decode, split_front_matter
+from .model import KINDS, Birthday, Contact, Entry, FileResult, Kind, Problem
+
+try:  # libyaml is ~10× faster; the pure-Python loader is a correct fallback
+    _Loader: type = yaml.CSafeLoader  # type: ignore[attr-defined]
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+STR_TAG = "tag:yaml.org,2002:str"
+NULL_TAG = "tag:yaml.org,2002:null"
+TEXT_FIELDS = ("company", "role", "via", "why")
+LIST_FIELDS = ("aliases", "emails", "phones", "links", "tags", "needs", "offers")
+KNOWN = frozenset(
+    {"name", "aliases", "email", "phone", "links", "company", "role", "tags", "met", "via", "why",
+     "cadence", "birthday", "snooze", "needs", "offers", *KINDS}
+)
+
+
+def nfc(s: str) -> str:
+    return unicodedata.normalize("NFC", s)
+
+
+class _Reader:
+    """Builds one contact from its composed YAML, collecting problems."""
+
+    def __init__(self, path: str, split_lines: tuple[str, ...], first_line: int, loader: Any) -> None:
+        self.path = path
+        self.lines = split_lines
+        self.offset = first_line  # file line of YAML line 0 (1-based)
+        self.loader = loader
+        self.problems: list[Problem] = []
+
+    # -- locations and messages -------------------------------------------------
+    def line_of(self, node: yaml.Node) -> int:
+        return node.start_mark.line + self.offset
+
+    def col_of(self, node: yaml.Node) -> int:
+        return node.start_mark.column + 1
+
+    def error(self, node: yaml.Node, msg: str) -> None:
+        self.problems.append(Problem(self.path, self.line_of(node), msg, self.col_of(node)))
+
+    def warn(self, node: yaml.Node, msg: str) -> None:
+        self.problems.append(Problem(self.path, self.line_of(node), msg, self.col_of(node), "warning"))
+
+    def value(self, node: yaml.Node) -> Any:
+        """Construct a node's Python value; raises ValueError on bad scalars."""
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            raise ValueError(getattr(exc, "problem", None) or str(exc)) from None
+        except (ValueError, TypeError, OverflowError) as exc:
+            # e.g. 2024-02-30 resolves as a timestamp and then fails to build
+            raise ValueError(f"cannot read value {getattr(node, 'value', '')!r}: {exc}") from None
+
+    # -- typed fields ------------------------------------------------------------
+    def text(self, key: str, node: yaml.Node) -> str | None:
+        """A text field: the scalar's own text, whatever YAML 1.1 thinks it is."""
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag == NULL_TAG:
+                return None
+            if node.tag != STR_TAG and not node.style:
+                shown = self.value(node) if node.tag != "tag:yaml.org,2002:timestamp" else node.value
+                if isinstance(shown, bool) or (
+                    not isinstance(shown, (dt.date, str)) and str(shown) != node.value
+                ):
+                    self.warn(
+                        node,
+                        f"'{key}: {node.value}' is not text to YAML (it reads as {shown!r}); "
+                        f"Guanxi keeps the text {node.value!r} — quote it so other tools agree",
+                    )
+            return node.value.strip() or None
+        self.error(node, f"'{key}' must be text, not a {'list' if isinstance(node, yaml.SequenceNode) else 'mapping'}")
+        return None
+
+    def text_list(self, key: str, node: yaml.Node) -> tuple[str, ...]:
+        if isinstance(node, yaml.SequenceNode):
+            out = []
+            for item in node.value:
+                t = self.text(key, item)
+                if t:
+                    out.append(t)
+            return tuple(out)
+        t = self.text(key, node)
+        return (t,) if t else ()
+
+    def date(self, key: str, node: yaml.Node) -> dt.date | None:
+        if isinstance(node, yaml.ScalarNode) and node.tag == NULL_TAG:
+            return None
+        try:
+            v = self.value(node)
+        except ValueError:
+            v = getattr(node, "value", None)
+        if isinstance(v, dt.datetime):
+            self.warn(node, f"'{key}' has a time of day; only the date {v.date().isoformat()} is used")
+            return v.date()
+        if isinstance(v, dt.date):
+            return v
+        if isinstance(v, str):
+            try:
+                return parse_iso_date(v)
+            except ValueError as exc:
+                self.error(node, f"'{key}': {exc}")
+                return None
+        self.error(node, f"'{key}' must be a date as YYYY-MM-DD, got {v!r}")
+        return None
+
+    def birthday(self, node: yaml.Node) -> Birthday | None:
+        if not isinstance(node, yaml.ScalarNode) or node.tag == NULL_TAG:
+            if not isinstance(node, yaml.ScalarNode):
+                self.error(node, "'birthday' must be a date (YYYY-MM-DD, or --MM-DD without the year)")
+            return None
+        raw = node.value.strip()
+        year: int | None = None
+        md = raw
+        if raw.startswith("--"):
+            md = raw[2:]
+        elif len(raw) == 10 and raw[4] == "-":
+            year, md = int(raw[:4]) if raw[:4].isdigit() else -1, raw[5:]
+        try:
+            month_s, day_s = md.split("-")
+            month, day = int(month_s), int(day_s)
+            if year == -1 or len(month_s) != 2 or len(day_s) != 2:
+                raise ValueError
+            dt.date(year if year is not None else 2000, month, day)  # 2000: a leap year
+        except ValueError:
+            self.error(node, f"'birthday': expected YYYY-MM-DD or --MM-DD, got {raw!r}")
+            return None
+        return Birthday(month, day, year)
+
+    def cadence(self, node: yaml.Node) -> int | None:
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag == NULL_TAG:
+                return None
+            raw = node.value.strip()
+            if raw.lower() in ("none", "never", "off"):
+                return 0
+            try:
+                days = parse_days(int(raw) if raw.isdigit() else raw)
+            except DurationError as exc:
+                self.error(node, f"'cadence': {exc}, or none")
+                return None
+            if days == 0:
+                self.error(node, "'cadence' must be longer than 0 days (use 'none' to opt out)")
+                return None
+            return days
+        self.error(node, "'cadence' must be a duration like 30d, or none")
+        return None
+
+    # -- entries -----------------------------------------------------------------
+    def entries(self, kind: Kind, node: yaml.Node) -> list[Entry]:
+        if isinstance(node, yaml.ScalarNode) and node.tag == NULL_TAG:
+            return []
+        items: list[yaml.Node]
+        if isinstance(node, yaml.SequenceNode):
+            items = list(node.value)
+        elif isinstance(node, yaml.ScalarNode):
+            self.warn(node, f"'{kind}' should be a list ('- ' before each entry); read as one entry")
+            items = [node]
+        else:
+            self.error(node, f"'{kind}' must be a list of entries, one per line starting with '- '")
+            return []
+        out: list[Entry] = []
+        for item in items:
+            entry = self.entry(kind, item)
+            if entry is not None:
+                out.append(entry)
+        return out
+
+    def entry(self, kind: Kind, node: yaml.Node) -> Entry | None:
+        line = self.line_of(node)
+        try:
+            if isinstance(node, yaml.ScalarNode):
+                if node.tag == NULL_TAG:
+                    raise E.EntryError("empty entry: expected 'YYYY-MM-DD text'")
+                self._check_comment(node)
+                return E.parse_line(kind, node.value, line)
+            if isinstance(node, yaml.MappingNode):
+                data = self.value(node)
+                if "date" in data:
+                    entry, warnings = E.parse_mapping(kind, data, line)
+                    for w in warnings:
+                        self.warn(node, w)
+                    return entry
+                if len(node.value) == 1:
+                    key_node, value_node = node.value[0]
+                    key = key_node.value if isinstance(key_node, yaml.ScalarNode) else ""
+                    if E.looks_like_entry_line(key):
+                        self._check_comment(value_node)
+                        return E.parse_line(kind, E.trap_line(key, data[self.value(key_node)]), line)
+                raise E.EntryError("entry mapping needs a 'date' key: {date: YYYY-MM-DD, what: ...}")
+            raise E.EntryError("an entry is 'YYYY-MM-DD text' or a mapping, not a list")
+        except (E.EntryError, ValueError) as exc:
+            self.error(node, f"{kind} entry: {exc}")
+            return None
+
+    def _check_comment(self, node: yaml.Node) -> None:
+        """Warn when ` #` on an entry's line made YAML drop the rest as a comment."""
+        if not isinstance(node, yaml.ScalarNode) or node.style:
+            return
+        end_line = node.end_mark.line + self.offset
+        src = self.lines[end_line - 1] if 0 < end_line <= len(self.lines) else ""
+        tail = src[node.end_mark.column :]
+        stripped = tail.lstrip()
+        if stripped.startswith("#") and tail != stripped:
+            self.warn(
+                node,
+                f"'{stripped[:40]}' is a YAML comment and not part of the entry; "
+                "quote the entry (\"...\") to keep the text after '#'",
+            )
+
+
+def parse_contact(data: bytes, path: str, max_front_matter: int = 65536) -> FileResult:
+    """Read one contact file. Never raises for bad input: problems are values."""
+    stem = path.rsplit("/", 1)[-1]
+    stem = nfc(stem[:-3] if stem.lower().endswith(".md") else stem)
+    text, problems = decode(data, path)
+    if text is None:
+        return FileResult(path, None, tuple(problems))
+    split, split_problems = split_front_matter(text, path)
+    problems.extend(split_problems)
+    if split is None:
+        return FileResult(path, None, tuple(problems))
+    if split.yaml is None:
+        return FileResult(path, Contact(name=stem, path=path), tuple(problems))
+    if len(split.yaml.encode("utf-8")) > max_front_matter:
+        problems.append(
+            Problem(
+                path,
+                split.yaml_first_line - 1,
+                f"front matter is larger than {max_front_matter} bytes "
+                "(max_front_matter in guanxi.toml); not read",
+            )
+        )
+        return FileResult(path, None, tuple(problems))
+
+    loader = _Loader(split.yaml)
+    try:
+        root = loader.get_single_node()
+        reader = _Reader(path, split.lines, split.yaml_first_line, loader)
+        contact = _build(reader, root, stem, path)
+        problems.extend(reader.problems)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + split.yaml_first_line) if mark else split.yaml_first_line
+        col = (mark.column + 1) if mark else None
+        what = exc.problem or exc.context or "cannot be parsed"
+        problems.append(Problem(path, line, f"invalid YAML: {what}", col))
+        contact = None
+    except (yaml.YAMLError, ValueError, RecursionError, MemoryError) as exc:
+        problems.append(Problem(path, split.yaml_first_line, f"invalid YAML: {exc}"))
+        contact = None
+    finally:
+        loader.dispose()
+    return FileResult(path, contact, tuple(problems))
+
+
+_FIELD_READERS: dict[str, Callable[[_Reader, str, yaml.Node], Any]] = {
+    "aliases": lambda r, k, n: r.text_list(k, n),
+    "email": lambda r, k, n: r.text_list(k, n),
+    "phone": lambda r, k, n: r.text_list(k, n),
+    "links": lambda r, k, n: r.text_list(k, n),
+    "tags": lambda r, k, n: r.text_list(k, n),
+    "needs": lambda r, k, n: r.text_list(k, n),
+    "offers": lambda r, k, n: r.text_list(k, n),
+    "company": lambda r, k, n: r.text(k, n),
+    "role": lambda r, k, n: r.text(k, n),
+    "via": lambda r, k, n: r.text(k, n),
+    "why": lambda r, k, n: r.text(k, n),
+    "met": lambda r, k, n: r.date(k, n),
+    "snooze": lambda r, k, n: r.date(k, n),
+    "birthday": lambda r, k, n: r.birthday(n),
+    "cadence": lambda r, k, n: r.cadence(n),
+}
+_ATTR = {"email": "emails", "phone": "phones", "cadence": "cadence_days"}
+
+
+def _build(r: _Reader, root: yaml.Node | None, stem: str, path: str) -> Contact | None:
+    if root is None or (isinstance(root, yaml.ScalarNode) and root.tag == NULL_TAG):
+        return Contact(name=stem, path=path)
+    if not isinstance(root, yaml.MappingNode):
+        kind = "a list" if isinstance(root, yaml.SequenceNode) else "plain text"
+        r.error(root, f"front matter must be fields (key: value), not {kind}")
+        return None
+    fields: dict[str, Any] = {}
+    extra: list[tuple[str, Any]] = []
+    entries: list[Entry] = []
+    seen: dict[str, int] = {}
+    name = stem
+    for key_node, value_node in root.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            r.error(key_node, "a field name must be plain text")
+            continue
+        key = key_node.value
+        if key in seen:
+            r.error(key_node, f"duplicate key '{key}' (first on line {seen[key]}); this one is ignored")
+            continue
+        seen[key] = r.line_of(key_node)
+        try:
+            if key == "name":
+                value = r.text(key, value_node) if isinstance(value_node, yaml.ScalarNode) else None
+                if isinstance(value_node, yaml.ScalarNode) and value_node.tag not in (STR_TAG, NULL_TAG):
+                    r.error(value_node, f"'name' must be text; quote it (\"{value_node.value}\")")
+                elif not isinstance(value_node, yaml.ScalarNode):
+                    r.error(value_node, "'name' must be text, not a list or mapping")
+                elif value:
+                    name = nfc(value)
+            elif key in KINDS:
+                entries.extend(r.entries(key, value_node))  # type: ignore[arg-type]
+            elif key in _FIELD_READERS:
+                fields[_ATTR.get(key, key)] = _FIELD_READERS[key](r, key, value_node)
+            else:
+                extra.append((key, r.value(value_node)))
+        except ValueError as exc:
+            r.error(value_node, f"'{key}': {exc}")
+    aliases = tuple(nfc(a) for a in fields.pop("aliases", ()))
+    return Contact(
+        name=name,
+        path=path,
+        aliases=aliases,
+        entries=tuple(entries),
+        extra=tuple(extra),
+        **{k: v for k, v in fields.items() if v is not None},
+    )

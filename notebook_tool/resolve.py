@@ -1,0 +1,62 @@
+"""NAME on the command line → one contact, or a clear error listing candidates.
+
+Tried in order, each case- and accent-insensitive (``zoe`` finds ``Zoë``):
+the exact name, file name or alias; then a unique prefix of one of those;
+then a unique prefix of a word in the name (``chen`` → ``Alice Chen``).
+The first stage that matches decides: one contact wins, several are an
+ambiguity that lists them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from typing import Iterable, Sequence
+
+from .model import Contact
+
+
+class ResolveError(Exception):
+    """Unknown or ambiguous name; ``candidates`` are the contacts to suggest."""
+
+    def __init__(self, message: str, candidates: Sequence[Contact] = ()) -> None:
+        super().__init__(message)
+        self.candidates = tuple(candidates)
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive key: ``Zoë Ångström`` → ``zoe angstrom``."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+
+
+def _keys(c: Contact) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(fold(k) for k in (c.name, c.stem, *c.aliases) if k))
+
+
+def _unique(matches: Iterable[Contact]) -> list[Contact]:
+    seen: dict[str, Contact] = {}
+    for c in matches:
+        seen.setdefault(c.path, c)
+    return sorted(seen.values(), key=lambda c: (fold(c.name), c.path))
+
+
+def resolve(contacts: Sequence[Contact], query: str) -> Contact:
+    q = fold(query)
+    if not q:
+        raise ResolveError("empty name")
+    stages = (
+        lambda c: q in _keys(c),
+        lambda c: any(k.startswith(q) for k in _keys(c)),
+        lambda c: any(w.startswith(q) for k in _keys(c) for w in k.split()),
+    )
+    for stage in stages:
+        found = _unique(c for c in contacts if stage(c))
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise ResolveError(f"{query!r} is ambiguous; it could be:", found)
+    names = {fold(k): c for c in contacts for k in (c.name, *c.aliases)}
+    close = difflib.get_close_matches(q, list(names), n=5, cutoff=0.6)
+    raise ResolveError(f"no contact named {query!r}" + ("; did you mean:" if close else ""),
+                       _unique(names[k] for k in close))

@@ -1,0 +1,43 @@
+"""Shared test helpers: a vault on disk from a dict, and the CLI under CliRunner."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from click.testing import CliRunner, Result
+
+from notebook_tool.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE_VAULT = REPO / "example-vault"
+
+
+def write_vault(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Create files under ``root``; str values are dedented and written as UTF-8."""
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, str):
+            content = textwrap.dedent(content).lstrip("\n").encode("utf-8")
+        path.write_bytes(content)
+    return root
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Callable[[dict[str, str | bytes]], Path]:
+    """``vault({"people/A.md": "..."})`` → the vault's root folder."""
+
+    def make(files: dict[str, str | bytes]) -> Path:
+        return write_vault(tmp_path / "vault", files)
+
+    return make
+
+
+def run_cli(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
+    """Invoke ``guanxi ARGS`` in-process, stdout and stderr kept apart."""
+    runner = CliRunner()
+    return runner.invoke(main, list(args), input=input, env={"GUANXI_VAULT": "", **(env or {})},
+                         catch_exceptions=False)
