@@ -104,20 +104,20 @@ def json_option(f: Any) -> Any:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON (schema in docs/json.md).")(f)
 
 
-def _today(value: dt.date | None) -> dt.date:
+def resolve_today(value: dt.date | None) -> dt.date:
     return value or dt.date.today()
 
 
-def _root(ctx: click.Context) -> Path:
+def vault_root(ctx: click.Context) -> Path:
     from .vault import find_vault
 
     return find_vault(ctx.find_root().params.get("vault"))
 
 
-def _load(ctx: click.Context, progress: bool = False) -> Any:
+def load(ctx: click.Context, progress: bool = False) -> Any:
     from .vault import load_vault
 
-    root = _root(ctx)
+    root = vault_root(ctx)
     if not root.is_dir():
         raise GuanxiError(f"vault folder {root} does not exist")
     wrap = None
@@ -135,7 +135,7 @@ def _bar(paths: list[str]) -> Any:
         yield from bar
 
 
-def _echo_json(data: Any) -> None:
+def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
@@ -202,7 +202,7 @@ def add(ctx: click.Context, name: str, email: tuple[str, ...], phone: tuple[str,
     from .config import load_config
     from .create import NewContact, add_contact
 
-    root = _root(ctx)
+    root = vault_root(ctx)
     config, _ = load_config(root)
     path = add_contact(root, config, NewContact(name, email, phone, tags, met, via, why, company, role))
     click.echo(f"Created {path.relative_to(root).as_posix()}")
@@ -220,16 +220,16 @@ def show(ctx: click.Context, name: str, today: dt.date | None, as_json: bool) ->
     from .resolve import resolve
     from .views import show_json, show_text
 
-    vault = _load(ctx)
+    vault = load(ctx)
     contact = resolve(vault.contacts, name)
-    day = _today(today)
+    day = resolve_today(today)
     s = summarize(contact, day, vault.config.half_life_days)
     c = Context(day, vault.config)
     if as_json:
-        _echo_json(show_json(s, c))
+        echo_json(show_json(s, c))
     else:
         click.echo(show_text(s, c), nl=False)
-    _warn_problems(vault, only=contact.path)
+    echo_errors(vault, only=contact.path)
 
 
 @main.command("list")
@@ -244,16 +244,16 @@ def list_(ctx: click.Context, tag: str | None, sort: str, today: dt.date | None,
     from .ledger import summarize
     from .views import list_json, list_text, select
 
-    vault = _load(ctx)
-    day = _today(today)
+    vault = load(ctx)
+    day = resolve_today(today)
     rows = select([summarize(c, day, vault.config.half_life_days) for c in vault.contacts], tag, sort)
     if as_json:
-        _echo_json(list_json(rows, day.isoformat()))
+        echo_json(list_json(rows, day.isoformat()))
     else:
         click.echo(list_text(rows), nl=False)
 
 
-def _warn_problems(vault: Any, only: str | None = None) -> None:
+def echo_errors(vault: Any, only: str | None = None) -> None:
     for p in vault.all_problems():
         if p.severity == "error" and (only is None or p.path == only):
             click.echo(p.format(), err=True)
@@ -270,9 +270,9 @@ def index(ctx: click.Context, today: dt.date | None) -> None:
     """
     from .index import rebuild
 
-    vault = _load(ctx, progress=True)
-    result = rebuild(vault, _today(today))
-    _warn_problems(vault)
+    vault = load(ctx, progress=True)
+    result = rebuild(vault, resolve_today(today))
+    echo_errors(vault)
     n = len(vault.contacts)
     what = ", ".join(result.written) if result.written else "pages unchanged"
     click.echo(f"Indexed {n} {'person' if n == 1 else 'people'}: {what}", err=True)
@@ -287,10 +287,10 @@ def report(ctx: click.Context, which: str, today: dt.date | None, as_json: bool)
     """Print the attention or reciprocity report (Markdown, or --json)."""
     from . import render
 
-    vault = _load(ctx)
-    rep = render.build(vault, _today(today))
+    vault = load(ctx)
+    rep = render.build(vault, resolve_today(today))
     if as_json:
-        _echo_json(render.attention_json(rep) if which == "attention" else render.reciprocity_json(rep))
+        echo_json(render.attention_json(rep) if which == "attention" else render.reciprocity_json(rep))
     else:
         text = (render.attention_markdown if which == "attention" else render.reciprocity_markdown)(rep, "")
         click.echo(text, nl=False)
@@ -307,8 +307,8 @@ def check(ctx: click.Context, today: dt.date | None, strict: bool) -> None:
     """
     from .checks import run_checks
 
-    vault = _load(ctx)
-    problems = run_checks(vault, _today(today))
+    vault = load(ctx)
+    problems = run_checks(vault, resolve_today(today))
     for p in problems:
         click.echo(p.format())
     errors = sum(1 for p in problems if p.severity == "error")
