@@ -91,7 +91,7 @@ def attention_markdown(report: Report, link_base: str = "../") -> str:
         for p in people:
             lines.append(f"- {link(p.contact.name, p.contact.path, link_base)}")
             for r in p.reasons:
-                lines.append(f"  - {r.rule}: {cell(r.text)}")
+                lines.append(f"  - {cell(r.text)}")
         lines.append("")
     return "\n".join(lines)
 
