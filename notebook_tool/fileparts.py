@@ -34,24 +34,48 @@ class Split:
     body_first_line: int
 
 
+def _position(text_before: str) -> tuple[int, int]:
+    """1-based ``(line, col)`` just after ``text_before`` (LF, CRLF or CR lines)."""
+    text_before = text_before.replace("\r\n", "\n").replace("\r", "\n")
+    return text_before.count("\n") + 1, len(text_before) - (text_before.rfind("\n") + 1) + 1
+
+
+def _looks_utf16_without_bom(data: bytes) -> bool:
+    """ASCII-ish text saved as UTF-16 without a BOM: every other byte is NUL."""
+    head = data[:200]
+    if len(head) < 4:
+        return False
+    return head[1::2].count(0) > len(head) // 3 or head[0::2].count(0) > len(head) // 3
+
+
 def decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
     """Decode a file's bytes; UTF-8 (with or without BOM) or BOM-marked UTF-16.
 
     Returns ``(None, [problem])`` when the bytes are not text, naming the line
-    and column of the first bad byte.
+    and column (in characters, as an editor counts them) of the first bad byte.
     """
+    # UTF-32's BOM starts with UTF-16's: test it first.
+    if data.startswith(codecs.BOM_UTF32_LE) or data.startswith(codecs.BOM_UTF32_BE):
+        return None, [Problem(path, 1, "the file is UTF-32 text, which Guanxi does not read "
+                                       "(save the file as UTF-8)")]
     if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
         try:
             text = data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            return None, [Problem(path, 1, f"cannot decode UTF-16 text: {exc.reason}")]
+            good = data[: exc.start - (exc.start % 2)].decode("utf-16", "replace")
+            line, col = _position(good[1:] if good.startswith("\ufeff") else good)
+            return None, [Problem(path, line, f"cannot decode UTF-16 text: {exc.reason} "
+                                              "(save the file as UTF-8)", col)]
     else:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            before = data[: exc.start]
-            line = before.count(b"\n") + 1
-            col = exc.start - (before.rfind(b"\n") + 1) + 1
+            if _looks_utf16_without_bom(data):
+                return None, [Problem(path, 1, "the file looks like UTF-16 text without a byte order "
+                                               "mark (save the file as UTF-8)")]
+            # Everything before the bad byte decoded, so the column counts characters.
+            before = data[: exc.start].decode("utf-8-sig", "replace")
+            line, col = _position(before)
             return None, [
                 Problem(
                     path,
@@ -62,9 +86,11 @@ def decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
                 )
             ]
     if "\x00" in text:
-        before = text[: text.index("\x00")]
-        line = before.count("\n") + 1
-        return None, [Problem(path, line, "file contains a NUL byte; is it a binary file?")]
+        line, col = _position(text[: text.index("\x00")].lstrip("\ufeff"))
+        if _looks_utf16_without_bom(data):
+            return None, [Problem(path, 1, "the file looks like UTF-16 text without a byte order "
+                                           "mark (save the file as UTF-8)")]
+        return None, [Problem(path, line, "file contains a NUL byte; is it a binary file?", col)]
     if text.startswith("\ufeff"):  # a second BOM (UTF-16 decoded) is not content
         text = text[1:]
     return text, []

@@ -15,12 +15,14 @@ warning that other tools may read it differently.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from typing import Any, Callable
 
 import yaml
 
 from . import entries as E
+from . import harden
 from .durations import DurationError, parse_days, parse_iso_date
 from .fileparts import decode, split_front_matter
 from .model import KINDS, Birthday, Contact, Entry, FileResult, Kind, Problem
@@ -32,6 +34,11 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 STR_TAG = "tag:yaml.org,2002:str"
 NULL_TAG = "tag:yaml.org,2002:null"
+# YAML 1.1 (and so libyaml) also ends a line at NEL, LINE SEPARATOR and
+# PARAGRAPH SEPARATOR; editors, git and this project count only LF (and CR).
+# Where one occurs, positions are recomputed from the mark's character index.
+_BIRTHDAY = re.compile(r"^(?:(?P<year>[0-9]{4})-|--)(?P<month>[0-9]{2})-(?P<day>[0-9]{2})$")
+_ODD_BREAKS = ("\x85", "\u2028", "\u2029")
 TEXT_FIELDS = ("company", "role", "via", "why")
 LIST_FIELDS = ("aliases", "emails", "phones", "links", "tags", "needs", "offers")
 KNOWN = frozenset(
@@ -44,22 +51,43 @@ def nfc(s: str) -> str:
     return unicodedata.normalize("NFC", s)
 
 
+class _Locator:
+    """Maps a position in the front matter text to the file's own ``line, col``."""
+
+    def __init__(self, yaml_text: str, first_line: int) -> None:
+        self.text = yaml_text
+        self.first_line = first_line  # file line of YAML line 0 (1-based)
+        self.odd = any(b in yaml_text for b in _ODD_BREAKS)
+
+    def index(self, index: int) -> tuple[int, int]:
+        """File ``(line, col)`` (both 1-based) of a character offset in the text."""
+        index = max(0, min(index, len(self.text)))
+        line_start = self.text.rfind("\n", 0, index) + 1
+        return self.first_line + self.text.count("\n", 0, index), index - line_start + 1
+
+    def mark(self, mark: Any) -> tuple[int, int]:
+        if self.odd:
+            return self.index(mark.index)
+        # At worst (end of stream) this is the closing '---' line: still in the file.
+        return mark.line + self.first_line, mark.column + 1
+
+
 class _Reader:
     """Builds one contact from its composed YAML, collecting problems."""
 
-    def __init__(self, path: str, split_lines: tuple[str, ...], first_line: int, loader: Any) -> None:
+    def __init__(self, path: str, split_lines: tuple[str, ...], locator: _Locator, loader: Any) -> None:
         self.path = path
         self.lines = split_lines
-        self.offset = first_line  # file line of YAML line 0 (1-based)
+        self.locator = locator
         self.loader = loader
         self.problems: list[Problem] = []
 
     # -- locations and messages -------------------------------------------------
     def line_of(self, node: yaml.Node) -> int:
-        return node.start_mark.line + self.offset
+        return self.locator.mark(node.start_mark)[0]
 
     def col_of(self, node: yaml.Node) -> int:
-        return node.start_mark.column + 1
+        return self.locator.mark(node.start_mark)[1]
 
     def error(self, node: yaml.Node, msg: str) -> None:
         self.problems.append(Problem(self.path, self.line_of(node), msg, self.col_of(node)))
@@ -84,7 +112,10 @@ class _Reader:
             if node.tag == NULL_TAG:
                 return None
             if node.tag != STR_TAG and not node.style:
-                shown = self.value(node) if node.tag != "tag:yaml.org,2002:timestamp" else node.value
+                try:
+                    shown = self.value(node) if node.tag != "tag:yaml.org,2002:timestamp" else node.value
+                except ValueError:  # e.g. '=' (YAML 1.1's value key): plainly text to a person
+                    shown = node.value
                 if isinstance(shown, bool) or (
                     not isinstance(shown, (dt.date, str)) and str(shown) != node.value
                 ):
@@ -135,20 +166,17 @@ class _Reader:
                 self.error(node, "'birthday' must be a date (YYYY-MM-DD, or --MM-DD without the year)")
             return None
         raw = node.value.strip()
-        year: int | None = None
-        md = raw
-        if raw.startswith("--"):
-            md = raw[2:]
-        elif len(raw) == 10 and raw[4] == "-":
-            year, md = int(raw[:4]) if raw[:4].isdigit() else -1, raw[5:]
+        # ASCII digits only: str.isdigit() also accepts '²' and '١٩٨٥'.
+        m = _BIRTHDAY.match(raw)
+        if m is None:
+            self.error(node, f"'birthday': expected YYYY-MM-DD or --MM-DD, got {raw!r}")
+            return None
+        year = int(m["year"]) if m["year"] else None
+        month, day = int(m["month"]), int(m["day"])
         try:
-            month_s, day_s = md.split("-")
-            month, day = int(month_s), int(day_s)
-            if year == -1 or len(month_s) != 2 or len(day_s) != 2:
-                raise ValueError
             dt.date(year if year is not None else 2000, month, day)  # 2000: a leap year
         except ValueError:
-            self.error(node, f"'birthday': expected YYYY-MM-DD or --MM-DD, got {raw!r}")
+            self.error(node, f"'birthday': no such date: {raw}")
             return None
         return Birthday(month, day, year)
 
@@ -160,7 +188,7 @@ class _Reader:
             if raw.lower() in ("none", "never", "off"):
                 return 0
             try:
-                days = parse_days(int(raw) if raw.isdigit() else raw)
+                days = parse_days(int(raw) if raw.isascii() and raw.isdigit() else raw)
             except DurationError as exc:
                 self.error(node, f"'cadence': {exc}, or none")
                 return None
@@ -222,9 +250,9 @@ class _Reader:
         """Warn when ` #` on an entry's line made YAML drop the rest as a comment."""
         if not isinstance(node, yaml.ScalarNode) or node.style:
             return
-        end_line = node.end_mark.line + self.offset
+        end_line, end_col = self.locator.mark(node.end_mark)
         src = self.lines[end_line - 1] if 0 < end_line <= len(self.lines) else ""
-        tail = src[node.end_mark.column :]
+        tail = src[end_col - 1 :]
         stripped = tail.lstrip()
         if stripped.startswith("#") and tail != stripped:
             self.warn(
@@ -236,6 +264,16 @@ class _Reader:
 
 def parse_contact(data: bytes, path: str, max_front_matter: int = 65536) -> FileResult:
     """Read one contact file. Never raises for bad input: problems are values."""
+    try:
+        return _parse_contact(data, path, max_front_matter)
+    except Exception as exc:  # noqa: BLE001 - last line of defence; see below
+        # A bug in Guanxi must not stop a whole vault from indexing. The tests
+        # (fuzzing included) assert that this message never appears.
+        return FileResult(path, None, (Problem(path, 1, f"internal error while reading this file "
+                                                        f"(please report it): {type(exc).__name__}: {exc}"),))
+
+
+def _parse_contact(data: bytes, path: str, max_front_matter: int) -> FileResult:
     stem = path.rsplit("/", 1)[-1]
     stem = nfc(stem[:-3] if stem.lower().endswith(".md") else stem)
     text, problems = decode(data, path)
@@ -247,7 +285,8 @@ def parse_contact(data: bytes, path: str, max_front_matter: int = 65536) -> File
         return FileResult(path, None, tuple(problems))
     if split.yaml is None:
         return FileResult(path, Contact(name=stem, path=path), tuple(problems))
-    if len(split.yaml.encode("utf-8")) > max_front_matter:
+    # A character is at most 4 bytes: only encode when the cap could be passed.
+    if len(split.yaml) * 4 > max_front_matter and len(split.yaml.encode("utf-8", "surrogatepass")) > max_front_matter:
         problems.append(
             Problem(
                 path,
@@ -258,16 +297,23 @@ def parse_contact(data: bytes, path: str, max_front_matter: int = 65536) -> File
         )
         return FileResult(path, None, tuple(problems))
 
+    locator = _Locator(split.yaml, split.yaml_first_line)
+    # Anchors, tags and deep nesting are refused before anything is composed.
+    finding = harden.prescan(split.yaml)
+    if finding is not None:
+        line, col = locator.index(finding.index)
+        problems.append(Problem(path, line, finding.message, col))
+        return FileResult(path, None, tuple(problems))
+
     loader = _Loader(split.yaml)
     try:
         root = loader.get_single_node()
-        reader = _Reader(path, split.lines, split.yaml_first_line, loader)
+        reader = _Reader(path, split.lines, locator, loader)
         contact = _build(reader, root, stem, path)
         problems.extend(reader.problems)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + split.yaml_first_line) if mark else split.yaml_first_line
-        col = (mark.column + 1) if mark else None
+        line, col = locator.mark(mark) if mark else (split.yaml_first_line, None)
         what = exc.problem or exc.context or "cannot be parsed"
         problems.append(Problem(path, line, f"invalid YAML: {what}", col))
         contact = None

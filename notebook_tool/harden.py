@@ -1,0 +1,180 @@
+"""The pre-scan in front of YAML composition: refuse what could hurt before it is built.
+
+A vault is often a shared git repository, so a contact file may come from
+anyone. Three YAML features are dangerous or pointless in a contact file and
+are refused before the front matter is composed:
+
+* **anchors and aliases** (``&a`` / ``*a``): the "billion laughs" bomb
+  composes in a millisecond as a small graph of shared nodes, then explodes
+  any code that walks it as a tree (rendering, JSON output, the cache);
+* **explicit tags** (``!!binary``, ``!!set``, ``!!python/object``, any
+  ``!tag``): the safe loader would refuse the Python ones anyway, the others
+  build values (bytes, sets, ordered pairs) no field of a contact can hold;
+* **deep nesting**: PyYAML's C composer recurses on the C stack, so tens of
+  thousands of nested brackets crash the whole process with a segfault on
+  builds whose libyaml has no nesting limit. Depth is therefore bounded with
+  a character-level scan *before* libyaml sees the text.
+
+The common case must stay cheap (a cold index of 10,000 files runs this on
+every one): a few C-speed regular expression searches decide whether the text
+could possibly contain any of these. Only when one could (an ``&``, ``*`` or
+``!`` where a node may start, or a bound on the nesting that is not obviously
+small) is the text run through libyaml's event parser — which is iterative
+and safe at the bounded depth — to find the exact position, or to clear a
+false alarm such as ``why: "R&D, *not* sales!"``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import yaml
+
+try:  # the same parser that will compose the text; libyaml when available
+    _Loader: type = yaml.CSafeLoader  # type: ignore[attr-defined]
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+#: The deepest nesting of lists and mappings accepted in front matter. A
+#: contact needs about five (fields → give → entry mapping → with → name).
+MAX_DEPTH = 32
+
+#: Above this bound (of the cheap over-estimate) the text is refused without
+#: giving it to libyaml at all: every YAML parser and composer is safe far
+#: beyond it, and nothing a person writes by hand comes near it.
+HARD_DEPTH = 512
+
+# A node property (&anchor, !tag) or an alias (*name) can only stand where a
+# node starts: at the start of a line (after indentation), after a block
+# indicator ("- ", "? ", ": ", also the "- " of "--- "), or after a flow
+# indicator ("[", "{", ",", ":"). Text such as "R&D" or "Thanks!" never
+# matches, so ordinary files skip the event scan.
+_NODE_PROPERTY = re.compile(r"(?:^|[\[{,:]|[-?][ \t])[ \t]*[&*!]", re.MULTILINE)
+
+# Block nesting costs at least one column per level of a line's prefix of
+# indentation and indicators (a list under a key may share its key's column,
+# hence the +2 slack in the bound below). A prefix this long is worth a look.
+_BLOCK_PREFIX = MAX_DEPTH // 2 - 2
+_DEEP_PREFIX = re.compile(r"^(?:[ \t]|[-?:](?=[ \t]|$)){%d,}" % _BLOCK_PREFIX, re.MULTILINE)
+_PREFIX = re.compile(r"^(?:[ \t]|[-?:](?=[ \t]|$))*", re.MULTILINE)
+
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_TOKEN = re.compile(r"[!&*][^\s,\[\]{}]*")
+_CORE_TAG = "tag:yaml.org,2002:"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Why the text is refused; ``index`` is the character offset in the text."""
+
+    index: int
+    message: str
+
+
+def depth_message(limit: int = MAX_DEPTH) -> str:
+    return f"front matter nests lists or mappings deeper than {limit} levels; not read"
+
+
+def _flow_bound(text: str) -> tuple[int, int]:
+    """An over-estimate of flow nesting (brackets, ignoring quotes) and where it peaks.
+
+    Brackets inside quoted or plain text (``[[Carol Diaz]]`` links) count
+    too, which can only make the bound larger: a false alarm costs an event
+    scan, never a wrongly accepted file.
+    """
+    opening = text.count("[") + text.count("{")
+    if opening <= _BLOCK_PREFIX:
+        return opening, 0  # cannot nest deeper than the number of opening brackets
+    depth = peak = 0
+    over_at = -1  # ordinal of the first bracket past MAX_DEPTH, found again below
+    for i, ch in enumerate(_NOT_BRACKET.sub("", text)):
+        if ch in "[{":
+            depth += 1
+            if depth > peak:
+                peak = depth
+                if peak == MAX_DEPTH + 1:
+                    over_at = i
+        elif depth:
+            depth -= 1
+    if over_at < 0:
+        return peak, 0
+    # Locate that bracket in the original text (rare path only).
+    seen = -1
+    for pos, ch in enumerate(text):
+        if ch in "[]{}":
+            seen += 1
+            if seen == over_at:
+                return peak, pos
+    return peak, 0  # pragma: no cover - the bracket is always found
+
+
+def _block_bound(text: str) -> tuple[int, int]:
+    """An over-estimate of block nesting from line prefixes, and where it peaks."""
+    if _DEEP_PREFIX.search(text) is None:
+        return _BLOCK_PREFIX + 1, 0  # every prefix is shorter than _BLOCK_PREFIX
+    longest = max(_PREFIX.finditer(text), key=lambda m: m.end() - m.start())
+    return longest.end() - longest.start() + 2, longest.end()
+
+
+def _shown(text: str, index: int, fallback: str) -> str:
+    m = _TOKEN.match(text, index)
+    return m.group(0) if m else fallback
+
+
+def _tag_name(tag: str) -> str:
+    return "!!" + tag[len(_CORE_TAG):] if tag.startswith(_CORE_TAG) else tag
+
+
+def _event_scan(text: str) -> Finding | None:
+    """The exact check, on libyaml's parse events (no nodes are built).
+
+    A syntax error stops the scan quietly: composition meets the same error
+    and reports it with its position.
+    """
+    loader = _Loader(text)
+    depth = 0
+    try:
+        while True:
+            ev = loader.get_event()
+            if ev is None or isinstance(ev, yaml.StreamEndEvent):
+                return None
+            at = ev.start_mark.index
+            if isinstance(ev, yaml.AliasEvent):
+                return Finding(at, f"YAML alias '{_shown(text, at, '*' + str(ev.anchor))}' is not allowed "
+                                   "in a contact file (aliases can hide huge or looping data); "
+                                   "write the value out")
+            if isinstance(ev, yaml.NodeEvent) and ev.anchor is not None:
+                return Finding(at, f"YAML anchor '&{ev.anchor}' is not allowed in a contact file "
+                                   "(anchors and aliases can hide huge or looping data); remove it")
+            tag = getattr(ev, "tag", None)
+            if isinstance(ev, yaml.NodeEvent) and tag is not None:
+                return Finding(at, f"YAML tag '{_shown(text, at, _tag_name(tag))}' is not allowed in a "
+                                   "contact file; remove it and write the value as plain text")
+            if isinstance(ev, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return Finding(at, depth_message())
+            elif isinstance(ev, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+
+
+def prescan(text: str) -> Finding | None:
+    """``None`` when ``text`` may be composed; else the first reason it may not.
+
+    Cheap for ordinary front matter: three regular-expression passes and two
+    ``str.count`` calls. The event scan runs only on a possible hit.
+    """
+    flow, flow_at = _flow_bound(text)
+    block, block_at = _block_bound(text)
+    bound = flow + block  # block nodes may hold flow ones, never the other way round
+    if bound > HARD_DEPTH:
+        # Do not let libyaml see it at all: this is the segfault shape.
+        return Finding(flow_at if flow >= block else block_at, depth_message())
+    if bound > MAX_DEPTH or _NODE_PROPERTY.search(text) is not None:
+        return _event_scan(text)
+    return None
