@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any, Sequence
 
 from .attention import Context, cadence_of, reasons_for, sort_key_name
@@ -104,6 +105,16 @@ def select(summaries: Sequence[Summary], tag: str | None, sort: str) -> list[Sum
     return sorted(by_name, key=keys[sort])  # stable: name breaks ties
 
 
+def width(text: str) -> int:
+    """Columns a string takes in a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1 for ch in text)
+
+
+def _pad(text: str, cols: int, right: bool = False) -> str:
+    fill = " " * max(0, cols - width(text))
+    return fill + text if right else text + fill
+
+
 def list_text(rows: Sequence[Summary]) -> str:
     if not rows:
         return "No contacts.\n"
@@ -111,8 +122,11 @@ def list_text(rows: Sequence[Summary]) -> str:
     for s in rows:
         last = s.last_contact.isoformat() if s.last_contact else "—"
         table.append((s.contact.name, fmt(s.balance), last, ", ".join(s.contact.tags)))
-    widths = [max(len(r[i]) for r in table) for i in range(3)]
-    lines = [f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}".rstrip() for r in table]
+    widths = [max(width(r[i]) for r in table) for i in range(3)]
+    lines = [
+        f"{_pad(r[0], widths[0])}  {_pad(r[1], widths[1], right=True)}  {_pad(r[2], widths[2])}  {r[3]}".rstrip()
+        for r in table
+    ]
     return "\n".join(lines) + "\n"
 
 
