@@ -2,12 +2,15 @@
 
 Used wherever Guanxi writes a value into a user's file (``add``, the entry
 writer): plain when YAML would read the plain text back unchanged, else
-double-quoted (a JSON string is a valid YAML double-quoted scalar).
+double-quoted. The double-quoted form escapes everything a YAML reader would
+refuse or fold (control characters, C1 codes, ``\\u2028``, a BOM…), because
+``json.dumps`` alone leaves some of those raw and the file would then fail
+to parse as a whole.
 """
 
 from __future__ import annotations
 
-import json
+import re
 
 import yaml
 
@@ -15,6 +18,31 @@ try:
     _Loader: type = yaml.CSafeLoader  # type: ignore[attr-defined]
 except AttributeError:  # pragma: no cover
     _Loader = yaml.SafeLoader
+
+# Characters YAML's reader refuses in a stream, or reads as a line break
+# (\x85, \u2028, \u2029), or that editors hide (BOM): always escaped.
+_MUST_ESCAPE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+_SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\\": "\\\\", '"': '\\"'}
+
+
+class UnwritableText(ValueError):
+    """Text that cannot be stored in a UTF-8 file (a lone surrogate)."""
+
+
+def double_quoted(value: str) -> str:
+    """``value`` as a one-line YAML double-quoted scalar (also a JSON string)."""
+    out = ['"']
+    for ch in value:
+        if ch in _SHORT:
+            out.append(_SHORT[ch])
+        elif _MUST_ESCAPE.match(ch):
+            if 0xD800 <= ord(ch) <= 0xDFFF:
+                raise UnwritableText(f"text contains an invalid character (U+{ord(ch):04X})")
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
 
 
 def reads_back(text: str, expected: object) -> bool:
@@ -24,11 +52,23 @@ def reads_back(text: str, expected: object) -> bool:
         return False
 
 
+def plain_is_safe(value: str) -> bool:
+    """True when ``value`` can be written unquoted and read back as the same string."""
+    return bool(
+        value
+        and value == value.strip()
+        and not _MUST_ESCAPE.search(value)
+        and "\t" not in value
+        and " #" not in value
+        and reads_back(value, value)
+    )
+
+
 def scalar(value: str) -> str:
     """``value`` as a YAML scalar on one line, plain if that is safe."""
-    if value and "\n" not in value and value == value.strip() and " #" not in value and reads_back(value, value):
+    if plain_is_safe(value):
         return value
-    return json.dumps(value, ensure_ascii=False)
+    return double_quoted(value)
 
 
 def flow_list(values: list[str]) -> str:
@@ -38,6 +78,9 @@ def flow_list(values: list[str]) -> str:
         s = scalar(v)
         # Inside [...] a comma or bracket in a plain scalar would split the item.
         if s == v and any(ch in v for ch in ",[]{}"):
-            s = json.dumps(v, ensure_ascii=False)
+            s = double_quoted(v)
         items.append(s)
     return "[" + ", ".join(items) + "]"
+
+
+__all__ = ["UnwritableText", "double_quoted", "flow_list", "plain_is_safe", "reads_back", "scalar"]
