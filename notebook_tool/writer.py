@@ -267,13 +267,14 @@ def insert_entry(doc: Doc, rel: str, kind: Kind, source: str, date: dt.date,
         return key_idx + 2
     items = list(value.value)
     dash = " " * value.start_mark.column
-    pos: int | None = None
-    for i, item in enumerate(items):
-        when = dates_by_line.get(lay.line(item.start_mark) + 1)
-        if when is not None and when <= date:
-            pos = i
+    dated = [(i, dates_by_line.get(lay.line(item.start_mark) + 1)) for i, item in enumerate(items)]
+    earlier = [i for i, when in dated if when is not None and when <= date]
+    later = [i for i, when in dated if when is not None and when > date]
+    # After the last entry on or before the date; else before the first later
+    # one; in a list with no readable dates at all, at the end.
+    pos = earlier[-1] if earlier else (None if later else len(items) - 1)
     if pos is None:
-        at = lay.line(items[0].start_mark)
+        at = lay.line(items[later[0]].start_mark)
         if not doc.lines[at].lstrip().startswith("-"):
             raise WriteError(f"{rel}:{at + 1}: '{kind}' has a layout Guanxi cannot edit safely")
     else:
