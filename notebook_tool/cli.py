@@ -114,20 +114,39 @@ def vault_root(ctx: click.Context) -> Path:
     return find_vault(ctx.find_root().params.get("vault"))
 
 
-def load(ctx: click.Context, progress: bool = False) -> Any:
-    from .vault import load_vault
+def use_cache() -> bool:
+    """The cache in .guanxi/ is on unless GUANXI_CACHE=0 (for a suspicious user, or a read-only check)."""
+    import os
 
+    return os.environ.get("GUANXI_CACHE", "1") not in ("0", "no", "off", "false")
+
+
+def existing_root(ctx: click.Context) -> Path:
     root = vault_root(ctx)
     if not root.is_dir():
         raise GuanxiError(f"vault folder {root} does not exist")
-    wrap = None
-    if progress and sys.stderr.isatty():
-        def wrap(paths: Any) -> Any:  # a bar only on a terminal, only when it is long
-            paths = list(paths)
-            if len(paths) < 500:
-                return paths
-            return _bar(paths)
-    return load_vault(root, wrap)
+    return root
+
+
+def progress_wrap(progress: bool) -> Any:
+    """A progress bar over the files to read: on a terminal, and only when they are many."""
+    if not (progress and sys.stderr.isatty()):
+        return None
+
+    def wrap(paths: Any) -> Any:
+        paths = list(paths)
+        if len(paths) < 500:
+            return paths
+        return _bar(paths)
+    return wrap
+
+
+def load(ctx: click.Context, progress: bool = False) -> Any:
+    from .vault import load_vault
+
+    root = existing_root(ctx)
+    # The cache gives the same Vault as a full read; it only skips unchanged files.
+    return load_vault(root, progress_wrap(progress), cache=use_cache())
 
 
 def _bar(paths: list[str]) -> Any:
@@ -220,8 +239,10 @@ def show(ctx: click.Context, name: str, today: dt.date | None, as_json: bool) ->
     from .resolve import resolve
     from .views import show_json, show_text
 
-    vault = load(ctx)
-    contact = resolve(vault.contacts, name)
+    vault, contact = _quick_show(ctx, name) if use_cache() else (None, None)
+    if vault is None or contact is None:
+        vault = load(ctx)
+        contact = resolve(vault.contacts, name)
     day = resolve_today(today)
     s = summarize(contact, day, vault.config.half_life_days)
     c = Context(day, vault.config)
@@ -253,6 +274,30 @@ def list_(ctx: click.Context, tag: str | None, sort: str, today: dt.date | None,
         click.echo(list_text(rows), nl=False)
 
 
+def _quick_show(ctx: click.Context, name: str) -> tuple[Any, Any]:
+    """Resolve NAME from the cache's name index, reading only the files that could match.
+
+    ``(None, None)`` when the index cannot vouch for the answer (no cache, a
+    folder changed, an unknown name): the caller then reads the vault.
+    """
+    from .incremental import quick_lookup
+    from .resolve import resolve
+    from .vault import Vault
+
+    root = existing_root(ctx)
+    found = quick_lookup(root, name)
+    if found is None:
+        return None, None
+    config, problems, results = found
+    vault = Vault(root, config, tuple(results), tuple(problems))
+    try:
+        return vault, resolve(vault.contacts, name)
+    except ResolveError as exc:
+        if "ambiguous" in str(exc):
+            raise  # every file any stage could match was read: the ambiguity is real
+        return None, None  # a file changed under the index: ask the whole vault
+
+
 def echo_errors(vault: Any, only: str | None = None) -> None:
     for p in vault.all_problems():
         if p.severity == "error" and (only is None or p.path == only):
@@ -268,13 +313,18 @@ def index(ctx: click.Context, today: dt.date | None) -> None:
     Problems in files are printed as path:line: message on stderr and listed
     on the attention page; the rest of the vault is indexed all the same.
     """
-    from .index import rebuild
+    from .incremental import State
 
-    vault = load(ctx, progress=True)
-    result = rebuild(vault, resolve_today(today))
-    echo_errors(vault)
-    n = len(vault.contacts)
-    what = ", ".join(result.written) if result.written else "pages unchanged"
+    # Incremental: stat every file, re-read the changed ones, and render only
+    # when something changed since the pages were last written.
+    state = State(existing_root(ctx), use_cache=use_cache())
+    state.rescan(progress_wrap(True))
+    outcome = state.index(resolve_today(today))
+    state.save()
+    for p in outcome.errors:
+        click.echo(p.format(), err=True)
+    n = outcome.people
+    what = ", ".join(outcome.written) if outcome.written else "pages unchanged"
     click.echo(f"Indexed {n} {'person' if n == 1 else 'people'}: {what}", err=True)
 
 

@@ -9,6 +9,7 @@ watcher all see a file the same way.
 from __future__ import annotations
 
 import os
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
@@ -68,8 +69,11 @@ def _is_inside(root: Path, target: Path) -> bool:
 def contact_paths(root: Path, config: Config) -> tuple[list[str], list[Problem]]:
     """Relative ``/`` paths of every contact file, sorted; and walk problems.
 
-    Hidden folders and files, the output folder, and symlinks that leave the
-    vault are skipped (the last with a warning, so nothing vanishes silently).
+    Hidden folders and files and the output folder are skipped. Nothing else
+    vanishes silently: symlinks that leave the vault (or are broken), folders
+    that cannot be listed, file names that are not valid text, and file names
+    that collide on a case-insensitive or normalising file system (macOS,
+    Windows: a git checkout there keeps only one of the files) are reported.
     """
     root = root.resolve()
     tops = config.contacts if config.contacts is not None else (".",)
@@ -82,23 +86,74 @@ def contact_paths(root: Path, config: Config) -> tuple[list[str], list[Problem]]
             if config.contacts is not None:
                 problems.append(Problem(CONFIG_NAME, 1, f"contacts folder {top!r} does not exist", None, "warning"))
             continue
-        for dirpath, dirnames, filenames in os.walk(base):
+        if not _is_inside(root, base.resolve()):
+            # '../elsewhere' or a symlink out: the vault is the boundary.
+            problems.append(Problem(CONFIG_NAME, 1, f"contacts folder {top!r} is outside the vault; not read"))
+            continue
+
+        def unreadable(exc: OSError) -> None:
+            where = os.path.relpath(exc.filename, root).replace(os.sep, "/") if exc.filename else top
+            problems.append(Problem(_printable(where), 1, f"cannot read folder: {exc.strerror or exc}"))
+
+        for dirpath, dirnames, filenames in os.walk(base, onerror=unreadable):
             rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
             rel_dir = "" if rel_dir == "." else rel_dir + "/"
             # Prune in place so os.walk never descends into them.
             dirnames[:] = sorted(
                 d for d in dirnames
                 if not d.startswith(".") and f"{rel_dir}{d}" != output
+                and _valid_name(f"{rel_dir}{d}", problems)
                 and not _leaves(root, Path(dirpath) / d, f"{rel_dir}{d}", problems)
             )
             for name in filenames:
                 if name.startswith(".") or not name.lower().endswith(".md"):
                     continue
                 rel = f"{rel_dir}{name}"
-                if _leaves(root, Path(dirpath) / name, rel, problems):
+                if not _valid_name(rel, problems) or _leaves(root, Path(dirpath) / name, rel, problems):
                     continue
                 found.add(rel)
+    problems.extend(_collisions(found))
     return sorted(found), problems
+
+
+def _printable(rel: str) -> str:
+    """A path that can be printed: undecodable bytes shown as ``\\xNN``."""
+    return os.fsencode(rel).decode("utf-8", "backslashreplace")
+
+
+def _valid_name(rel: str, problems: list[Problem]) -> bool:
+    """False (and an error) for a name whose bytes are not UTF-8.
+
+    Such a name decodes to lone surrogates, which no page, terminal or JSON
+    output can encode: it would crash every command instead of one file
+    failing.
+    """
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        problems.append(Problem(_printable(rel), 1, "file name is not valid UTF-8; rename it to be read"))
+        return False
+    return True
+
+
+def _collisions(found: set[str]) -> list[Problem]:
+    """Errors for names equal up to case or Unicode normalisation (NFC/NFD).
+
+    ``Alice.md`` and ``alice.md``, or ``Zoë.md`` typed two ways, are two files
+    on Linux but one on macOS and Windows, where a checkout silently loses
+    one; and the spec makes names that differ only in case one contact.
+    """
+    groups: dict[str, list[str]] = {}
+    for rel in found:
+        groups.setdefault(unicodedata.normalize("NFC", rel).casefold(), []).append(rel)
+    out = []
+    for paths in groups.values():
+        if len(paths) > 1:
+            for p in sorted(paths):
+                others = ", ".join(q for q in sorted(paths) if q != p)
+                out.append(Problem(p, 1, f"file name collides with {others} (equal ignoring case or "
+                                         "Unicode normalisation; one is lost on macOS and Windows); rename one"))
+    return out
 
 
 def _leaves(root: Path, path: Path, rel: str, problems: list[Problem]) -> bool:
@@ -118,21 +173,38 @@ def _leaves(root: Path, path: Path, rel: str, problems: list[Problem]) -> bool:
     return path.is_dir()
 
 
-def read_file(root: Path, rel: str, config: Config) -> FileResult:
-    """Read and parse one contact file (the single entry point for all readers)."""
-    try:
-        data = (root / rel).read_bytes()
-    except OSError as exc:
-        return FileResult(rel, None, (Problem(rel, 1, f"cannot read file: {exc.strerror or exc}"),))
+def read_file(root: Path, rel: str, config: Config, data: bytes | None = None) -> FileResult:
+    """Read and parse one contact file (the single entry point for all readers).
+
+    ``data`` is the file's bytes when the caller already read them (the
+    cache reads, stats and hashes a file once, then parses it here).
+    """
+    if data is None:
+        try:
+            data = (root / rel).read_bytes()
+        except OSError as exc:
+            return FileResult(rel, None, (Problem(rel, 1, f"cannot read file: {exc.strerror or exc}"),))
     return parse_contact(data, rel, config.max_front_matter)
 
 
-def load_vault(root: Path, progress: Callable[[Iterable[str]], Iterable[str]] | None = None) -> Vault:
+def load_vault(root: Path, progress: Callable[[Iterable[str]], Iterable[str]] | None = None,
+               cache: bool = False) -> Vault:
     """Read every contact file of the vault at ``root``.
 
-    ``progress`` wraps the iteration over paths (a progress bar on a terminal).
+    ``progress`` wraps the iteration over the files that must be read (a
+    progress bar on a terminal). With ``cache``, files whose stamp matches
+    ``.guanxi/`` are not re-read, and the cache is brought up to date; the
+    result is the same :class:`Vault` either way.
     """
     root = root.resolve()
+    if cache:
+        from .incremental import State
+
+        state = State(root)
+        state.rescan(progress)
+        vault = state.vault()
+        state.save()
+        return vault
     config, problems = load_config(root)
     paths, walk_problems = contact_paths(root, config)
     problems.extend(walk_problems)

@@ -22,7 +22,9 @@ UPDATE = os.environ.get("GUANXI_UPDATE_GOLDEN") == "1"
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    # .guanxi/ is machine-local state (the cache, SPEC §1), not output: not compared.
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and ".guanxi" not in p.relative_to(root).parts}
 
 
 def outputs(root: Path, today: str) -> dict[str, str]:

@@ -1,0 +1,341 @@
+"""The incremental rebuild that ``guanxi index`` runs once and ``guanxi watch`` runs on every change.
+
+This module owns :class:`State`: the vault as last read (config, the set of
+contact files, each file's result via :class:`~notebook_tool.cache.Cache`)
+and the two ways to bring it up to date:
+
+- :meth:`State.rescan` walks the vault (``vault.contact_paths``), stats every
+  file and re-reads only those whose stamp changed;
+- :meth:`State.update` looks only at the paths the watcher was told about.
+
+Both reconcile by what is on disk now, never by what an event said happened,
+so every editor's save pattern (rename over, truncate and write, backup
+rename, delete and recreate) comes down to "stat it, re-read it if it
+changed". :meth:`State.index` renders the pages with the pure
+:func:`render.build` and writes only pages whose bytes changed; when no file
+changed since the pages were last written for the same day and settings, it
+does not even load the cached results.
+
+Results are identical to :func:`vault.load_vault` without a cache, except in
+watch mode (``keep_last_good``): there a file whose new version cannot be
+read at all keeps its last good contact, with the new error, until it is
+fixed — so a half-typed save does not drop a person from the pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from .cache import RACY_NS, Cache, read_stable, stamp_of
+from .config import CONFIG_NAME, Config, load_config
+from .model import Contact, FileResult, Problem
+from .vault import Vault, contact_paths, read_file
+
+Progress = Callable[[Iterable[str]], Iterable[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What a rescan or update found: files (re-)read and files gone."""
+
+    read: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    config_changed: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.read or self.removed or self.config_changed)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What :meth:`State.index` did: pages written (vault-relative), people, error problems."""
+
+    written: tuple[str, ...]
+    people: int
+    errors: tuple[Problem, ...]
+    rendered: bool  # False when nothing changed and the pages were known to be current
+
+
+class State:
+    """A vault kept current incrementally; see the module docstring."""
+
+    def __init__(self, root: Path, *, use_cache: bool = True, keep_last_good: bool = False) -> None:
+        self.root = root.resolve()
+        self.use_cache = use_cache
+        self.keep_last_good = keep_last_good
+        self.config, self.config_problems = load_config(self.root)
+        self.walk_problems: list[Problem] = []
+        self.cache = self._new_cache()
+        self.paths: set[str] = set()
+        self.last_good: dict[str, Contact] = {}
+        self.unread: dict[str, FileResult] = {}  # files that could not be read: not cached, retried
+        self.pages_stale = False  # a file changed since the pages were last rendered
+        self.overlaid = 0  # results shown with their last good contact at the last vault()
+
+    def _new_cache(self) -> Cache:
+        if self.use_cache:
+            return Cache.load(self.root, self.config.max_front_matter)
+        return Cache(self.root, "", _results={})
+
+    # -- bringing the state up to date -----------------------------------------------
+    def rescan(self, progress: Progress | None = None) -> Changes:
+        """Re-read the config, walk the vault, and re-read every file that changed."""
+        config, config_problems = load_config(self.root)
+        config_changed = repr(config) != repr(self.config) or config_problems != self.config_problems
+        if config.max_front_matter != self.config.max_front_matter:
+            self.config = config
+            self.cache = self._new_cache()  # results depend on it: start over
+        self.config, self.config_problems = config, config_problems
+        paths, walk_problems = contact_paths(self.root, config)
+        config_changed |= walk_problems != self.walk_problems
+        self.walk_problems = walk_problems
+        gone = (self.paths | set(self.cache.records) | set(self.unread)) - set(paths)
+        changes = self._sync(paths, gone, progress)
+        self._record_dirs()
+        changes = Changes(changes.read, changes.removed, config_changed)
+        self.pages_stale |= bool(changes)
+        return changes
+
+    def update(self, rels: Iterable[str]) -> Changes:
+        """Look at just these vault-relative paths (from the watcher's events)."""
+        present, gone = [], []
+        for rel in dict.fromkeys(rels):
+            if rel == CONFIG_NAME:
+                return self.rescan()  # which files are contacts may have changed
+            if self.is_contact(rel):
+                present.append(rel)
+            elif rel in self.paths:
+                gone.append(rel)
+        changes = self._sync(present, set(gone), None)
+        self._record_dirs()
+        self.pages_stale |= bool(changes)
+        return changes
+
+    def is_contact(self, rel: str) -> bool:
+        """Whether ``rel`` is a contact file now, by the rules of ``vault.contact_paths``.
+
+        Used for single paths from events, where walking the whole vault
+        would cost more than the change; the periodic rescan reconciles.
+        """
+        parts = rel.split("/")
+        if not rel or any(not p or p.startswith(".") or p == ".." for p in parts):
+            return False
+        if not parts[-1].lower().endswith(".md"):
+            return False
+        output = self.config.output.strip("/")
+        if rel == output or rel.startswith(output + "/"):
+            return False
+        tops = self.config.contacts if self.config.contacts is not None else (".",)
+        if not any(top == "." or rel.startswith(top.rstrip("/") + "/") for top in tops):
+            return False
+        path = self.root / rel
+        # A symlinked folder is never walked, and a symlink that leaves the vault is not followed.
+        for i in range(1, len(parts)):
+            if (self.root / "/".join(parts[:i])).is_symlink():
+                return False
+        if path.is_symlink():
+            try:
+                path.resolve(strict=True).relative_to(self.root)
+            except (OSError, RuntimeError, ValueError):
+                return False
+        return path.is_file()
+
+    def _sync(self, wanted: Iterable[str], gone: set[str], progress: Progress | None) -> Changes:
+        """Re-read the ``wanted`` files that changed and drop the ``gone`` ones (and any that vanished)."""
+        now = time.time_ns()
+        to_read: list[str] = []
+        vanished: set[str] = set()
+        for rel in sorted(set(wanted)):
+            try:
+                st = os.stat(self.root / rel)
+            except FileNotFoundError:
+                vanished.add(rel)  # deleted since the walk or the event
+                continue
+            except OSError:
+                to_read.append(rel)  # read_file turns it into a problem
+                continue
+            if rel in self.unread or not self.cache.valid(rel, st, now):
+                to_read.append(rel)
+            else:
+                self.paths.add(rel)
+        removed = []
+        for rel in sorted(gone | vanished):
+            if rel in self.paths or rel in self.cache.records:
+                removed.append(rel)
+            self._forget(rel)
+        read = self._read(to_read, progress)
+        return Changes(tuple(read), tuple(removed))
+
+    def _forget(self, rel: str) -> None:
+        self.paths.discard(rel)
+        self.cache.forget(rel)
+        self.unread.pop(rel, None)
+        self.last_good.pop(rel, None)
+
+    def _read(self, rels: list[str], progress: Progress | None) -> list[str]:
+        if not rels:
+            return []
+        results = self.cache.results()  # about to change: load what is cached
+        done = []
+        for rel in (progress(rels) if progress else rels):
+            try:
+                got = read_stable(self.root, rel)
+            except OSError:
+                # Unreadable (permissions…): read_file words the problem; not cached, retried.
+                self.unread[rel] = read_file(self.root, rel, self.config)
+                self.cache.forget(rel)
+                self.paths.add(rel)
+                done.append(rel)
+                continue
+            if got is None:  # deleted between the stat and the read
+                if rel in self.paths:
+                    done.append(rel)
+                self._forget(rel)
+                continue
+            st, read_ns, data = got
+            result = read_file(self.root, rel, self.config, data=data)
+            self.unread.pop(rel, None)
+            self.cache.put(rel, st, read_ns, data, result)
+            self.paths.add(rel)
+            if self.keep_last_good and result.contact is not None:
+                self.last_good[rel] = result.contact
+            done.append(rel)
+        del results
+        return done
+
+    def _record_dirs(self) -> None:
+        """Stamp every folder holding contacts, so ``show`` can tell that no file was added or renamed.
+
+        A folder modified within the racy window cannot vouch for itself: then
+        nothing is recorded and ``show`` reads the slow, sure way.
+        """
+        now = time.time_ns()
+        tops = self.config.contacts if self.config.contacts is not None else (".",)
+        dirs = {top.strip("/") if top != "." else "" for top in tops}
+        for rel in self.paths:
+            parts = rel.split("/")[:-1]
+            for i in range(1, len(parts) + 1):
+                dirs.add("/".join(parts[:i]))
+        stamps = {}
+        for d in dirs:
+            try:
+                st = os.stat(self.root / d) if d else os.stat(self.root)
+            except OSError:
+                continue
+            if now - st.st_mtime_ns < RACY_NS:
+                stamps = {}
+                break
+            stamps[d] = stamp_of(st)
+        if stamps != self.cache.dirs:
+            self.cache.dirs = stamps
+            self.cache.dirty = True
+
+    # -- reading the state -----------------------------------------------------------
+    def vault(self) -> Vault:
+        """The vault as a :class:`Vault`, the same value ``load_vault`` would give."""
+        results = self.cache.results()
+        missing = [rel for rel in self.paths if rel not in results and rel not in self.unread]
+        if missing:  # the cached results were damaged: read them now
+            self._read(sorted(missing), None)
+            results = self.cache.results()
+        out = []
+        self.overlaid = 0
+        for rel in sorted(self.paths):
+            r = self.unread.get(rel) or results[rel]
+            if r.contact is None and rel in self.last_good:
+                r = FileResult(rel, self.last_good[rel], r.problems)
+                self.overlaid += 1
+            out.append(r)
+        return Vault(self.root, self.config, tuple(out), tuple(self.config_problems + self.walk_problems))
+
+    def _pages_key(self, today: dt.date) -> str:
+        h = hashlib.blake2b(digest_size=16)
+        h.update(repr((today.isoformat(), self.config, self.config_problems, self.walk_problems,
+                       self.cache.settings)).encode())
+        return h.hexdigest()
+
+    def _pages_intact(self, recorded: dict[str, Any]) -> bool:
+        """The pages on disk are exactly the ones last written (nobody edited or deleted them)."""
+        for rel, st in recorded.items():
+            try:
+                if stamp_of(os.stat(self.root / rel)) != st:
+                    return False
+            except OSError:
+                return False
+        return bool(recorded)
+
+    def index(self, today: dt.date) -> Outcome:
+        """Render and write the pages, unless they are known to be current already."""
+        from .index import write_pages
+        from .render import build
+
+        key = self._pages_key(today)
+        pages = self.cache.pages
+        if (not self.pages_stale and not self.unread and not self.overlaid
+                and pages.get("key") == key and self._pages_intact(pages.get("stamps", {}))):
+            return Outcome((), pages["people"], pages["errors"], False)
+        vault = self.vault()
+        report = build(vault, today)
+        written = write_pages(vault, report)
+        errors = tuple(p for p in vault.all_problems() if p.severity == "error")
+        people = len(vault.contacts)
+        stamps = {}
+        for name in ("attention.md", "reciprocity.md"):
+            rel = f"{self.config.output}/{name}"
+            try:
+                stamps[rel] = stamp_of(os.stat(self.root / rel))
+            except OSError:
+                pass
+        # Pages that show a last good version, or an unreadable file, are not
+        # what a fresh index would write: never vouch for them.
+        fresh = not self.overlaid and not self.unread
+        self.cache.pages = {"key": key, "stamps": stamps, "people": people, "errors": errors} if fresh else {}
+        self.cache.dirty = True
+        self.pages_stale = False
+        return Outcome(written, people, errors, True)
+
+    def save(self) -> None:
+        if self.use_cache:
+            self.cache.save()
+
+
+def quick_lookup(root: Path, query: str) -> tuple[Config, list[Problem], list[FileResult]] | None:
+    """The files that could answer NAME, without reading the vault; ``None`` when unsure.
+
+    Uses the cache's folded names when every folder holding contacts still
+    has its recorded stamp (no file was added, removed or renamed since the
+    last index). Every file that any stage of :func:`resolve.resolve` could
+    match is then read fresh, so resolving against them gives the same
+    answer as resolving against the whole vault. An unknown name (whose
+    "did you mean" needs every name) or any doubt returns ``None``.
+    """
+    from .resolve import fold
+
+    root = root.resolve()
+    config, problems = load_config(root)
+    cache = Cache.load(root, config.max_front_matter)
+    if not cache.records or not cache.dirs:
+        return None
+    for d, st in cache.dirs.items():
+        try:
+            if stamp_of(os.stat(root / d)) != st:
+                return None
+        except OSError:
+            return None
+    q = fold(query)
+    if not q:
+        return None
+    hits = [rel for rel, keys in cache.keys.items()
+            if any(k.startswith(q) or any(w.startswith(q) for w in k.split()) for k in keys)]
+    if not hits or len(hits) > 50:
+        return None
+    results = []
+    for rel in sorted(hits):
+        results.append(read_file(root, rel, config))
+    return config, problems, results

@@ -1,0 +1,247 @@
+"""The cache in .guanxi/: never stale, never an error, same answers as a full read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from notebook_tool import cache as cache_mod
+from notebook_tool.cache import CACHE_DIR, CACHE_NAME, Cache
+from notebook_tool.incremental import State, quick_lookup
+from notebook_tool.vault import load_vault
+from tests.conftest import run_cli
+
+TODAY = "2025-06-01"
+Make = Callable[[dict[str, str | bytes]], Path]
+
+ALICE = """\
+    ---
+    email: alice@example.com
+    give:
+      - 2025-01-10 Introduced her to [[Bob Smith]] +3
+    take:
+      - 2025-02-01 Referred me +2
+    ---
+    Notes.
+    """
+BOB = """\
+    ---
+    aliases: [Bobby]
+    take:
+      - 2025-03-01 Lunch
+    ---
+    """
+
+
+def age(root: Path, seconds: float = 3600) -> None:
+    """Move every file's mtime into the past, out of the racy window (as a real vault's files are)."""
+    past = time.time() - seconds
+    for p in [root, *root.rglob("*")]:
+        if CACHE_DIR not in p.parts:
+            os.utime(p, (past, past))
+
+
+def cache_file(root: Path) -> Path:
+    return root / CACHE_DIR / CACHE_NAME
+
+
+def test_warm_load_equals_fresh_load(vault: Make) -> None:
+    root = vault({"people/Alice Chen.md": ALICE, "people/Bob Smith.md": BOB, "people/broken.md": "---\na: [\n---\n"})
+    age(root)
+    fresh = load_vault(root)
+    first = load_vault(root, cache=True)
+    assert cache_file(root).is_file()
+    warm = load_vault(root, cache=True)
+    assert first == fresh
+    assert warm == fresh
+
+
+def test_unchanged_files_are_not_reread(vault: Make) -> None:
+    root = vault({"people/Alice Chen.md": ALICE, "people/Bob Smith.md": BOB})
+    age(root)
+    s = State(root)
+    assert sorted(s.rescan().read) == ["people/Alice Chen.md", "people/Bob Smith.md"]
+    s.save()
+    s2 = State(root)
+    assert not s2.rescan()
+    (root / "people/Bob Smith.md").write_text("---\ntake:\n  - 2025-03-02 Dinner\n---\n", encoding="utf-8")
+    s3 = State(root)
+    assert s3.rescan().read == ("people/Bob Smith.md",)
+
+
+def test_same_size_edit_within_one_tick_is_seen(vault: Make, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file rewritten with the same size and the same mtime: the content hash catches it.
+
+    ctime and inode would give it away on a local disk, so they are left out
+    of the stamp here to stand for file systems where they don't (and for
+    tools that restore the mtime).
+    """
+    monkeypatch.setattr(cache_mod, "stamp_of", lambda st: (st.st_mtime_ns, st.st_size))
+    monkeypatch.setattr("notebook_tool.incremental.stamp_of", lambda st: (st.st_mtime_ns, st.st_size))
+    root = vault({"people/Bob Smith.md": "---\ntake:\n  - 2025-03-01 Lunch\n---\n"})
+    path = root / "people/Bob Smith.md"
+    s = State(root)
+    s.rescan()  # read just now: racy, so its hash is kept
+    s.save()
+    st = os.stat(path)
+    path.write_text("---\ntake:\n  - 2025-03-09 Lunch\n---\n", encoding="utf-8")  # same size
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # same mtime: the same tick
+    assert os.stat(path).st_size == st.st_size
+    s2 = State(root)
+    assert s2.rescan().read == ("people/Bob Smith.md",)
+    assert s2.vault().contacts[0].entries[0].date == dt.date(2025, 3, 9)
+
+
+def test_same_tick_rewrite_on_the_real_file_system(vault: Make) -> None:
+    """Two writes as fast as the machine goes; whenever the stamp did not move, the edit is still seen."""
+    root = vault({"people/A.md": "---\ntouch:\n  - 2025-01-01 x\n---\n"})
+    path = root / "people/A.md"
+    for i in range(20):
+        path.write_text("---\ntouch:\n  - 2025-01-01 x\n---\n", encoding="utf-8")
+        s = State(root)
+        s.rescan()
+        s.save()
+        path.write_text("---\ntouch:\n  - 2025-01-02 y\n---\n", encoding="utf-8")
+        assert load_vault(root, cache=True).contacts[0].entries[0].text == "y", i
+
+
+def test_racy_entry_is_trusted_after_a_hash_check_and_then_aged(vault: Make) -> None:
+    root = vault({"people/A.md": ALICE})
+    s = State(root)
+    s.rescan()
+    s.save()
+    assert Cache.load(root, 65536).records["people/A.md"].digest is not None  # read within the racy window
+    age(root)  # changes the stamp: re-read once, now out of the window
+    s2 = State(root)
+    assert s2.rescan().read == ("people/A.md",)
+    s2.save()
+    assert Cache.load(root, 65536).records["people/A.md"].digest is None
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "other-version", "folder"])
+def test_damaged_cache_is_rebuilt_silently(vault: Make, damage: str) -> None:
+    root = vault({"people/Alice Chen.md": ALICE, "people/Bob Smith.md": BOB})
+    age(root)
+    expected = load_vault(root)
+    load_vault(root, cache=True)
+    path = cache_file(root)
+    raw = path.read_bytes()
+    if damage == "garbage":
+        path.write_bytes(b"\x00\xffnot a cache" * 10)
+    elif damage == "truncated":
+        path.write_bytes(raw[: len(raw) - 40])
+    elif damage == "empty":
+        path.write_bytes(b"")
+    elif damage == "other-version":
+        path.write_bytes(raw.replace(b"mfm=65536", b"mfm=65537"))
+    else:
+        path.unlink()
+        path.mkdir()  # not even a file: cannot be written either, still no error
+    assert load_vault(root, cache=True) == expected
+    r = run_cli("--vault", str(root), "index", "--today", TODAY)
+    assert r.exit_code == 0, r.output
+    assert "Indexed 2 people" in r.stderr
+    if damage != "folder":
+        assert Cache.load(root, 65536).records  # and it is good again
+
+
+def test_index_renders_only_when_something_changed(vault: Make) -> None:
+    root = vault({"people/Alice Chen.md": ALICE, "people/Bob Smith.md": BOB})
+    age(root)
+    day = dt.date(2025, 6, 1)
+
+    def index(today: dt.date = day) -> tuple[bool, tuple[str, ...]]:
+        s = State(root)
+        s.rescan()
+        out = s.index(today)
+        s.save()
+        return out.rendered, out.written
+
+    assert index() == (True, ("_index/attention.md", "_index/reciprocity.md"))
+    assert index() == (False, ())
+    assert index(dt.date(2025, 6, 2))[0] is True  # another day: render again
+    assert index(day)[0] is True
+    assert index() == (False, ())
+    page = root / "_index/attention.md"
+    good = page.read_bytes()
+    page.write_text("hand edit", encoding="utf-8")
+    assert index() == (True, ("_index/attention.md",))
+    assert page.read_bytes() == good
+    page.unlink()
+    assert index() == (True, ("_index/attention.md",))
+    # Another command refreshed the cache after an edit, without rendering: index must still render.
+    (root / "people/Bob Smith.md").write_text("---\ngive:\n  - 2025-05-01 Dinner\n---\n", encoding="utf-8")
+    load_vault(root, cache=True)
+    rendered, written = index()
+    assert rendered and written
+    (root / "people/Bob Smith.md").unlink()
+    assert index()[0] is True
+
+
+def test_index_cli_warm_output_matches_cold(vault: Make) -> None:
+    root = vault({"people/Alice Chen.md": ALICE, "people/broken.md": "---\nname: [x\n---\n"})
+    age(root)
+    cold = run_cli("--vault", str(root), "index", "--today", TODAY, env={"GUANXI_CACHE": "0"})
+    pages = {p.name: p.read_bytes() for p in (root / "_index").iterdir()}
+    warm = run_cli("--vault", str(root), "index", "--today", TODAY)
+    warm2 = run_cli("--vault", str(root), "index", "--today", TODAY)
+    assert cold.exit_code == warm.exit_code == warm2.exit_code == 0
+    # Errors are echoed even when nothing is rendered.
+    assert cold.stderr.splitlines()[:-1] == warm.stderr.splitlines()[:-1] == warm2.stderr.splitlines()[:-1]
+    assert warm2.stderr.splitlines()[-1] == "Indexed 1 person: pages unchanged"
+    assert "people/broken.md:" in warm2.stderr
+    assert {p.name: p.read_bytes() for p in (root / "_index").iterdir()} == pages
+
+
+def test_config_change_is_seen(vault: Make) -> None:
+    root = vault({"people/Alice Chen.md": ALICE, "other/Carol.md": BOB})
+    age(root)
+    assert len(load_vault(root, cache=True).contacts) == 2
+    (root / "guanxi.toml").write_text('contacts = ["people"]\n', encoding="utf-8")
+    assert load_vault(root, cache=True) == load_vault(root)
+    assert len(load_vault(root, cache=True).contacts) == 1
+    (root / "guanxi.toml").write_text('contacts = ["people"]\nmax_front_matter = 10\n', encoding="utf-8")
+    assert load_vault(root, cache=True) == load_vault(root)
+
+
+def test_show_reads_only_the_files_that_could_match(vault: Make) -> None:
+    files: dict[str, str | bytes] = {"people/Alice Chen.md": ALICE, "people/Bob Smith.md": BOB}
+    files.update({f"people/Person {i}.md": "---\ntouch:\n  - 2025-01-01 hi\n---\n" for i in range(30)})
+    root = vault(files)
+    age(root)
+    assert quick_lookup(root, "bob") is None  # no cache yet: unsure
+    run_cli("--vault", str(root), "index", "--today", TODAY)
+    # The first index created _index/ and .guanxi/ in the vault folder just now, so
+    # that folder cannot vouch for itself yet; a later index records it.
+    assert quick_lookup(root, "bob") is None
+    age(root)
+    run_cli("--vault", str(root), "index", "--today", TODAY)
+    found = quick_lookup(root, "bob")
+    assert found is not None
+    assert [r.path for r in found[2]] == ["people/Bob Smith.md"]
+    found = quick_lookup(root, "bobby")  # by alias
+    assert found is not None and [r.path for r in found[2]] == ["people/Bob Smith.md"]
+    for query in ("bob", "bobby", "alice", "chen", "person 1"):
+        fast = run_cli("--vault", str(root), "show", query, "--today", TODAY)
+        slow = run_cli("--vault", str(root), "show", query, "--today", TODAY, env={"GUANXI_CACHE": "0"})
+        assert (fast.exit_code, fast.stdout, fast.stderr) == (slow.exit_code, slow.stdout, slow.stderr), query
+    # A new file makes the folder's stamp move: the index cannot vouch, show reads the slow, sure way.
+    (root / "people/Bobby Tables.md").write_text("---\n---\n", encoding="utf-8")
+    assert quick_lookup(root, "bob") is None
+    r = run_cli("--vault", str(root), "show", "bob", "--today", TODAY)
+    assert r.exit_code == 1 and "ambiguous" in r.stderr
+
+
+def test_show_sees_an_edited_answer(vault: Make) -> None:
+    root = vault({"people/Alice Chen.md": ALICE, "people/Bob Smith.md": BOB})
+    age(root)
+    run_cli("--vault", str(root), "index", "--today", TODAY)
+    (root / "people/Bob Smith.md").write_text("---\nname: Robert\n---\n", encoding="utf-8")
+    fast = run_cli("--vault", str(root), "show", "bob", "--today", TODAY)
+    slow = run_cli("--vault", str(root), "show", "bob", "--today", TODAY, env={"GUANXI_CACHE": "0"})
+    assert (fast.exit_code, fast.stdout, fast.stderr) == (slow.exit_code, slow.stdout, slow.stderr)
