@@ -62,6 +62,11 @@ _PREFIX = re.compile(r"^(?:[ \t]|[-?:](?=[ \t]|$))*", re.MULTILINE)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _TOKEN = re.compile(r"[!&*][^\s,\[\]{}]*")
 _CORE_TAG = "tag:yaml.org,2002:"
+# "\ud83d" in a double-quoted scalar builds a lone surrogate: a str that no
+# UTF-8 writer (the pages, the terminal) can encode. Escapes only exist in
+# double-quoted scalars; a hit anywhere else is cleared by the event scan.
+_SURROGATE_ESCAPE = re.compile(r"\\(?:u[dD][89a-fA-F]|U0000[dD][89a-fA-F])")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +119,7 @@ def _block_bound(text: str) -> tuple[int, int]:
     if _DEEP_PREFIX.search(text) is None:
         return _BLOCK_PREFIX + 1, 0  # every prefix is shorter than _BLOCK_PREFIX
     longest = max(_PREFIX.finditer(text), key=lambda m: m.end() - m.start())
-    return longest.end() - longest.start() + 2, longest.end()
+    return longest.end() - longest.start() + 2, longest.start()
 
 
 def _shown(text: str, index: int, fallback: str) -> str:
@@ -151,6 +156,9 @@ def _event_scan(text: str) -> Finding | None:
             if isinstance(ev, yaml.NodeEvent) and tag is not None:
                 return Finding(at, f"YAML tag '{_shown(text, at, _tag_name(tag))}' is not allowed in a "
                                    "contact file; remove it and write the value as plain text")
+            if isinstance(ev, yaml.ScalarEvent) and _SURROGATE.search(ev.value):
+                return Finding(at, "a '\\u' escape in this value is half of a UTF-16 surrogate pair, "
+                                   "not a character; write the character itself")
             if isinstance(ev, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -175,6 +183,7 @@ def prescan(text: str) -> Finding | None:
     if bound > HARD_DEPTH:
         # Do not let libyaml see it at all: this is the segfault shape.
         return Finding(flow_at if flow >= block else block_at, depth_message())
-    if bound > MAX_DEPTH or _NODE_PROPERTY.search(text) is not None:
+    if (bound > MAX_DEPTH or _NODE_PROPERTY.search(text) is not None
+            or ("\\" in text and _SURROGATE_ESCAPE.search(text) is not None)):
         return _event_scan(text)
     return None

@@ -51,6 +51,14 @@ def nfc(s: str) -> str:
     return unicodedata.normalize("NFC", s)
 
 
+_SHOWN = 40  # characters of a user's value quoted in a message
+
+
+def short(s: str) -> str:
+    """A value as quoted in a message: a hostile 60 KB value must not flood the terminal."""
+    return s if len(s) <= _SHOWN else s[: _SHOWN - 1] + "…"
+
+
 class _Locator:
     """Maps a position in the front matter text to the file's own ``line, col``."""
 
@@ -102,8 +110,12 @@ class _Reader:
         except yaml.YAMLError as exc:
             raise ValueError(getattr(exc, "problem", None) or str(exc)) from None
         except (ValueError, TypeError, OverflowError) as exc:
-            # e.g. 2024-02-30 resolves as a timestamp and then fails to build
-            raise ValueError(f"cannot read value {getattr(node, 'value', '')!r}: {exc}") from None
+            # e.g. 2024-02-30 resolves as a timestamp and then fails to build,
+            # or an integer of 5,000 digits passes Python's conversion limit.
+            raw = getattr(node, "value", "")
+            if isinstance(raw, str) and len(raw) > _SHOWN:
+                raise ValueError(f"cannot read value {short(raw)!r}: it is too long a number") from None
+            raise ValueError(f"cannot read value {short(raw)!r}: {exc}") from None
 
     # -- typed fields ------------------------------------------------------------
     def text(self, key: str, node: yaml.Node) -> str | None:
@@ -121,8 +133,8 @@ class _Reader:
                 ):
                     self.warn(
                         node,
-                        f"'{key}: {node.value}' is not text to YAML (it reads as {shown!r}); "
-                        f"Guanxi keeps the text {node.value!r} — quote it so other tools agree",
+                        f"'{key}: {short(node.value)}' is not text to YAML (it reads as {short(repr(shown))}); "
+                        f"Guanxi keeps the text {short(node.value)!r} — quote it so other tools agree",
                     )
             return node.value.strip() or None
         self.error(node, f"'{key}' must be text, not a {'list' if isinstance(node, yaml.SequenceNode) else 'mapping'}")
@@ -185,6 +197,9 @@ class _Reader:
             if node.tag == NULL_TAG:
                 return None
             raw = node.value.strip()
+            if len(raw) > 12:  # no cadence needs more; also keeps int() from huge digit strings
+                self.error(node, f"'cadence': expected a duration like 30d, 2w, 3m or 1y, got {short(raw)!r}, or none")
+                return None
             if raw.lower() in ("none", "never", "off"):
                 return 0
             try:
@@ -312,10 +327,12 @@ def _parse_contact(data: bytes, path: str, max_front_matter: int) -> FileResult:
         contact = _build(reader, root, stem, path)
         problems.extend(reader.problems)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = locator.mark(mark) if mark else (split.yaml_first_line, None)
-        what = exc.problem or exc.context or "cannot be parsed"
-        problems.append(Problem(path, line, f"invalid YAML: {what}", col))
+        problems.append(_yaml_problem(exc, path, locator, split.lines))
+        contact = None
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids (control characters)
+        line, col = locator.index(exc.position)
+        problems.append(Problem(path, line, f"invalid YAML: character U+{exc.character:04X} is not allowed "
+                                            "(a control character; delete it)", col))
         contact = None
     except (yaml.YAMLError, ValueError, RecursionError, MemoryError) as exc:
         problems.append(Problem(path, split.yaml_first_line, f"invalid YAML: {exc}"))
@@ -323,6 +340,30 @@ def _parse_contact(data: bytes, path: str, max_front_matter: int) -> FileResult:
     finally:
         loader.dispose()
     return FileResult(path, contact, tuple(problems))
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, path: str, locator: _Locator, lines: tuple[str, ...]) -> Problem:
+    """libyaml's error as one line at the file's own position, with a hint where one helps."""
+    mark = exc.problem_mark or exc.context_mark
+    line, col = locator.mark(mark) if mark else (locator.first_line, 1)
+    what = exc.problem or exc.context or "cannot be parsed"
+    src = lines[line - 1] if 0 < line <= len(lines) else ""
+    if what == "but found another document":
+        what = "a second YAML document starts here; front matter is one block of fields"
+    elif exc.context and exc.context_mark is not None and exc.problem_mark is not None:
+        context_line = locator.mark(exc.context_mark)[0]
+        if context_line != line:
+            # An unclosed quote or bracket is found where the front matter ends:
+            # say where it was opened, which is where the fix is.
+            what = f"{what} ({exc.context} on line {context_line})"
+    if col is not None and src[col - 1 : col] == "\t":
+        what += " (a tab: YAML is indented with spaces only)"
+    for brk, label in (("\u2028", "U+2028 LINE SEPARATOR"), ("\u2029", "U+2029 PARAGRAPH SEPARATOR"),
+                       ("\x85", "U+0085 NEXT LINE")):
+        if brk in src:
+            what += f" (line {line} holds an invisible {label}, which YAML reads as a line break)"
+            break
+    return Problem(path, line, f"invalid YAML: {what}", col)
 
 
 _FIELD_READERS: dict[str, Callable[[_Reader, str, yaml.Node], Any]] = {
@@ -343,6 +384,21 @@ _FIELD_READERS: dict[str, Callable[[_Reader, str, yaml.Node], Any]] = {
     "cadence": lambda r, k, n: r.cadence(n),
 }
 _ATTR = {"email": "emails", "phone": "phones", "cadence": "cadence_days"}
+
+
+def _extra_value(r: _Reader, key: str, node: yaml.Node) -> Any:
+    """A field Guanxi does not know: kept as YAML reads it, else as its text.
+
+    Unknown fields belong to the user and are ignored, so a value YAML cannot
+    build (``since: 2024-13-01``) costs a warning, not the contact.
+    """
+    try:
+        return r.value(node)
+    except ValueError as exc:
+        if isinstance(node, yaml.ScalarNode):
+            r.warn(node, f"'{key}': {exc}; kept as text")
+            return node.value
+        raise
 
 
 def _build(r: _Reader, root: yaml.Node | None, stem: str, path: str) -> Contact | None:
@@ -368,19 +424,22 @@ def _build(r: _Reader, root: yaml.Node | None, stem: str, path: str) -> Contact 
         seen[key] = r.line_of(key_node)
         try:
             if key == "name":
-                value = r.text(key, value_node) if isinstance(value_node, yaml.ScalarNode) else None
-                if isinstance(value_node, yaml.ScalarNode) and value_node.tag not in (STR_TAG, NULL_TAG):
-                    r.error(value_node, f"'name' must be text; quote it (\"{value_node.value}\")")
-                elif not isinstance(value_node, yaml.ScalarNode):
+                # Unlike other text fields, a name that YAML reads as a number or
+                # a boolean is an error: it decides links and lookups everywhere.
+                if not isinstance(value_node, yaml.ScalarNode):
                     r.error(value_node, "'name' must be text, not a list or mapping")
-                elif value:
-                    name = nfc(value)
+                elif value_node.tag not in (STR_TAG, NULL_TAG):
+                    r.error(value_node, f"'name' must be text; quote it (\"{short(value_node.value)}\")")
+                else:
+                    value = r.text(key, value_node)
+                    if value:
+                        name = nfc(value)
             elif key in KINDS:
                 entries.extend(r.entries(key, value_node))  # type: ignore[arg-type]
             elif key in _FIELD_READERS:
                 fields[_ATTR.get(key, key)] = _FIELD_READERS[key](r, key, value_node)
             else:
-                extra.append((key, r.value(value_node)))
+                extra.append((key, _extra_value(r, key, value_node)))
         except ValueError as exc:
             r.error(value_node, f"'{key}': {exc}")
     aliases = tuple(nfc(a) for a in fields.pop("aliases", ()))
