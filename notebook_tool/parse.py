@@ -356,7 +356,7 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, path: str, locator: _Locator, lines
             # An unclosed quote or bracket is found where the front matter ends:
             # say where it was opened, which is where the fix is.
             what = f"{what} ({exc.context} on line {context_line})"
-    if col is not None and src[col - 1 : col] == "\t":
+    if col is not None and src[col - 1 : col] == "\t" and "tab" not in what:
         what += " (a tab: YAML is indented with spaces only)"
     for brk, label in (("\u2028", "U+2028 LINE SEPARATOR"), ("\u2029", "U+2029 PARAGRAPH SEPARATOR"),
                        ("\x85", "U+0085 NEXT LINE")):

@@ -78,6 +78,13 @@ def test_hostile_corpus(tmp_path: Path) -> None:
     assert after == before, "index changed a contact file"
     reciprocity = (root / "_index" / "reciprocity.md").read_text(encoding="utf-8")
     assert "Good Person" in reciprocity
+    # Every other reading command keeps working on the broken vault, too.
+    for args in (("report", "attention", "--json"), ("report", "reciprocity"), ("list",), ("show", "Good")):
+        r = run_cli("--vault", str(root), *args, "--today", TODAY) if args[0] != "list" else \
+            run_cli("--vault", str(root), *args)
+        assert r.exit_code == 0, (args, r.output)
+    after = {p.name: p.read_bytes() for p in (root / "people").iterdir()}
+    assert after == before, "a reading command changed a contact file"
 
 
 @pytest.mark.parametrize("case", CASES)
