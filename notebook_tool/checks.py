@@ -38,9 +38,51 @@ def check_duplicate_names(vault: Vault, today: dt.date) -> list[Problem]:
     return out
 
 
+def check_conflict_markers(vault: Vault, today: dt.date) -> list[Problem]:
+    """Leftover ``<<<<<<<``/``>>>>>>>`` lines from a git merge, in any contact file."""
+    out = []
+    for r in vault.results:
+        try:
+            data = (vault.root / r.path).read_bytes()
+        except OSError:
+            continue
+        lines = data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        start: int | None = None
+        for i, line in enumerate(lines, 1):
+            if line.startswith("<<<<<<<"):
+                start = i
+            elif line.startswith(">>>>>>>") and start is not None:
+                out.append(Problem(r.path, start, f"unresolved git merge conflict (lines {start}-{i}): keep the "
+                                   "right version and delete the <<<<<<< ======= >>>>>>> lines"))
+                start = None
+        if start is not None:
+            out.append(Problem(r.path, start, "leftover git conflict marker '<<<<<<<'; delete it"))
+    return out
+
+
+def check_merge_driver(vault: Vault, today: dt.date) -> list[Problem]:
+    """``.gitattributes`` names the guanxi merge driver but this clone has not registered it."""
+    from .gitmerge import DRIVER, driver_registered, in_git_work_tree
+
+    path = vault.root / ".gitattributes"
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+    named = next((i for i, line in enumerate(lines, 1)
+                  if not line.lstrip().startswith("#") and f"merge={DRIVER}" in line.split()), None)
+    if named is None or not in_git_work_tree(vault.root) or driver_registered(vault.root):
+        return []
+    return [Problem(".gitattributes", named, "the guanxi merge driver is named here but not registered in this "
+                    "clone, so git merges contact files as plain text; run `guanxi init` once in this clone",
+                    None, "warning")]
+
+
 CHECKS: tuple[Callable[[Vault, dt.date], list[Problem]], ...] = (
     check_future_entries,
     check_duplicate_names,
+    check_conflict_markers,
+    check_merge_driver,
 )
 
 

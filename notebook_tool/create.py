@@ -34,7 +34,13 @@ birthday_window = "14d"
 
 
 def init_vault(folder: Path) -> list[str]:
-    """Create what a vault needs and is missing; returns what was created or changed."""
+    """Create what a vault needs and is missing; returns what was created or changed.
+
+    Also sets up git collaboration (SPEC §9): ``.gitattributes`` routes contact
+    files to ``guanxi merge-driver``, and the driver is registered in this
+    clone's git config (git never shares config, so every clone runs
+    ``guanxi init`` once; running it again only fills what is missing).
+    """
     done: list[str] = []
     folder.mkdir(parents=True, exist_ok=True)
     cfg = folder / CONFIG_NAME
@@ -52,6 +58,12 @@ def init_vault(folder: Path) -> list[str]:
         sep = b"" if not existing or existing.endswith(b"\n") else b"\n"
         atomic_write(gi, existing + sep + f"# Guanxi's machine-local cache\n{STATE_DIR}/\n".encode())
         done.append(".gitignore")
+    from .gitmerge import register_merge_driver, write_gitattributes
+
+    if write_gitattributes(folder):
+        done.append(".gitattributes")
+    if register_merge_driver(folder):
+        done.append("git merge driver")
     return done
 
 
