@@ -81,7 +81,7 @@ def test_add_keeps_odd_names_inside_the_vault(tmp_path: Path) -> None:
     (created,) = list((root / "people").iterdir())
     assert created.parent == root / "people" and not created.name.startswith(".")
     assert created.read_text().startswith("---\nname: ../../etc/passwd\n")
-    assert sorted(p.name for p in root.iterdir()) == [".gitignore", "guanxi.toml", "people"]
+    assert sorted(p.name for p in root.iterdir()) == [".gitattributes", ".gitignore", "guanxi.toml", "people"]
 
 
 def test_show_unknown_and_ambiguous_names_exit_1_with_candidates() -> None:
