@@ -109,7 +109,11 @@ def _write_all(vault: Any, changes: list[tuple[str, Any]]) -> None:
     from .writer import apply_change, plan
 
     for rel, change in changes:
-        plan((vault.root / rel).read_bytes(), rel, change, vault.config.max_front_matter)
+        try:
+            data = (vault.root / rel).read_bytes()
+        except OSError as exc:
+            raise GuanxiError(f"{rel}: cannot read: {exc.strerror or exc}") from None
+        plan(data, rel, change, vault.config.max_front_matter)
     for rel, change in changes:
         done = apply_change(vault.root, rel, change, vault.config.max_front_matter)
         if done.entry is not None:  # path:line, so an editor can jump to it

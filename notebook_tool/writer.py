@@ -510,8 +510,11 @@ def verify(old: FileResult, new: FileResult, expected: Contact) -> None:
 def vault_lock(root: Path, timeout: float = 30.0) -> Iterator[None]:
     """Serialise Guanxi's own writers on one vault (an OS lock: freed if we die)."""
     state = root / STATE_DIR
-    state.mkdir(exist_ok=True)
-    fd = os.open(state / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        state.mkdir(exist_ok=True)
+        fd = os.open(state / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as exc:
+        raise WriteError(f"cannot take the write lock {STATE_DIR}/{LOCK_NAME}: {exc.strerror or exc}") from None
     try:
         deadline = time.monotonic() + timeout
         while not _try_lock(fd):
@@ -584,6 +587,14 @@ def apply_change(root: Path, rel: str, change: Change, max_front_matter: int = 6
                  lock_timeout: float = 30.0) -> Written:
     """Edit one contact file: lock, read, splice, verify, re-check, replace atomically."""
     target = real_target(root, rel)
+    try:
+        return _apply_locked(root, rel, target, change, max_front_matter, lock_timeout)
+    except OSError as exc:  # permissions, a full disk: the file is untouched (atomic replace)
+        raise WriteError(f"{rel}: cannot write: {exc.strerror or exc}; nothing was written") from None
+
+
+def _apply_locked(root: Path, rel: str, target: Path, change: Change, max_front_matter: int,
+                  lock_timeout: float) -> Written:
     with vault_lock(root, lock_timeout):
         for _ in range(RETRIES):
             data = target.read_bytes()

@@ -250,3 +250,19 @@ def test_merge_keeps_crlf_and_bom_of_ours() -> None:
     result = merge_bytes(base, ours, theirs, REL)
     assert result.clean
     assert result.data == base.replace(b"a\r\n", b"a\r\n  - 2025-01-02 ours\r\n  - 2025-01-03 theirs\r\n")
+
+
+def test_generated_pages_never_block_a_merge(repo: Path) -> None:
+    page = repo / "_index" / "attention.md"
+    page.parent.mkdir()
+    page.write_text("<!-- generated -->\nbase\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "pages")
+    git(repo, "checkout", "-q", "-b", "theirs")
+    page.write_text("<!-- generated -->\ntheirs\n")
+    git(repo, "commit", "-q", "-am", "theirs")
+    git(repo, "checkout", "-q", "main")
+    page.write_text("<!-- generated -->\nours\n")
+    git(repo, "commit", "-q", "-am", "ours")
+    assert git(repo, "merge", "-q", "--no-edit", "theirs", check=False).returncode == 0
+    assert page.read_text() == "<!-- generated -->\nours\n"  # `guanxi index` rebuilds it

@@ -267,3 +267,39 @@ def test_existing_errors_elsewhere_do_not_block_a_write() -> None:
     edit = plan(before, "p/A.md", AddEntry("give", D(2025, 3, 1), "x"))
     assert edit.data == b"---\ngive:\n  - 2025-02-30 no such day\n  - 2025-03-01 x\n---\n"
     assert replace(edit.expected, entries=()).name == "A"
+
+
+def test_a_failing_write_is_a_clear_error_and_leaves_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    f = tmp_path / "A.md"
+    f.write_bytes(b"---\ngive:\n---\n")
+
+    def disk_full(path: Path, data: bytes, mode: int | None = None) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(W, "atomic_write", disk_full)
+    with pytest.raises(WriteError) as info:
+        apply_change(tmp_path, "A.md", AddEntry("give", D(2025, 1, 2), "x"))
+    assert str(info.value) == "A.md: cannot write: No space left on device; nothing was written"
+    assert f.read_bytes() == b"---\ngive:\n---\n"
+
+
+# Whatever the text, in every layout that already has a block list the diff is one added line.
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+LIST_LAYOUTS = ["null_lists", "comments", "crlf", "bom", "crlf_bom_no_newline", "block_unindented",
+                "block_indented_4", "no_trailing_newline", "mapping_entries", "unicode", "trailing_blank_and_comment"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=st.sampled_from(LIST_LAYOUTS),
+       text=st.text(min_size=1, max_size=40).map(str.strip).filter(bool),
+       day=st.dates(min_value=D(2024, 1, 1), max_value=D(2026, 1, 1)))
+def test_property_one_added_line_in_any_layout(case: str, text: str, day: dt.date) -> None:
+    before = (GOLDEN / f"{case}.before.md").read_bytes()
+    edit = plan(before, "people/x.md", AddEntry("give", day, text))
+    removed, added = changed_lines(before, edit.data)
+    assert removed == [] and len(added) == 1
+    new = parse_contact(edit.data, "people/x.md").contact
+    assert new is not None
+    assert [e for e in new.entries if e.line == edit.line][0].text == text
