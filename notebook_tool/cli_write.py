@@ -76,12 +76,26 @@ def _entry_command(kind: Kind) -> click.Command:
     return command
 
 
-def _resolve_all(vault: Any, names: list[str]) -> list[Contact]:
-    from .resolve import resolve
+def _find(vault: Any, name: str) -> Contact:
+    """Resolve NAME; when it names a file that cannot be read, say so rather than "no contact"."""
+    from .resolve import ResolveError, fold, resolve
 
+    try:
+        return resolve(vault.contacts, name)
+    except ResolveError:
+        q = fold(name)
+        for r in vault.results:
+            stem = r.path.rsplit("/", 1)[-1][:-3]
+            if r.contact is None and fold(stem).startswith(q) and r.problems:
+                raise GuanxiError(f"{r.problems[0].format()}\n(cannot write to {r.path} until it reads "
+                                  "cleanly; guanxi check lists every problem)") from None
+        raise
+
+
+def _resolve_all(vault: Any, names: list[str]) -> list[Contact]:
     found: dict[str, Contact] = {}
     for name in names:
-        c = resolve(vault.contacts, name)
+        c = _find(vault, name)
         found.setdefault(c.path, c)  # `touch alice ali` logs once with Alice
     return list(found.values())
 
@@ -167,11 +181,11 @@ def done(ctx: click.Context, name: str, which: str, date: dt.date | None) -> Non
       guanxi done alice hiring
       guanxi done alice 2 --date 2025-03-10
     """
-    from .resolve import fold, resolve
+    from .resolve import fold
     from .writer import KeepPromise
 
     vault = load(ctx)
-    contact = resolve(vault.contacts, name)
+    contact = _find(vault, name)
     promises = sorted((e for e in contact.entries if e.is_open), key=lambda e: (e.date, e.line))
     if not promises:
         raise GuanxiError(f"{contact.name} has no open promise ({contact.path})")
@@ -208,7 +222,6 @@ def snooze(ctx: click.Context, name: str, until: str, date: dt.date | None) -> N
     Sets (or adds) the `snooze:` field; nothing else in the file changes.
     """
     from .durations import DurationError, parse_days, parse_iso_date
-    from .resolve import resolve
     from .writer import SetSnooze
 
     start = date or dt.date.today()
@@ -218,7 +231,7 @@ def snooze(ctx: click.Context, name: str, until: str, date: dt.date | None) -> N
     except (ValueError, DurationError) as exc:
         raise click.BadParameter(str(exc), param_hint="DURATION-OR-DATE") from None
     vault = load(ctx)
-    contact = resolve(vault.contacts, name)
+    contact = _find(vault, name)
     _write_all(vault, [(contact.path, SetSnooze(day))])
     click.echo(f"{contact.name} snoozed until {day.isoformat()}")
 
@@ -235,10 +248,9 @@ def history(ctx: click.Context, name: str, as_json: bool) -> None:
     as "not committed".
     """
     from .history import entry_history, history_json, history_text
-    from .resolve import resolve
 
     vault = load(ctx)
-    contact = resolve(vault.contacts, name)
+    contact = _find(vault, name)
     rows = entry_history(vault.root, contact)
     if as_json:
         echo_json(history_json(contact, rows))

@@ -155,3 +155,15 @@ def test_property_any_text_reads_back(tmp_path: Path, text: str, kind: str, prom
         assert e.weight == float(weight)
         assert e.status == ("open" if promise else None)
     assert f.read_text(encoding="utf-8").endswith("\n---\nbody\n")
+
+
+def test_a_file_that_cannot_be_read_is_named_not_reported_missing(root: Path) -> None:
+    broken = root / "people" / "Carol Diaz.md"
+    broken.write_text("---\n<<<<<<< ours\nemail: a@x\n=======\nemail: b@x\n>>>>>>> theirs\n---\n")
+    before = broken.read_bytes()
+    r = g(root, "give", "carol", "Intro")
+    assert r.exit_code == 1
+    assert r.stderr.startswith("guanxi: people/Carol Diaz.md:3:")
+    assert r.stderr.endswith("(cannot write to people/Carol Diaz.md until it reads cleanly; "
+                             "guanxi check lists every problem)\n")
+    assert broken.read_bytes() == before
