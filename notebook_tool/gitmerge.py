@@ -53,7 +53,8 @@ class Version:
     has_front: bool
     fields: dict[str, Any] = field(default_factory=dict)
     blocks: dict[str, list[str]] = field(default_factory=dict)
-    items: dict[str, list[tuple[Entry, str]]] = field(default_factory=dict)
+    items: dict[str, list[tuple[Entry, list[str]]]] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)  # top-level keys as they stand
     body: bytes = b""
 
 
@@ -83,11 +84,8 @@ def read_version(data: bytes, path: str, label: str) -> Version:
     except WriteError as exc:
         raise Fallback(f"the {label} version: {exc}") from None
     v = Version(label, doc, lay.open_idx is not None, body=_body(doc, lay))
-    if lay.open_idx is not None:
-        split, _ = split_front_matter(doc.text(), path)
-        loaded = yaml.safe_load(split.yaml) if split and split.yaml else None
-        values = loaded if isinstance(loaded, dict) else {}
-        v.fields = {k: val for k, val in values.items() if k not in KINDS}
+    v.fields = field_values(doc, path)
+    v.order = list(lay.keys)
     by_line = {e.line: replace(e, line=0) for e in res.contact.entries}
     for key in lay.keys:
         first, last = _key_span(lay, key)
@@ -95,20 +93,53 @@ def read_version(data: bytes, path: str, label: str) -> Version:
             v.blocks[key] = doc.lines[first : last + 1]
             continue
         node = lay.keys[key][1]
-        items: list[tuple[Entry, str]] = []
+        items: list[tuple[Entry, list[str]]] = []
         if isinstance(node, yaml.SequenceNode):
             if node.flow_style and node.value:
                 raise Fallback(f"the {label} version has '{key}' as a one-line list ([...])")
             for item in node.value:
-                idx = lay.line(item.start_mark)
-                entry = by_line.get(idx + 1)
-                if entry is None or _last_line(lay, item) != idx:
-                    raise Fallback(f"the {label} version has a {key} entry spanning several lines (line {idx + 1})")
-                items.append((entry, doc.lines[idx][item.start_mark.column :]))
+                items.append((by_line.get(lay.line(item.start_mark) + 1), _item_source(lay, doc, node, item, label)))
+            if any(e is None for e, _ in items):
+                raise Fallback(f"the {label} version has a {key} entry Guanxi cannot read")
         elif not (isinstance(node, yaml.ScalarNode) and node.tag == NULL_TAG):
             raise Fallback(f"the {label} version has '{key}' that is not a list")
         v.items[key] = items
     return v
+
+
+def _item_source(lay: Layout, doc: Doc, seq: yaml.Node, item: yaml.Node, label: str) -> list[str]:
+    """An item's text after ``- ``, and its later lines relative to the dash's column."""
+    first, last = lay.line(item.start_mark), _last_line(lay, item)
+    dash = seq.start_mark.column
+    if doc.lines[first][:dash].strip() or doc.lines[first][dash : dash + 1] != "-":
+        raise Fallback(f"the {label} version has an entry whose '-' is not on its first line ({first + 1})")
+    rest = doc.lines[first + 1 : last + 1]
+    if any(line.strip() and (len(line) - len(line.lstrip(" ")) <= dash) for line in rest):
+        raise Fallback(f"the {label} version has an entry with lines Guanxi cannot carry over ({first + 1})")
+    return [doc.lines[first][item.start_mark.column :]] + [line[dash:] for line in rest]
+
+
+def field_values(doc: Doc, path: str) -> dict[str, Any]:
+    """Each non-entry key's value, to compare by meaning; its source text if YAML cannot build it."""
+    split, _ = split_front_matter(doc.text(), path)
+    if split is None or not split.yaml:
+        return {}
+    loader = yaml.SafeLoader(split.yaml)
+    try:
+        root = loader.get_single_node()
+        if not isinstance(root, yaml.MappingNode):
+            return {}
+        out: dict[str, Any] = {}
+        for k, v in root.value:
+            if not isinstance(k, yaml.ScalarNode) or k.value in KINDS:
+                continue
+            try:
+                out[k.value] = loader.construct_object(v, deep=True)
+            except Exception:  # e.g. an unknown field `x: 2025-13-01` YAML resolves as a bad date
+                out[k.value] = ("unreadable", split.yaml[v.start_mark.index : v.end_mark.index])
+        return out
+    finally:
+        loader.dispose()
 
 
 def _three_way(o: Any, a: Any, b: Any) -> tuple[str, Any]:
@@ -132,7 +163,8 @@ def _ensure_front(doc: Doc, path: str) -> Layout:
     return lay
 
 
-def _set_block(doc: Doc, path: str, key: str, lines: list[str] | None) -> None:
+def _set_block(doc: Doc, path: str, key: str, lines: list[str] | None, their_order: list[str]) -> None:
+    """Replace, delete or add one key's lines; a new key goes where theirs has it."""
     lay = layout(doc, path)
     if key in lay.keys:
         first, last = _key_span(lay, key)
@@ -142,16 +174,31 @@ def _set_block(doc: Doc, path: str, key: str, lines: list[str] | None) -> None:
             doc.insert(first, lines)
     elif lines:
         lay = _ensure_front(doc, path)
-        doc.insert(lay.close_idx, lines)
+        doc.insert(_position_like(lay, key, their_order), lines)
+
+
+def _position_like(lay: Layout, key: str, their_order: list[str]) -> int:
+    """Where to add ``key``: after the key theirs has before it, else before the one after it."""
+    i = their_order.index(key) if key in their_order else len(their_order)
+    for before in reversed(their_order[:i]):
+        if before in lay.keys:
+            return _key_span(lay, before)[1] + 1
+    for after in their_order[i + 1 :]:
+        if after in lay.keys:
+            return lay.line(lay.keys[after][0].start_mark)
+    return lay.close_idx
 
 
 def _remove_entry(doc: Doc, path: str, kind: str, entry: Entry) -> None:
+    """Delete the last item of list ``kind`` that reads as ``entry`` (all its lines)."""
     res = parse_contact(doc.to_bytes(), path)
     assert res.contact is not None
-    lines = [e.line for e in res.contact.of_kind(kind) if replace(e, line=0) == entry]  # type: ignore[arg-type]
-    idx = lines[-1] - 1
-    del doc.lines[idx]
-    del doc.ends[idx]
+    line = [e.line for e in res.contact.of_kind(kind) if replace(e, line=0) == entry][-1]  # type: ignore[arg-type]
+    lay = layout(doc, path)
+    item = next(i for i in lay.keys[kind][1].value if lay.line(i.start_mark) + 1 == line)
+    first, last = lay.line(item.start_mark), _last_line(lay, item)
+    del doc.lines[first : last + 1]
+    del doc.ends[first : last + 1]
 
 
 @dataclass
@@ -173,7 +220,7 @@ def merge_bytes(base: bytes, ours: bytes, theirs: bytes, path: str, marker_size:
         side, value = _three_way(o.fields.get(key, _MISSING), a.fields.get(key, _MISSING),
                                  b.fields.get(key, _MISSING))
         if side == "theirs":
-            _set_block(doc, path, key, b.blocks.get(key))
+            _set_block(doc, path, key, b.blocks.get(key), b.order)
         elif side == "conflict":
             conflicts.append(key)
         if side != "conflict" and value is not _MISSING:
@@ -195,6 +242,8 @@ def merge_bytes(base: bytes, ours: bytes, theirs: bytes, path: str, marker_size:
             for _ in range(ca[e] - target[e]):
                 _remove_entry(doc, path, kind, e)
         sources = {e: src for e, src in b.items.get(kind, [])}
+        if kind not in layout(doc, path).keys and any(target[e] > ca[e] for e in target):
+            _set_block(doc, path, kind, [f"{kind}:"], b.order)  # the list where theirs has it
         for e in sorted(target, key=lambda x: x.date):
             for _ in range(target[e] - ca[e]):
                 res = parse_contact(doc.to_bytes(), path)
@@ -253,10 +302,7 @@ def _verify(data: bytes, path: str, fields: dict[str, Any], want: dict[str, Coun
         got = Counter(replace(e, line=0) for e in res.contact.of_kind(kind))
         if got != want[kind]:
             raise Fallback(f"the merged {kind} entries are not the union")
-    split, _ = split_front_matter(data.decode("utf-8-sig"), path)
-    loaded = yaml.safe_load(split.yaml) if split and split.yaml else None
-    values = {k: v for k, v in (loaded if isinstance(loaded, dict) else {}).items() if k not in KINDS}
-    if values != fields:
+    if field_values(Doc.from_bytes(data, path), path) != fields:
         raise Fallback("the merged fields are not what the three versions say")
 
 

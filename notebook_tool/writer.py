@@ -163,8 +163,8 @@ def layout(doc: Doc, rel: str) -> Layout:
     if not isinstance(root, yaml.MappingNode) or root.flow_style:
         raise WriteError(f"{rel}: front matter is not a block of 'key: value' lines; not edited")
     for key, value in root.value:
-        if not isinstance(key, yaml.ScalarNode) or key.style or key.start_mark.line != key.end_mark.line:
-            raise WriteError(f"{rel}:{lay.line(key.start_mark) + 1}: a complex or quoted key; not edited")
+        if not isinstance(key, yaml.ScalarNode) or key.start_mark.line != key.end_mark.line:
+            raise WriteError(f"{rel}:{lay.line(key.start_mark) + 1}: a key that is not one line of text; not edited")
         if key.start_mark.column != 0:
             raise WriteError(f"{rel}:{lay.line(key.start_mark) + 1}: front matter keys are indented; not edited")
         if key.value in lay.keys:
@@ -221,7 +221,14 @@ def _clear_span(doc: Doc, lay: Layout, node: yaml.Node) -> None:
 # ---------------------------------------------------------------------------
 
 
-def insert_entry(doc: Doc, rel: str, kind: Kind, source: str, date: dt.date,
+def item_lines(dash: str, source: str | list[str]) -> list[str]:
+    """``- SOURCE`` at indentation ``dash``; a multi-line item's later lines keep their
+    indentation relative to the dash (the merge driver carries block-mapping entries)."""
+    parts = [source] if isinstance(source, str) else source
+    return [f"{dash}- {parts[0]}"] + [f"{dash}{line}" if line.strip() else line for line in parts[1:]]
+
+
+def insert_entry(doc: Doc, rel: str, kind: Kind, source: str | list[str], date: dt.date,
                  dates_by_line: dict[int, dt.date]) -> int:
     """Insert ``- SOURCE`` into list ``kind``, after the last entry dated on or before ``date``.
 
@@ -233,11 +240,11 @@ def insert_entry(doc: Doc, rel: str, kind: Kind, source: str, date: dt.date,
     lay = layout(doc, rel)
     if lay.open_idx is None:
         # No front matter: create it at the very top; the body follows untouched.
-        doc.insert(0, ["---", f"{kind}:", f"  - {source}", "---"])
+        doc.insert(0, ["---", f"{kind}:", *item_lines("  ", source), "---"])
         return 3
     indent = _list_indent(lay)
     if kind not in lay.keys:
-        doc.insert(lay.close_idx, [f"{kind}:", f"{indent}- {source}"])
+        doc.insert(lay.close_idx, [f"{kind}:", *item_lines(indent, source)])
         return lay.close_idx + 2
     key, value = lay.keys[kind]
     key_idx = lay.line(key.start_mark)
@@ -249,7 +256,7 @@ def insert_entry(doc: Doc, rel: str, kind: Kind, source: str, date: dt.date,
             if lay.line(value.start_mark) != key_idx:
                 raise WriteError(f"{rel}:{key_idx + 1}: '{kind}' has a layout Guanxi cannot edit safely")
             _clear_span(doc, lay, value)
-        doc.insert(key_idx + 1, [f"{indent}- {source}"])
+        doc.insert(key_idx + 1, item_lines(indent, source))
         return key_idx + 2
     if not isinstance(value, yaml.SequenceNode):
         raise WriteError(f"{rel}:{key_idx + 1}: '{kind}' is a mapping, not a list; not edited")
@@ -263,7 +270,7 @@ def insert_entry(doc: Doc, rel: str, kind: Kind, source: str, date: dt.date,
         if lay.line(value.start_mark) != key_idx or lay.line(value.end_mark) != key_idx:
             raise WriteError(f"{rel}:{key_idx + 1}: '{kind}' has a layout Guanxi cannot edit safely")
         _clear_span(doc, lay, value)  # `give: []` becomes a block list
-        doc.insert(key_idx + 1, [f"{indent}- {source}"])
+        doc.insert(key_idx + 1, item_lines(indent, source))
         return key_idx + 2
     items = list(value.value)
     dash = " " * value.start_mark.column
@@ -279,7 +286,7 @@ def insert_entry(doc: Doc, rel: str, kind: Kind, source: str, date: dt.date,
             raise WriteError(f"{rel}:{at + 1}: '{kind}' has a layout Guanxi cannot edit safely")
     else:
         at = _last_line(lay, items[pos]) + 1
-    doc.insert(at, [f"{dash}- {source}"])
+    doc.insert(at, item_lines(dash, source))
     return at + 1
 
 

@@ -266,3 +266,30 @@ def test_generated_pages_never_block_a_merge(repo: Path) -> None:
     git(repo, "commit", "-q", "-am", "ours")
     assert git(repo, "merge", "-q", "--no-edit", "theirs", check=False).returncode == 0
     assert page.read_text() == "<!-- generated -->\nours\n"  # `guanxi index` rebuilds it
+
+
+def test_multi_line_mapping_entries_are_carried_and_deleted_whole() -> None:
+    base = b"---\ngive:\n  - date: 2025-01-01\n    what: Old block entry\n    weight: 2\n---\n"
+    ours = b"---\ngive:\n- 2025-01-05 ours, unindented list\n---\n"  # deleted the block entry
+    theirs = base.replace(b"weight: 2\n", b"weight: 2\n  - date: 2025-02-01\n    what: New block entry  # c\n"
+                                           b"    with: [Carol Diaz]\n")
+    result = merge_bytes(base, ours, theirs, REL)
+    assert result.clean, result.message
+    assert result.data == (b"---\ngive:\n- 2025-01-05 ours, unindented list\n- date: 2025-02-01\n"
+                           b"  what: New block entry  # c\n  with: [Carol Diaz]\n---\n")
+
+
+def test_new_keys_from_theirs_land_where_theirs_has_them() -> None:
+    base = b"---\nname: Al\ncompany: ACME\n---\n"
+    theirs = b"---\nname: Al\nrole: CTO\ngive:\n  - 2025-01-01 x\ncompany: ACME\nsnooze: 2026-01-01\n---\n"
+    result = merge_bytes(base, base, theirs, REL)
+    assert result.clean and result.data == theirs
+
+
+def test_fields_yaml_cannot_build_are_compared_by_their_text() -> None:
+    base = b"---\nfoo: 2025-13-01\ngive:\n---\n"
+    ours = b"---\nfoo: 2025-13-01\ngive:\n  - 2025-01-01 a\n---\n"
+    theirs = b"---\nfoo: 2025-14-01\ngive:\n---\n"
+    result = merge_bytes(base, ours, theirs, REL)
+    assert result.clean
+    assert result.data == b"---\nfoo: 2025-14-01\ngive:\n  - 2025-01-01 a\n---\n"
