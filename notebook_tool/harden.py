@@ -45,12 +45,17 @@ MAX_DEPTH = 32
 #: beyond it, and nothing a person writes by hand comes near it.
 HARD_DEPTH = 512
 
-# A node property (&anchor, !tag) or an alias (*name) can only stand where a
-# node starts: at the start of a line (after indentation), after a block
-# indicator ("- ", "? ", ": ", also the "- " of "--- "), or after a flow
-# indicator ("[", "{", ",", ":"). Text such as "R&D" or "Thanks!" never
-# matches, so ordinary files skip the event scan.
-_NODE_PROPERTY = re.compile(r"(?:^|[\[{,:]|[-?][ \t])[ \t]*[&*!]", re.MULTILINE)
+# A node property (&anchor, !tag) or an alias (*name) is its indicator
+# followed at once by a name. "* item" or "& co" is no anchor or alias (YAML
+# refuses them, and composition reports that), and "! text" is the harmless
+# non-specific tag (plain text), so those need no event scan: a Markdown list
+# in a block scalar must not cost every such file a second parse.
+_PROPERTY_CHAR = re.compile(r"[&*!][^\s,\[\]{}]")
+# ...and it only stands where a node starts: at the start of a line (after
+# indentation), after a flow indicator, or after a block indicator and a
+# space ("- ", "? ", ": ", also the "- " of "--- ").
+_AFTER_FLOW = frozenset("\n[{,:")
+_BLOCK_INDICATORS = frozenset("-?:")
 
 # Block nesting costs at least one column per level of a line's prefix of
 # indentation and indicators (a list under a key may share its key's column,
@@ -60,6 +65,7 @@ _DEEP_PREFIX = re.compile(r"^(?:[ \t]|[-?:](?=[ \t]|$)){%d,}" % _BLOCK_PREFIX, r
 _PREFIX = re.compile(r"^(?:[ \t]|[-?:](?=[ \t]|$))*", re.MULTILINE)
 
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_LINE_PREFIX_LONG = re.compile(r"\n(?:[ \t]|[-?:](?=[ \t\n])){%d,}" % _BLOCK_PREFIX)
 _TOKEN = re.compile(r"[!&*][^\s,\[\]{}]*")
 _CORE_TAG = "tag:yaml.org,2002:"
 # "\ud83d" in a double-quoted scalar builds a lone surrogate: a str that no
@@ -91,32 +97,42 @@ def _flow_bound(text: str) -> tuple[int, int]:
     opening = text.count("[") + text.count("{")
     if opening <= _BLOCK_PREFIX:
         return opening, 0  # cannot nest deeper than the number of opening brackets
+    brackets = _NOT_BRACKET.sub("", text)
+    # Peel innermost pairs with C-speed replaces: one round per level, so the
+    # rounds plus the openers left unmatched bound the nesting from above.
+    rounds = 0
+    while True:
+        peeled = brackets.replace("[]", "").replace("{}", "")
+        if len(peeled) == len(brackets):
+            break
+        brackets, rounds = peeled, rounds + 1
+        if rounds > MAX_DEPTH:
+            break
+    bound = rounds + brackets.count("[") + brackets.count("{")
+    if bound <= MAX_DEPTH:
+        return bound, 0
+    return _flow_peak(text)
+
+
+def _flow_peak(text: str) -> tuple[int, int]:
+    """The naive bracket depth and the index of the first bracket past MAX_DEPTH (rare path)."""
     depth = peak = 0
-    over_at = -1  # ordinal of the first bracket past MAX_DEPTH, found again below
-    for i, ch in enumerate(_NOT_BRACKET.sub("", text)):
+    over = 0
+    for pos, ch in enumerate(text):
         if ch in "[{":
             depth += 1
             if depth > peak:
                 peak = depth
                 if peak == MAX_DEPTH + 1:
-                    over_at = i
-        elif depth:
+                    over = pos
+        elif ch in "]}" and depth:
             depth -= 1
-    if over_at < 0:
-        return peak, 0
-    # Locate that bracket in the original text (rare path only).
-    seen = -1
-    for pos, ch in enumerate(text):
-        if ch in "[]{}":
-            seen += 1
-            if seen == over_at:
-                return peak, pos
-    return peak, 0  # pragma: no cover - the bracket is always found
+    return peak, over
 
 
 def _block_bound(text: str) -> tuple[int, int]:
     """An over-estimate of block nesting from line prefixes, and where it peaks."""
-    if _DEEP_PREFIX.search(text) is None:
+    if _LINE_PREFIX_LONG.search(text) is None and _DEEP_PREFIX.match(text) is None:
         return _BLOCK_PREFIX + 1, 0  # every prefix is shorter than _BLOCK_PREFIX
     longest = max(_PREFIX.finditer(text), key=lambda m: m.end() - m.start())
     return longest.end() - longest.start() + 2, longest.start()
@@ -171,6 +187,17 @@ def _event_scan(text: str) -> Finding | None:
         loader.dispose()
 
 
+def _maybe_property(text: str) -> bool:
+    """True when an anchor, alias or tag may stand where a node starts."""
+    for m in _PROPERTY_CHAR.finditer(text):
+        i = j = m.start()
+        while j > 0 and text[j - 1] in " \t":
+            j -= 1
+        if j == 0 or text[j - 1] in _AFTER_FLOW or (j < i and text[j - 1] in _BLOCK_INDICATORS):
+            return True
+    return False
+
+
 def prescan(text: str) -> Finding | None:
     """``None`` when ``text`` may be composed; else the first reason it may not.
 
@@ -183,7 +210,7 @@ def prescan(text: str) -> Finding | None:
     if bound > HARD_DEPTH:
         # Do not let libyaml see it at all: this is the segfault shape.
         return Finding(flow_at if flow >= block else block_at, depth_message())
-    if (bound > MAX_DEPTH or _NODE_PROPERTY.search(text) is not None
+    if (bound > MAX_DEPTH or _maybe_property(text)
             or ("\\" in text and _SURROGATE_ESCAPE.search(text) is not None)):
         return _event_scan(text)
     return None
