@@ -98,9 +98,10 @@ def read_version(data: bytes, path: str, label: str) -> Version:
             if node.flow_style and node.value:
                 raise Fallback(f"the {label} version has '{key}' as a one-line list ([...])")
             for item in node.value:
-                items.append((by_line.get(lay.line(item.start_mark) + 1), _item_source(lay, doc, node, item, label)))
-            if any(e is None for e, _ in items):
-                raise Fallback(f"the {label} version has a {key} entry Guanxi cannot read")
+                entry = by_line.get(lay.line(item.start_mark) + 1)
+                if entry is None:
+                    raise Fallback(f"the {label} version has a {key} entry Guanxi cannot read")
+                items.append((entry, _item_source(lay, doc, node, item, label)))
         elif not (isinstance(node, yaml.ScalarNode) and node.tag == NULL_TAG):
             raise Fallback(f"the {label} version has '{key}' that is not a list")
         v.items[key] = items
@@ -248,9 +249,9 @@ def merge_bytes(base: bytes, ours: bytes, theirs: bytes, path: str, marker_size:
             for _ in range(target[e] - ca[e]):
                 res = parse_contact(doc.to_bytes(), path)
                 assert res.contact is not None
-                dates = {x.line: x.date for x in res.contact.of_kind(kind)}  # type: ignore[arg-type]
+                dates = {x.line: x.date for x in res.contact.of_kind(kind)}
                 try:
-                    insert_entry(doc, path, kind, sources[e], e.date, dates)  # type: ignore[arg-type]
+                    insert_entry(doc, path, kind, sources[e], e.date, dates)
                 except WriteError as exc:
                     raise Fallback(str(exc)) from None
     # 3. Conflicting fields: markers around both values, bottom-up so spans stay valid.

@@ -440,7 +440,7 @@ class AddEntry:
     weight: float = 1.0
     status: Status = None
 
-    def apply(self, data: bytes, old: FileResult) -> tuple[bytes, Contact, Entry | None]:
+    def apply(self, data: bytes, old: FileResult) -> Edit:
         assert old.contact is not None
         try:
             source = entry_source(self.kind, self.date, self.text, self.weight, self.status)
@@ -457,7 +457,7 @@ class AddEntry:
 class SetSnooze:
     until: dt.date
 
-    def apply(self, data: bytes, old: FileResult) -> tuple[bytes, Contact, Entry | None]:
+    def apply(self, data: bytes, old: FileResult) -> Edit:
         assert old.contact is not None
         doc = Doc.from_bytes(data, old.path)
         set_field(doc, old.path, "snooze", self.until.isoformat())
@@ -471,7 +471,7 @@ class KeepPromise:
     promise: Entry
     date: dt.date
 
-    def apply(self, data: bytes, old: FileResult) -> tuple[bytes, Contact, Entry | None]:
+    def apply(self, data: bytes, old: FileResult) -> Edit:
         assert old.contact is not None
         target = replace(self.promise, line=0)
         # The file may have changed since the caller looked: find it again by content.

@@ -47,7 +47,7 @@ def double_quoted(value: str) -> str:
 
 def reads_back(text: str, expected: object) -> bool:
     try:
-        return yaml.load(f"k: {text}\n", Loader=_Loader) == {"k": expected}
+        return bool(yaml.load(f"k: {text}\n", Loader=_Loader) == {"k": expected})
     except yaml.YAMLError:
         return False
 
