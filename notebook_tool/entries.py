@@ -65,7 +65,10 @@ def parse_line(kind: Kind, line: str, lineno: int = 0) -> Entry:
     try:
         date = parse_iso_date(parts[0])
     except ValueError as exc:
-        raise EntryError(f"{exc} (an entry starts with its date: 'YYYY-MM-DD text')") from None
+        why = str(exc)
+        if len(parts[0]) > 40:  # quote a short piece, not a pasted paragraph
+            why = f"expected a date as YYYY-MM-DD, got {parts[0][:39] + '…'!r}"
+        raise EntryError(f"{why} (an entry starts with its date: 'YYYY-MM-DD text')") from None
     rest = parts[1] if len(parts) > 1 else ""
     status: Status = None
     m = _STATUS.match(rest)

@@ -59,6 +59,26 @@ def short(s: str) -> str:
     return s if len(s) <= _SHOWN else s[: _SHOWN - 1] + "…"
 
 
+_MESSAGE_MAX = 300
+# C0 controls, DEL and the YAML 1.1 line breaks, shown as escapes in messages.
+_CONTROLS = {c: repr(chr(c))[1:-1] for c in (*range(0x20), 0x7F, 0x85, 0x2028, 0x2029)}
+
+
+def one_line(msg: str) -> str:
+    """A message fit for ``path:line: message``: one line, escaped controls, bounded length.
+
+    Messages quote users' keys and values, and a quoted key may hold a line
+    break; printed raw it would split one problem over two lines (and forge a
+    second ``path:line:`` in tools that parse the output).
+    """
+    msg = msg.translate(_CONTROLS)
+    return msg if len(msg) <= _MESSAGE_MAX else msg[: _MESSAGE_MAX - 1] + "…"
+
+
+def has_controls(s: str) -> bool:
+    return any(unicodedata.category(ch) == "Cc" or ch in "\u2028\u2029" for ch in s)
+
+
 class _Locator:
     """Maps a position in the front matter text to the file's own ``line, col``."""
 
@@ -98,10 +118,10 @@ class _Reader:
         return self.locator.mark(node.start_mark)[1]
 
     def error(self, node: yaml.Node, msg: str) -> None:
-        self.problems.append(Problem(self.path, self.line_of(node), msg, self.col_of(node)))
+        self.problems.append(Problem(self.path, self.line_of(node), one_line(msg), self.col_of(node)))
 
     def warn(self, node: yaml.Node, msg: str) -> None:
-        self.problems.append(Problem(self.path, self.line_of(node), msg, self.col_of(node), "warning"))
+        self.problems.append(Problem(self.path, self.line_of(node), one_line(msg), self.col_of(node), "warning"))
 
     def value(self, node: yaml.Node) -> Any:
         """Construct a node's Python value; raises ValueError on bad scalars."""
@@ -151,6 +171,18 @@ class _Reader:
         t = self.text(key, node)
         return (t,) if t else ()
 
+    def names(self, key: str, node: yaml.Node) -> tuple[str, ...]:
+        """Aliases: text, one line each (they are lookup keys and link targets)."""
+        out = []
+        items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        for item in items:
+            t = self.text(key, item)
+            if t and has_controls(t):
+                self.error(item, f"'{key}': each alias must be one line of text without control characters")
+            elif t:
+                out.append(t)
+        return tuple(out)
+
     def date(self, key: str, node: yaml.Node) -> dt.date | None:
         if isinstance(node, yaml.ScalarNode) and node.tag == NULL_TAG:
             return None
@@ -169,7 +201,11 @@ class _Reader:
             except ValueError as exc:
                 self.error(node, f"'{key}': {exc}")
                 return None
-        self.error(node, f"'{key}' must be a date as YYYY-MM-DD, got {v!r}")
+        if isinstance(node, yaml.ScalarNode):
+            self.error(node, f"'{key}' must be a date as YYYY-MM-DD, got {short(node.value)!r}")
+        else:
+            kind = "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
+            self.error(node, f"'{key}' must be one date as YYYY-MM-DD, not {kind}")
         return None
 
     def birthday(self, node: yaml.Node) -> Birthday | None:
@@ -367,7 +403,7 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, path: str, locator: _Locator, lines
 
 
 _FIELD_READERS: dict[str, Callable[[_Reader, str, yaml.Node], Any]] = {
-    "aliases": lambda r, k, n: r.text_list(k, n),
+    "aliases": lambda r, k, n: r.names(k, n),
     "email": lambda r, k, n: r.text_list(k, n),
     "phone": lambda r, k, n: r.text_list(k, n),
     "links": lambda r, k, n: r.text_list(k, n),
@@ -432,7 +468,10 @@ def _build(r: _Reader, root: yaml.Node | None, stem: str, path: str) -> Contact 
                     r.error(value_node, f"'name' must be text; quote it (\"{short(value_node.value)}\")")
                 else:
                     value = r.text(key, value_node)
-                    if value:
+                    if value and has_controls(value):
+                        # The name is a link target, a lookup key and a table cell.
+                        r.error(value_node, "'name' must be one line of text without control characters")
+                    elif value:
                         name = nfc(value)
             elif key in KINDS:
                 entries.extend(r.entries(key, value_node))  # type: ignore[arg-type]
