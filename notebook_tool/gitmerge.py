@@ -41,7 +41,16 @@ _MISSING = object()
 
 
 class Fallback(Exception):
-    """The structured merge does not apply; merge as plain text instead."""
+    """The structured merge does not apply; merge as plain text instead.
+
+    ``unparsable`` marks a version that does not parse strictly: then the
+    merge is reported as a conflict even when the text merge is clean, so a
+    person looks at the file before it is committed (SPEC §9: never a guess).
+    """
+
+    def __init__(self, message: str, unparsable: bool = False) -> None:
+        super().__init__(message)
+        self.unparsable = unparsable
 
 
 @dataclass
@@ -77,7 +86,7 @@ def read_version(data: bytes, path: str, label: str) -> Version:
     errors = [p for p in res.problems if p.severity == "error"]
     if res.contact is None or errors:
         shown = errors[0].format() if errors else "cannot be read"
-        raise Fallback(f"the {label} version does not parse cleanly ({shown})")
+        raise Fallback(f"the {label} version does not parse cleanly ({shown})", unparsable=True)
     try:
         doc = Doc.from_bytes(data, path)
         lay = layout(doc, path)
@@ -332,8 +341,13 @@ def merge_files(base: Path, ours: Path, theirs: Path, path: str, marker_size: in
         result = merge_bytes(o, a, b, path, marker_size)
     except Fallback as exc:
         data, conflicts = merge_file(o, a, b, marker_size)
-        result = MergeResult(data, conflicts == 0, f"{path}: {exc}; merged as plain text"
-                             + (" with conflicts" if conflicts else ""))
+        if conflicts:
+            how = "merged as plain text, with conflicts"
+        elif exc.unparsable:
+            how = "merged as plain text without markers; check the file, then `git add` it"
+        else:
+            how = "merged as plain text"
+        result = MergeResult(data, conflicts == 0 and not exc.unparsable, f"{path}: {exc}; {how}")
     ours.write_bytes(result.data)
     return result.clean, result.message
 

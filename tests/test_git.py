@@ -168,10 +168,24 @@ def test_a_version_that_does_not_parse_gets_a_plain_text_merge(repo: Path) -> No
     ours = BASE.replace("Carol\n", "Carol\n  - 2025-02-01 Ours\n")
     theirs = BASE.replace("email: a@x", "email: [a@x")
     proc, text = merge(repo, BASE, ours, theirs)
-    # git merge-file merges non-overlapping hunks; nothing is guessed or lost.
-    assert proc.returncode == 0
+    # The text merge is what git would do (non-overlapping hunks, nothing lost),
+    # but a version that does not parse is never merged silently: a conflict.
+    assert proc.returncode != 0
+    assert "CONFLICT" in proc.stdout
     assert text == ours.replace("email: a@x", "email: [a@x")
-    assert "does not parse cleanly" in proc.stderr
+    assert ("people/Alice Chen.md: the theirs version does not parse cleanly (people/Alice Chen.md:3:1: "
+            in proc.stderr)
+    assert "merged as plain text without markers; check the file, then `git add` it" in proc.stderr
+
+
+def test_a_layout_the_splices_cannot_edit_gets_gits_own_text_merge(repo: Path) -> None:
+    base = BASE.replace("take:\n", "take: [2025-01-01 flow]\n")
+    ours = base.replace("Carol\n", "Carol\n  - 2025-02-01 Ours\n")
+    theirs = base.replace("Notes.\n", "Notes, edited.\n")
+    proc, text = merge(repo, base, ours, theirs)
+    assert proc.returncode == 0, proc.stderr
+    assert text == ours.replace("Notes.\n", "Notes, edited.\n")
+    assert "'take' as a one-line list ([...]); merged as plain text\n" in proc.stderr
 
 
 def test_a_clone_without_the_driver_gets_text_conflicts_and_check_says_why(repo: Path, tmp_path: Path) -> None:
