@@ -31,13 +31,15 @@ from __future__ import annotations
 
 import copyreg
 import dataclasses
+import datetime as dt
 import hashlib
 import io
+import marshal
 import os
 import pickle
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -103,10 +105,114 @@ def code_fingerprint() -> str:
 
 
 # -- encoding results -------------------------------------------------------------
-# Frozen slotted dataclasses pickle through copyreg's generic path, which is
-# slow and large (~4× slower to load than this). Reducing each one to
-# ``Class(*fields)`` is exact, generic over the fields, and safe across model
-# changes because the code fingerprint above drops caches written by other code.
+# The results are most of the cache and all of its load time. Frozen slotted
+# dataclasses pickle through copyreg's generic path: ~4 s to load 30,000
+# contacts. Instead each result is flattened to tuples of str/int/float
+# (dates as ordinals) for :mod:`marshal`, which loads at C speed, and rebuilt
+# field by field; dates are shared, which also saves memory in ``watch``.
+# If the model's fields are not the ones this codec knows (another version of
+# model.py) or a value is of an unexpected type, the generic pickle path is
+# used instead: slower, never wrong.
+
+_ENTRY = ("kind", "date", "text", "weight", "status", "links", "tags", "line")
+_CONTACT_DATES = frozenset({"met", "snooze"})
+_CONTACT = tuple(f.name for f in dataclasses.fields(Contact))
+_PROBLEM = tuple(f.name for f in dataclasses.fields(Problem))
+_FAST = (
+    tuple(f.name for f in dataclasses.fields(Entry)) == _ENTRY
+    and tuple(f.name for f in dataclasses.fields(FileResult)) == ("path", "contact", "problems")
+    and tuple(f.name for f in dataclasses.fields(Birthday)) == ("month", "day", "year")
+    and {"entries", "extra", "birthday", *_CONTACT_DATES} <= set(_CONTACT)
+)
+
+
+def _enc_contact(c: Contact) -> tuple[Any, ...]:
+    out: list[Any] = []
+    for name in _CONTACT:
+        v = getattr(c, name)
+        if name == "entries":
+            v = tuple((e.kind, e.date.toordinal(), e.text, e.weight, e.status, e.links, e.tags, e.line)
+                      for e in v)
+        elif name in _CONTACT_DATES:
+            v = v.toordinal() if v is not None else None
+        elif name == "birthday":
+            v = (v.month, v.day, v.year) if v is not None else None
+        elif name == "extra":
+            v = pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL) if v else b""  # any YAML value
+        out.append(v)
+    return tuple(out)
+
+
+def _encode(results: dict[str, FileResult]) -> bytes:
+    if _FAST:
+        try:
+            flat = {rel: (r.contact and _enc_contact(r.contact),
+                          tuple(tuple(getattr(p, n) for n in _PROBLEM) for p in r.problems))
+                    for rel, r in results.items()}
+            return b"M" + marshal.dumps(flat)
+        except (ValueError, TypeError, AttributeError):
+            pass  # an unexpected value somewhere: the generic path below
+    buf = io.BytesIO()
+    p = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+    p.dispatch_table = _DISPATCH  # type: ignore[misc]
+    p.dump(results)
+    return b"P" + buf.getvalue()
+
+
+def _decode(data: bytes) -> dict[str, FileResult]:
+    if data[:1] == b"P":
+        res = pickle.loads(data[1:])
+        if not isinstance(res, dict):
+            raise ValueError("not a results table")
+        return res
+    if data[:1] != b"M" or not _FAST:
+        raise ValueError("unknown results encoding")
+    flat = marshal.loads(data[1:])
+    new = object.__new__
+    put = object.__setattr__
+    days: dict[int, dt.date] = {}
+
+    def day(n: int) -> dt.date:
+        d = days.get(n)
+        if d is None:
+            d = days[n] = dt.date.fromordinal(n)
+        return d
+
+    out: dict[str, FileResult] = {}
+    for rel, (c, probs) in flat.items():
+        contact = None
+        if c is not None:
+            contact = new(Contact)
+            for name, v in zip(_CONTACT, c):
+                if name == "entries":
+                    entries = []
+                    for kind, d, text, weight, status, links, tags, line in v:
+                        e = new(Entry)
+                        put(e, "kind", kind)
+                        put(e, "date", day(d))
+                        put(e, "text", text)
+                        put(e, "weight", weight)
+                        put(e, "status", status)
+                        put(e, "links", links)
+                        put(e, "tags", tags)
+                        put(e, "line", line)
+                        entries.append(e)
+                    v = tuple(entries)
+                elif name in _CONTACT_DATES:
+                    v = day(v) if v is not None else None
+                elif name == "birthday":
+                    v = Birthday(*v) if v is not None else None
+                elif name == "extra":
+                    v = pickle.loads(v) if v else ()
+                put(contact, name, v)
+        problems = tuple(Problem(*p) for p in probs)
+        r = new(FileResult)
+        put(r, "path", rel)
+        put(r, "contact", contact)
+        put(r, "problems", problems)
+        out[rel] = r
+    return out
+
 
 _MODEL_CLASSES: tuple[type, ...] = (FileResult, Contact, Entry, Problem, Birthday)
 
@@ -124,34 +230,39 @@ _DISPATCH = copyreg.dispatch_table.copy()
 _DISPATCH.update({cls: _reducer(cls) for cls in _MODEL_CLASSES})
 
 
-def _dumps(obj: Any) -> bytes:
-    buf = io.BytesIO()
-    p = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
-    p.dispatch_table = _DISPATCH  # type: ignore[misc]
-    p.dump(obj)
-    return buf.getvalue()
-
-
 # -- the cache --------------------------------------------------------------------
+# Layout of cache.bin: MAGIC, the meta table's length (8 bytes), the meta table
+# (pickle: settings, folder stamps, pages fingerprint, where each section is),
+# then three sections, each loaded only when needed: "records" (stamps and
+# hashes: every warm command), "keys" (folded names: `show`), "results" (the
+# parsed files: only when something changed). The file stays open while any
+# section is unread, so a cache replaced meanwhile by another process cannot
+# mix with this one: the open file is the old one, whole.
 
-@dataclass(slots=True)
+_SECTIONS = ("records", "keys", "results")
+
+
 class Cache:
-    """The cache of one vault, in memory.
+    """The cache of one vault, in memory; see the module docstring.
 
-    ``records`` and ``keys`` (each file's name and aliases, for ``show``)
-    come from the header; ``results`` are loaded on first use. ``pages`` is
-    the fingerprint of the pages last written (see :mod:`incremental`).
+    ``records`` (stamps), ``keys`` (each file's folded name, file name and
+    aliases, for ``show``) and :meth:`results` load on first use. ``dirs``
+    is what :mod:`incremental` recorded about folders, ``pages`` the
+    fingerprint of the pages last written.
     """
 
-    root: Path
-    settings: str  # what the results depend on besides the bytes (code, max_front_matter)
-    records: dict[str, Record] = field(default_factory=dict)
-    keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    dirs: dict[str, Stamp] = field(default_factory=dict)
-    pages: dict[str, Any] = field(default_factory=dict)
-    _results: dict[str, FileResult] | None = None
-    _blob: bytes | None = None  # the pickled results, until they are needed
-    dirty: bool = False
+    def __init__(self, root: Path, settings: str) -> None:
+        self.root = root
+        self.settings = settings  # what results depend on besides the bytes (code, max_front_matter)
+        self.dirs: dict[str, Any] = {}
+        self.pages: dict[str, Any] = {}
+        self.dirty = False
+        self._records: dict[str, Record] | None = {}
+        self._keys: dict[str, tuple[str, ...]] | None = {}
+        self._results: dict[str, FileResult] | None = {}
+        self._file: Any = None
+        self._where: dict[str, tuple[int, int]] = {}
+        self._base = 0
 
     @property
     def path(self) -> Path:
@@ -162,41 +273,90 @@ class Cache:
     def load(cls, root: Path, max_front_matter: int) -> Cache:
         """The cache on disk, or an empty one if it is missing or cannot be trusted."""
         settings = f"{code_fingerprint()}|mfm={max_front_matter}"
-        empty = cls(root, settings, _results={})
+        cache = cls(root, settings)
         try:
-            raw = (root / CACHE_DIR / CACHE_NAME).read_bytes()
+            f = open(root / CACHE_DIR / CACHE_NAME, "rb")  # noqa: SIM115 - kept open, see above
         except OSError:
-            return empty
-        try:
-            if not raw.startswith(MAGIC):
-                return empty
-            buf = io.BytesIO(raw)
-            buf.seek(len(MAGIC))
-            header = pickle.load(buf)
-            if not isinstance(header, dict) or header.get("settings") != settings:
-                return empty
-            records = {rel: Record(tuple(st), dg) for rel, (st, dg) in header["records"].items()}
-            cache = cls(root, settings, records, header["keys"], header["dirs"], header["pages"])
-            cache._blob = raw[buf.tell():]
             return cache
+        try:
+            head = f.read(len(MAGIC) + 8)
+            if not head.startswith(MAGIC) or len(head) != len(MAGIC) + 8:
+                raise ValueError("not a Guanxi cache")
+            size = int.from_bytes(head[len(MAGIC):], "little")
+            meta = pickle.loads(f.read(size))
+            if not isinstance(meta, dict) or meta.get("settings") != settings:
+                raise ValueError("another version or other settings")
+            cache.dirs, cache.pages, cache._where = meta["dirs"], meta["pages"], meta["sections"]
+            cache._base = len(head) + size
+            if set(cache._where) != set(_SECTIONS):
+                raise ValueError("sections missing")
         except Exception:  # noqa: BLE001 - any damage means "rebuild", never an error
-            return empty
+            f.close()
+            return cls(root, settings)
+        cache._file = f
+        cache._records = cache._keys = cache._results = None
+        return cache
+
+    def _raw(self, name: str) -> bytes:
+        offset, length = self._where[name]
+        self._file.seek(self._base + offset)
+        data = self._file.read(length)
+        if len(data) != length:
+            raise ValueError("truncated cache")
+        return data
+
+    def _load(self, name: str) -> None:
+        try:
+            data = self._raw(name)
+            if name == "results":
+                res = _decode(data)
+                if res.keys() != self.records.keys():
+                    raise ValueError("results do not match the records")
+                self._results = res
+            elif name == "records":
+                self._records = {rel: Record(tuple(st), dg) for rel, (st, dg) in marshal.loads(data).items()}
+            else:
+                self._keys = marshal.loads(data)
+        except Exception:  # noqa: BLE001 - damaged: forget everything, every file is re-read
+            self._reset()
+        self._close_if_done()
+
+    def _reset(self) -> None:
+        self._records, self._keys, self._results = {}, {}, {}
+        self.pages, self.dirs = {}, {}
+        self.dirty = True
+        self._close()
+
+    def _close_if_done(self) -> None:
+        if self._records is not None and self._keys is not None and self._results is not None:
+            self._close()
+
+    def _close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    @property
+    def records(self) -> dict[str, Record]:
+        if self._records is None:
+            self._load("records")
+        assert self._records is not None
+        return self._records
+
+    @property
+    def keys(self) -> dict[str, tuple[str, ...]]:
+        if self._keys is None:
+            self._load("keys")  # same open file as the records: the two agree
+        assert self._keys is not None
+        return self._keys
 
     def results(self) -> dict[str, FileResult]:
         """Every cached result; loaded on first call. Damage empties the cache."""
         if self._results is None:
-            try:
-                res = pickle.loads(self._blob or b"")
-                if not isinstance(res, dict) or res.keys() != self.records.keys():
-                    raise ValueError("results do not match the header")
-                self._results = res
-            except Exception:  # noqa: BLE001 - a damaged blob means re-read everything
-                self._results = {}
-                self.records.clear()
-                self.keys.clear()
-                self.pages.clear()
-                self.dirty = True
-            self._blob = None
+            self.records  # noqa: B018
+            if self._results is None:
+                self._load("results")
+        assert self._results is not None
         return self._results
 
     # -- entries -------------------------------------------------------------------
@@ -233,7 +393,7 @@ class Cache:
         self.dirty = True
 
     def forget(self, rel: str) -> None:
-        if rel in self.records or (self._results is not None and rel in self._results):
+        if rel in self.records or rel in self.results():
             self.records.pop(rel, None)
             self.keys.pop(rel, None)
             self.results().pop(rel, None)
@@ -247,18 +407,33 @@ class Cache:
             return True
         from .fsio import atomic_write
 
-        results = self.results()
-        # Only files with a record are kept: a file that could not be read has
-        # a result in memory (its error) but must be retried next time.
-        kept = {rel: results[rel] for rel in self.records if rel in results}
-        header = {
-            "settings": self.settings,
-            "records": {rel: (self.records[rel].stamp, self.records[rel].digest) for rel in kept},
-            "keys": {rel: self.keys.get(rel, ()) for rel in kept},
-            "dirs": self.dirs,
-            "pages": self.pages,
-        }
-        data = MAGIC + pickle.dumps(header, protocol=pickle.HIGHEST_PROTOCOL) + _dumps(kept)
+        sections: dict[str, bytes] = {}
+        try:
+            if self._results is None and self._keys is None:
+                # Only stamps or folders changed (a racy hash dropped): the
+                # rest is copied as it is, not decoded and encoded again.
+                sections["results"], sections["keys"] = self._raw("results"), self._raw("keys")
+                records = self.records
+            else:
+                results = self.results()
+                # Only files with a record are kept: a file that could not be read
+                # has its error in memory but must be retried next time.
+                kept = {rel: results[rel] for rel in self.records if rel in results}
+                records = {rel: self.records[rel] for rel in kept}
+                sections["results"] = _encode(kept)
+                sections["keys"] = marshal.dumps({rel: self.keys.get(rel, ()) for rel in kept})
+        except Exception:  # noqa: BLE001 - the cache on disk went bad meanwhile: start it over
+            self._reset()
+            return False
+        sections["records"] = marshal.dumps({rel: (r.stamp, r.digest) for rel, r in records.items()})
+        where: dict[str, tuple[int, int]] = {}
+        offset = 0
+        for name in _SECTIONS:
+            where[name] = (offset, len(sections[name]))
+            offset += len(sections[name])
+        meta = pickle.dumps({"settings": self.settings, "dirs": self.dirs, "pages": self.pages,
+                             "sections": where}, protocol=pickle.HIGHEST_PROTOCOL)
+        data = b"".join([MAGIC, len(meta).to_bytes(8, "little"), meta, *(sections[n] for n in _SECTIONS)])
         try:
             folder = self.root / CACHE_DIR
             folder.mkdir(exist_ok=True)

@@ -24,6 +24,7 @@ fixed — so a half-typed save does not drop a person from the pages.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import os
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .cache import RACY_NS, Cache, read_stable, stamp_of
+from .cache import RACY_NS, Cache, Stamp, read_stable, stamp_of
 from .config import CONFIG_NAME, Config, load_config
 from .model import Contact, FileResult, Problem
 from .vault import Vault, contact_paths, read_file
@@ -81,7 +82,7 @@ class State:
     def _new_cache(self) -> Cache:
         if self.use_cache:
             return Cache.load(self.root, self.config.max_front_matter)
-        return Cache(self.root, "", _results={})
+        return Cache(self.root, "")
 
     # -- bringing the state up to date -----------------------------------------------
     def rescan(self, progress: Progress | None = None) -> Changes:
@@ -92,12 +93,20 @@ class State:
             self.config = config
             self.cache = self._new_cache()  # results depend on it: start over
         self.config, self.config_problems = config, config_problems
-        paths, walk_problems = contact_paths(self.root, config)
+        self.cache.records  # noqa: B018 - load (or find damaged) before trusting the folder stamps
+        walked = not self._folders_unchanged()
+        if walked:
+            paths, walk_problems = contact_paths(self.root, config)
+        else:
+            # No folder gained, lost or renamed an entry since the last walk: the
+            # files are the ones cached. Saves the walk's per-file lstat.
+            paths, walk_problems = sorted(self.cache.records), []
         config_changed |= walk_problems != self.walk_problems
         self.walk_problems = walk_problems
         gone = (self.paths | set(self.cache.records) | set(self.unread)) - set(paths)
         changes = self._sync(paths, gone, progress)
-        self._record_dirs()
+        if walked:
+            self.record_folders()
         changes = Changes(changes.read, changes.removed, config_changed)
         self.pages_stale |= bool(changes)
         return changes
@@ -113,7 +122,10 @@ class State:
             elif rel in self.paths:
                 gone.append(rel)
         changes = self._sync(present, set(gone), None)
-        self._record_dirs()
+        if changes and self.cache.dirs and not self._folders_unchanged():
+            # A file came or went: the folder stamps are stale until the next walk.
+            self.cache.dirs = {}
+            self.cache.dirty = True
         self.pages_stale |= bool(changes)
         return changes
 
@@ -209,32 +221,23 @@ class State:
         del results
         return done
 
-    def _record_dirs(self) -> None:
-        """Stamp every folder holding contacts, so ``show`` can tell that no file was added or renamed.
+    def record_folders(self) -> None:
+        """Stamp every folder the walk enters (and those holding the tops).
 
-        A folder modified within the racy window cannot vouch for itself: then
-        nothing is recorded and ``show`` reads the slow, sure way.
+        While none of them changes, no contact file was added, removed or
+        renamed (a folder's mtime moves with its listing), so the next rescan
+        and ``show`` can skip the walk. Nothing is recorded when a folder is
+        within the racy window, when the walk warned (symlinks: their targets
+        can change without their folder) or when a file could not be read.
         """
-        now = time.time_ns()
-        tops = self.config.contacts if self.config.contacts is not None else (".",)
-        dirs = {top.strip("/") if top != "." else "" for top in tops}
-        for rel in self.paths:
-            parts = rel.split("/")[:-1]
-            for i in range(1, len(parts) + 1):
-                dirs.add("/".join(parts[:i]))
-        stamps = {}
-        for d in dirs:
-            try:
-                st = os.stat(self.root / d) if d else os.stat(self.root)
-            except OSError:
-                continue
-            if now - st.st_mtime_ns < RACY_NS:
-                stamps = {}
-                break
-            stamps[d] = stamp_of(st)
-        if stamps != self.cache.dirs:
-            self.cache.dirs = stamps
+        stamps = None if (self.walk_problems or self.unread) else _folder_stamps(self.root, self.config)
+        dirs = {"config": repr(self.config), "stamps": stamps} if stamps else {}
+        if dirs != self.cache.dirs:
+            self.cache.dirs = dirs
             self.cache.dirty = True
+
+    def _folders_unchanged(self) -> bool:
+        return folders_unchanged(self.root, self.config, self.cache.dirs)
 
     # -- reading the state -----------------------------------------------------------
     def vault(self) -> Vault:
@@ -305,6 +308,58 @@ class State:
             self.cache.save()
 
 
+def _folder_stamps(root: Path, config: Config) -> dict[str, Stamp | None] | None:
+    """Stamps of the folders ``contact_paths`` walks, pruned the same way; ``None`` if one is racy."""
+    now = time.time_ns()
+    output = config.output.strip("/")
+    tops = config.contacts if config.contacts is not None else (".",)
+    folders: set[str] = set()
+    for top in tops:
+        t = "" if top == "." else top.strip("/")
+        parts = t.split("/") if t else []
+        folders.update("/".join(parts[:i]) for i in range(len(parts)))  # their listings say if the top exists
+        base = root / t if t else root
+        if not base.is_dir():
+            folders.add(t)
+            continue
+        for dirpath, dirnames, _ in os.walk(base):
+            rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+            rel_dir = "" if rel_dir == "." else rel_dir
+            folders.add(rel_dir)
+            prefix = rel_dir + "/" if rel_dir else ""
+            dirnames[:] = [d for d in dirnames if not d.startswith(".") and prefix + d != output
+                           and not os.path.islink(os.path.join(dirpath, d))]
+    stamps: dict[str, Stamp | None] = {}
+    for d in folders:
+        try:
+            st = os.stat(root / d) if d else os.stat(root)
+        except FileNotFoundError:
+            stamps[d] = None
+            continue
+        except OSError:
+            return None
+        if now - st.st_mtime_ns < RACY_NS:
+            return None
+        stamps[d] = stamp_of(st)
+    return stamps
+
+
+def folders_unchanged(root: Path, config: Config, dirs: dict[str, Any]) -> bool:
+    """True when every folder recorded by :meth:`State.record_folders` still has its stamp."""
+    if not dirs or dirs.get("config") != repr(config):
+        return False
+    for d, st in dirs["stamps"].items():
+        try:
+            now = stamp_of(os.stat(root / d) if d else os.stat(root))
+        except FileNotFoundError:
+            now = None
+        except OSError:
+            return False
+        if now != st:
+            return False
+    return True
+
+
 def quick_lookup(root: Path, query: str) -> tuple[Config, list[Problem], list[FileResult]] | None:
     """The files that could answer NAME, without reading the vault; ``None`` when unsure.
 
@@ -320,21 +375,35 @@ def quick_lookup(root: Path, query: str) -> tuple[Config, list[Problem], list[Fi
     root = root.resolve()
     config, problems = load_config(root)
     cache = Cache.load(root, config.max_front_matter)
-    if not cache.records or not cache.dirs:
+    if not folders_unchanged(root, config, cache.dirs):
         return None
-    for d, st in cache.dirs.items():
-        try:
-            if stamp_of(os.stat(root / d)) != st:
-                return None
-        except OSError:
-            return None
     q = fold(query)
     if not q:
         return None
-    hits = [rel for rel, keys in cache.keys.items()
-            if any(k.startswith(q) or any(w.startswith(q) for w in k.split()) for k in keys)]
+    keys = cache.keys
+    # Stage one (an exact name, file name or alias) decides alone when it matches.
+    hits = [rel for rel, ks in keys.items() if q in ks]
+    if not hits:
+        # Any key or word of a key starting with the query: " " + query found
+        # after a space in " key key…". A few extra candidates do no harm
+        # (resolve decides among them); a missing one would, and cannot happen.
+        rels = list(keys)
+        ends, parts, pos = [], [], 0
+        for ks in keys.values():
+            text = " " + " ".join(ks)
+            parts.append(text)
+            pos += len(text) + 1
+            ends.append(pos)
+        blob = "\n".join(parts)
+        needle = " " + q
+        found: set[int] = set()
+        i = blob.find(needle)
+        while i >= 0 and len(found) <= 50:
+            found.add(bisect.bisect_right(ends, i))
+            i = blob.find(needle, i + 1)
+        hits = [rels[j] for j in sorted(found)]
     if not hits or len(hits) > 50:
-        return None
+        return None  # unknown (the error suggests from every name) or too ambiguous: ask the vault
     results = []
     for rel in sorted(hits):
         results.append(read_file(root, rel, config))

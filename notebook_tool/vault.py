@@ -16,7 +16,6 @@ from typing import Callable, Iterable, Mapping
 
 from .config import CONFIG_NAME, Config, load_config
 from .model import Contact, FileResult, Problem
-from .parse import parse_contact
 
 ENV_VAR = "GUANXI_VAULT"
 STATE_DIR = ".guanxi"
@@ -179,6 +178,8 @@ def read_file(root: Path, rel: str, config: Config, data: bytes | None = None) -
     ``data`` is the file's bytes when the caller already read them (the
     cache reads, stats and hashes a file once, then parses it here).
     """
+    from .parse import parse_contact  # here: commands that read nothing (show via the cache) skip YAML
+
     if data is None:
         try:
             data = (root / rel).read_bytes()

@@ -245,3 +245,34 @@ def test_show_sees_an_edited_answer(vault: Make) -> None:
     fast = run_cli("--vault", str(root), "show", "bob", "--today", TODAY)
     slow = run_cli("--vault", str(root), "show", "bob", "--today", TODAY, env={"GUANXI_CACHE": "0"})
     assert (fast.exit_code, fast.stdout, fast.stderr) == (slow.exit_code, slow.stdout, slow.stderr)
+
+
+def test_folder_stamps_skip_the_walk_but_never_miss_a_file(vault: Make) -> None:
+    """While no folder's listing changed, the walk is skipped; any new, removed or renamed file moves a stamp."""
+    root = vault({"people/Alice Chen.md": ALICE, "people/Bob Smith.md": BOB, "people/empty/.keep": "",
+                  "people/deep/er/Carol.md": BOB})
+    age(root)
+    load_vault(root, cache=True)
+    assert Cache.load(root, 65536).dirs["stamps"]  # recorded: every folder is old
+    steps: list[Callable[[], None]] = [
+        lambda: (root / "people/empty/Dan.md").write_text(BOB, encoding="utf-8"),  # into a folder with no contacts
+        lambda: (root / "people/deep/er/Carol.md").rename(root / "people/deep/er/Caroline.md"),
+        lambda: (root / "people/Bob Smith.md").unlink(),
+        lambda: (root / "people/new/sub").mkdir(parents=True),
+        lambda: (root / "people/new/sub/Eve.md").write_text(ALICE, encoding="utf-8"),
+    ]
+    for i, step in enumerate(steps):
+        step()
+        age(root)  # even with every mtime moved back an hour, ctime and inode give the change away
+        assert load_vault(root, cache=True) == load_vault(root), i
+        assert load_vault(root, cache=True) == load_vault(root), i
+
+
+def test_symlinks_disable_the_folder_shortcut(vault: Make, tmp_path: Path) -> None:
+    root = vault({"people/Alice Chen.md": ALICE})
+    (tmp_path / "elsewhere.md").write_text(BOB, encoding="utf-8")
+    (root / "people/Out.md").symlink_to(tmp_path / "elsewhere.md")
+    age(root)
+    assert load_vault(root, cache=True) == load_vault(root)
+    assert not Cache.load(root, 65536).dirs  # the walk warned: always walk again
+    assert load_vault(root, cache=True) == load_vault(root)
