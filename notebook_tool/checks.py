@@ -62,7 +62,7 @@ def check_conflict_markers(vault: Vault, today: dt.date) -> list[Problem]:
 
 def check_merge_driver(vault: Vault, today: dt.date) -> list[Problem]:
     """``.gitattributes`` names the guanxi merge driver but this clone has not registered it."""
-    from .gitmerge import DRIVER, driver_registered, in_git_work_tree
+    from .gitmerge import DRIVER, driver_missing_program, driver_registered, in_git_work_tree
 
     path = vault.root / ".gitattributes"
     try:
@@ -71,8 +71,14 @@ def check_merge_driver(vault: Vault, today: dt.date) -> list[Problem]:
         return []
     named = next((i for i, line in enumerate(lines, 1)
                   if not line.lstrip().startswith("#") and f"merge={DRIVER}" in line.split()), None)
-    if named is None or not in_git_work_tree(vault.root) or driver_registered(vault.root):
+    if named is None or not in_git_work_tree(vault.root):
         return []
+    if driver_registered(vault.root):
+        missing = driver_missing_program(vault.root)
+        if missing is None:
+            return []
+        return [Problem(".gitattributes", named, f"the guanxi merge driver registered in this clone runs {missing}, "
+                        "which no longer exists; run `guanxi init` again to update it", None, "warning")]
     return [Problem(".gitattributes", named, "the guanxi merge driver is named here but not registered in this "
                     "clone, so git merges contact files as plain text; run `guanxi init` once in this clone",
                     None, "warning")]

@@ -441,3 +441,20 @@ def register_merge_driver(folder: Path) -> bool:
 
 def driver_registered(folder: Path) -> bool:
     return bool(_git(folder, "config", "--get", f"merge.{DRIVER}.driver").stdout.strip())
+
+
+def driver_missing_program(folder: Path) -> str | None:
+    """The registered driver's program when it no longer exists (a moved or deleted venv)."""
+    import os
+    import shlex
+    import shutil
+
+    command = _git(folder, "config", "--get", f"merge.{DRIVER}.driver").stdout.strip()
+    try:
+        program = shlex.split(command)[0] if command else ""
+    except ValueError:
+        return None
+    if not program:
+        return None
+    found = os.path.exists(program) if os.sep in program else shutil.which(program) is not None
+    return None if found else program

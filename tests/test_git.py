@@ -307,3 +307,12 @@ def test_fields_yaml_cannot_build_are_compared_by_their_text() -> None:
     result = merge_bytes(base, ours, theirs, REL)
     assert result.clean
     assert result.data == b"---\nfoo: 2025-14-01\ngive:\n  - 2025-01-01 a\n---\n"
+
+
+def test_check_warns_when_the_registered_driver_program_is_gone(repo: Path) -> None:
+    git(repo, "config", "merge.guanxi.driver", "/nonexistent/python -m notebook_tool merge-driver %O %A %B %P")
+    r = run_cli("--vault", str(repo), "check")
+    assert r.stdout == (".gitattributes:2: warning: the guanxi merge driver registered in this clone runs "
+                        "/nonexistent/python, which no longer exists; run `guanxi init` again to update it\n")
+    assert run_cli("init", str(repo)).stdout == f"Initialised vault in {repo}: created git merge driver\n"
+    assert run_cli("--vault", str(repo), "check").stdout == ""
