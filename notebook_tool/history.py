@@ -60,8 +60,8 @@ def blame(root: Path, rel: str) -> dict[int, tuple[str, _Commit]]:
         err = proc.stderr.strip()
         if "not a git repository" in err:
             raise GuanxiError(f"{root} is not in a git repository; history comes from git")
-        if "no such path" in err:
-            return {}  # a file never committed: every entry is "not committed"
+        if "no such path" in err or "no such ref" in err:
+            return {}  # a file (or a repository) never committed: every entry is "not committed"
         raise GuanxiError(f"git blame failed: {err}")
     commits: dict[str, _Commit] = {}
     lines: dict[int, tuple[str, _Commit]] = {}

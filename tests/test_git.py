@@ -316,3 +316,14 @@ def test_check_warns_when_the_registered_driver_program_is_gone(repo: Path) -> N
                         "/nonexistent/python, which no longer exists; run `guanxi init` again to update it\n")
     assert run_cli("init", str(repo)).stdout == f"Initialised vault in {repo}: created git merge driver\n"
     assert run_cli("--vault", str(repo), "check").stdout == ""
+
+
+def test_history_in_a_repository_with_no_commit_yet(tmp_path: Path) -> None:
+    root = tmp_path / "fresh"
+    root.mkdir()
+    git(root, "init", "-q")
+    run_cli("init", str(root))
+    run_cli("--vault", str(root), "add", "Al")
+    run_cli("--vault", str(root), "give", "al", "x", "--date", "2025-01-01")
+    r = run_cli("--vault", str(root), "history", "al")
+    assert (r.exit_code, r.stdout) == (0, "Al (people/Al.md)\n\n2025-01-01  give   x  — not committed\n")
