@@ -31,6 +31,12 @@ _LINK = re.compile(r"\[\[([^\[\]|#^]+)(?:[#^|][^\[\]]*)?\]\]")
 MAPPING_KEYS = frozenset({"date", "what", "weight", "done", "with", "tags"})
 
 
+def _r(value: Any) -> str:
+    """``repr`` of a user's value for a message, cut short (it may be a pasted page)."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 class EntryError(ValueError):
     """An entry that cannot be read; the message is for the user."""
 
@@ -94,7 +100,7 @@ def _as_date(value: Any, what: str) -> dt.date:
             return parse_iso_date(value)
         except ValueError as exc:
             raise EntryError(f"{what}: {exc}") from None
-    raise EntryError(f"{what} must be a date as YYYY-MM-DD, got {value!r}")
+    raise EntryError(f"{what} must be a date as YYYY-MM-DD, got {_r(value)}")
 
 
 def _as_text_list(value: Any, what: str) -> tuple[str, ...]:
@@ -124,15 +130,15 @@ def parse_mapping(kind: Kind, data: dict[Any, Any], lineno: int = 0) -> tuple[En
     if "weight" in data:
         w = data["weight"]
         if isinstance(w, bool) or not isinstance(w, (int, float)) or not math.isfinite(w):
-            raise EntryError(f"'weight' must be a number greater than 0, got {w!r}")
+            raise EntryError(f"'weight' must be a number greater than 0, got {_r(w)}")
         if w <= 0:
-            raise EntryError(f"weight must be greater than 0, got {w!r}")
+            raise EntryError(f"weight must be greater than 0, got {_r(w)}")
         weight = float(w)
     status: Status = None
     if "done" in data:
         done = data["done"]
         if not isinstance(done, bool):
-            raise EntryError(f"'done' must be true or false, got {done!r}")
+            raise EntryError(f"'done' must be true or false, got {_r(done)}")
         status = "kept" if done else "open"
     with_ = _as_text_list(data.get("with"), "'with'")
     tags = _as_text_list(data.get("tags"), "'tags'")
