@@ -14,6 +14,7 @@ warning that other tools may read it differently.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import re
 import unicodedata
@@ -324,16 +325,64 @@ def parse_contact(data: bytes, path: str, max_front_matter: int = 65536) -> File
                                                         f"(please report it): {type(exc).__name__}: {exc}"),))
 
 
+MAX_PROBLEMS = 50  # per file: past this, one line says how many more
+
+
+def _capped(problems: list[Problem]) -> tuple[Problem, ...]:
+    """At most MAX_PROBLEMS problems, then one that counts the rest.
+
+    A generated or pasted file can hold thousands of identical mistakes; the
+    first fifty say what is wrong, the rest would bury every other file's.
+    """
+    if len(problems) <= MAX_PROBLEMS + 1:
+        return tuple(problems)
+    rest = problems[MAX_PROBLEMS:]
+    severity = "error" if any(p.severity == "error" for p in rest) else "warning"
+    more = Problem(rest[0].path, rest[0].line, f"{len(rest)} more problems in this file are not listed; "
+                                               "fix the ones above first", None, severity)
+    return (*problems[:MAX_PROBLEMS], more)
+
+
+def _head(data: bytes, limit: int) -> tuple[bytes, bool]:
+    """The file's first ``limit`` bytes, cut at a line end; and whether anything was cut.
+
+    Only the front matter is read, and it is capped, so a 1 GB "contact"
+    (a log pasted into the vault) costs a bounded amount of decoding and
+    splitting instead of several times its size in memory.
+    """
+    if len(data) <= limit:
+        return data, False
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not data.startswith(codecs.BOM_UTF32_LE):
+        newline = b"\n\x00" if data.startswith(codecs.BOM_UTF16_LE) else b"\x00\n"
+        cut = data.rfind(newline, 0, limit)
+        while cut > 0 and cut % 2:  # a newline code unit starts at an even offset
+            cut = data.rfind(newline, 0, cut)
+        return data[: cut + 2 if cut > 0 else limit - limit % 2], True
+    cut = data.rfind(b"\n", 0, limit) + 1
+    if cut == 0:  # one giant line: cut between UTF-8 characters, not inside one
+        cut = limit
+        while cut > 0 and data[cut] & 0xC0 == 0x80:
+            cut -= 1
+    return data[:cut], True
+
+
 def _parse_contact(data: bytes, path: str, max_front_matter: int) -> FileResult:
     stem = path.rsplit("/", 1)[-1]
     stem = nfc(stem[:-3] if stem.lower().endswith(".md") else stem)
+    # Any front matter within the cap ends within 4 bytes a character of the start.
+    data, cut = _head(data, 4 * max_front_matter + 65536)
     text, problems = decode(data, path)
     if text is None:
-        return FileResult(path, None, tuple(problems))
+        return FileResult(path, None, _capped(problems))
     split, split_problems = split_front_matter(text, path)
+    if split is None and cut and split_problems:
+        # Not closed within what was read: it is larger than the cap, if closed at all.
+        opened = split_problems[-1].line
+        split_problems[-1] = Problem(path, opened, f"front matter is larger than {max_front_matter} bytes "
+                                                   "(max_front_matter in guanxi.toml); not read")
     problems.extend(split_problems)
     if split is None:
-        return FileResult(path, None, tuple(problems))
+        return FileResult(path, None, _capped(problems))
     if split.yaml is None:
         return FileResult(path, Contact(name=stem, path=path), tuple(problems))
     # A character is at most 4 bytes: only encode when the cap could be passed.
@@ -375,7 +424,7 @@ def _parse_contact(data: bytes, path: str, max_front_matter: int) -> FileResult:
         contact = None
     finally:
         loader.dispose()
-    return FileResult(path, contact, tuple(problems))
+    return FileResult(path, contact, _capped(problems))
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError, path: str, locator: _Locator, lines: tuple[str, ...]) -> Problem:

@@ -256,3 +256,25 @@ def test_unreadable_file_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyP
     vault = load_vault(root)
     assert [c.name for c in vault.contacts] == ["Ann"]
     assert [p.format() for p in vault.all_problems()] == ["people/Bob.md:1: cannot read file: Permission denied"]
+
+
+def test_a_huge_file_costs_only_its_head() -> None:
+    """A pasted 90 MB log: the front matter is read, the body never decoded or split."""
+    import time
+
+    big = b"---\nname: Big\n---\n" + (b"log line \xc3\xa9 " * 8 + b"\n") * 1_000_000
+    t0 = time.perf_counter()
+    result = parse_contact(big, "people/Big.md")
+    assert time.perf_counter() - t0 < 1.0
+    assert result.contact is not None and result.contact.name == "Big" and result.problems == ()
+    unclosed = b"---\nname: Big\n" + b"x: 1\n" * 2_000_000
+    assert [p.format() for p in parse_contact(unclosed, "people/Big.md").problems] == [
+        "people/Big.md:1: front matter is larger than 65536 bytes (max_front_matter in guanxi.toml); not read"]
+
+
+def test_thousands_of_mistakes_are_fifty_lines_and_a_count() -> None:
+    data = ("---\nname: Many\n" + "a: 1\n" * 5000 + "---\n").encode()
+    problems = parse_contact(data, "people/Many.md").problems
+    assert len(problems) == 51
+    assert problems[-1].format() == ("people/Many.md:54: 4949 more problems in this file are not listed; "
+                                     "fix the ones above first")
