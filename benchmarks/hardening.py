@@ -62,7 +62,8 @@ def contact(i: int, rng: random.Random) -> str:
     ]
     for k in range(rng.randrange(1, 8)):
         d = day + dt.timedelta(days=10 * k)
-        lines.append(f"  - {d.isoformat()} Introduced them to [[Person {rng.randrange(10_000):05d}]] +{rng.randrange(1, 4)}")
+        other = f"Person {rng.randrange(10_000):05d}"
+        lines.append(f"  - {d.isoformat()} Introduced them to [[{other}]] +{rng.randrange(1, 4)}")
     lines.append("take:")
     for k in range(rng.randrange(0, 5)):
         d = day + dt.timedelta(days=7 * k)
@@ -112,7 +113,7 @@ def cold_index(root: Path) -> None:
     rebuild(vault, TODAY)
 
 
-def median_time(fn: Callable[[], None], runs: int) -> float:
+def median_time(fn: Callable[[], object], runs: int) -> float:
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()

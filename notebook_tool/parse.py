@@ -26,7 +26,7 @@ from . import entries as E
 from . import harden
 from .durations import DurationError, parse_days, parse_iso_date
 from .fileparts import decode, split_front_matter
-from .model import KINDS, Birthday, Contact, Entry, FileResult, Kind, Problem
+from .model import KINDS, Birthday, Contact, Entry, FileResult, Kind, Problem, Severity
 
 try:  # libyaml is ~10× faster; the pure-Python loader is a correct fallback
     _Loader: type = yaml.CSafeLoader  # type: ignore[attr-defined]
@@ -337,7 +337,7 @@ def _capped(problems: list[Problem]) -> tuple[Problem, ...]:
     if len(problems) <= MAX_PROBLEMS + 1:
         return tuple(problems)
     rest = problems[MAX_PROBLEMS:]
-    severity = "error" if any(p.severity == "error" for p in rest) else "warning"
+    severity: Severity = "error" if any(p.severity == "error" for p in rest) else "warning"
     more = Problem(rest[0].path, rest[0].line, f"{len(rest)} more problems in this file are not listed; "
                                                "fix the ones above first", None, severity)
     return (*problems[:MAX_PROBLEMS], more)
@@ -502,7 +502,7 @@ def _build(r: _Reader, root: yaml.Node | None, stem: str, path: str) -> Contact 
         if not isinstance(key_node, yaml.ScalarNode):
             r.error(key_node, "a field name must be plain text")
             continue
-        key = key_node.value
+        key: str = key_node.value
         if key in seen:
             r.error(key_node, f"duplicate key '{key}' (first on line {seen[key]}); this one is ignored")
             continue

@@ -116,7 +116,8 @@ def test_field_validation(front: str, problems: list[str]) -> None:
 
 
 def test_bad_field_costs_the_field_not_the_contact() -> None:
-    contact, got = parse("name: Ann\nmet: 2024-02-30\nemail: ann@example.com\ngive:\n  - 2024-02-30 x\n  - 2025-01-01 y")
+    contact, got = parse("name: Ann\nmet: 2024-02-30\nemail: ann@example.com\n"
+                         "give:\n  - 2024-02-30 x\n  - 2025-01-01 y")
     assert contact is not None and contact.name == "Ann" and contact.met is None  # type: ignore[attr-defined]
     assert contact.emails == ("ann@example.com",)  # type: ignore[attr-defined]
     assert [e.text for e in contact.entries] == ["y"]  # type: ignore[attr-defined]
