@@ -38,10 +38,10 @@ import marshal
 import os
 import pickle
 import sys
+import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .model import Birthday, Contact, Entry, FileResult, Problem
 
@@ -74,12 +74,10 @@ def is_racy(st: os.stat_result, read_ns: int) -> bool:
     return read_ns - st.st_mtime_ns < RACY_NS
 
 
-@dataclass(slots=True)
-class Record:
-    """What is known about one file: its stamp and, while racy, its content hash."""
-
-    stamp: Stamp
-    digest: bytes | None = None  # set only while the stamp cannot be trusted alone
+# What is known about one file: its stamp and, only while the stamp cannot be
+# trusted alone (racy), a hash of its content. A plain tuple: 30,000 of them
+# load at C speed on every warm command.
+Record = tuple[Stamp, bytes | None]
 
 
 def code_fingerprint() -> str:
@@ -114,6 +112,7 @@ def code_fingerprint() -> str:
 # model.py) or a value is of an unexpected type, the generic pickle path is
 # used instead: slower, never wrong.
 
+_CHUNK = 2000
 _ENTRY = ("kind", "date", "text", "weight", "status", "links", "tags", "line")
 _CONTACT_DATES = frozenset({"met", "snooze"})
 _CONTACT = tuple(f.name for f in dataclasses.fields(Contact))
@@ -146,10 +145,17 @@ def _enc_contact(c: Contact) -> tuple[Any, ...]:
 def _encode(results: dict[str, FileResult]) -> bytes:
     if _FAST:
         try:
-            flat = {rel: (r.contact and _enc_contact(r.contact),
-                          tuple(tuple(getattr(p, n) for n in _PROBLEM) for p in r.problems))
-                    for rel, r in results.items()}
-            return b"M" + marshal.dumps(flat)
+            # In chunks, so that neither encoding nor decoding ever holds a
+            # flat copy of the whole vault beside the real one (peak memory).
+            out = [b"M"]
+            items = list(results.items())
+            for i in range(0, len(items), _CHUNK):
+                flat = {rel: (r.contact and _enc_contact(r.contact),
+                              tuple(tuple(getattr(p, n) for n in _PROBLEM) for p in r.problems))
+                        for rel, r in items[i:i + _CHUNK]}
+                chunk = marshal.dumps(flat)
+                out += [len(chunk).to_bytes(8, "little"), chunk]
+            return b"".join(out)
         except (ValueError, TypeError, AttributeError):
             pass  # an unexpected value somewhere: the generic path below
     buf = io.BytesIO()
@@ -167,7 +173,6 @@ def _decode(data: bytes) -> dict[str, FileResult]:
         return res
     if data[:1] != b"M" or not _FAST:
         raise ValueError("unknown results encoding")
-    flat = marshal.loads(data[1:])
     new = object.__new__
     put = object.__setattr__
     days: dict[int, dt.date] = {}
@@ -179,6 +184,18 @@ def _decode(data: bytes) -> dict[str, FileResult]:
         return d
 
     out: dict[str, FileResult] = {}
+    view = memoryview(data)
+    pos = 1
+    while pos < len(data):
+        size = int.from_bytes(view[pos:pos + 8], "little")
+        flat = marshal.loads(view[pos + 8:pos + 8 + size])
+        pos += 8 + size
+        _rebuild(flat, out, new, put, day)
+    return out
+
+
+def _rebuild(flat: dict[str, Any], out: dict[str, FileResult], new: Any, put: Any,
+             day: Callable[[int], dt.date]) -> None:
     for rel, (c, probs) in flat.items():
         contact = None
         if c is not None:
@@ -211,7 +228,6 @@ def _decode(data: bytes) -> dict[str, FileResult]:
         put(r, "contact", contact)
         put(r, "problems", problems)
         out[rel] = r
-    return out
 
 
 _MODEL_CLASSES: tuple[type, ...] = (FileResult, Contact, Entry, Problem, Birthday)
@@ -233,13 +249,14 @@ _DISPATCH.update({cls: _reducer(cls) for cls in _MODEL_CLASSES})
 # -- the cache --------------------------------------------------------------------
 # Layout of cache.bin: MAGIC, the meta table's length (8 bytes), the meta table
 # (pickle: settings, folder stamps, pages fingerprint, where each section is),
-# then three sections, each loaded only when needed: "records" (stamps and
-# hashes: every warm command), "keys" (folded names: `show`), "results" (the
+# then four sections, each loaded only when needed: "records" (stamps and
+# hashes: every warm command), "keys" (folded names per file, to update),
+# "names" (the same names as one searchable string: `show`), "results" (the
 # parsed files: only when something changed). The file stays open while any
 # section is unread, so a cache replaced meanwhile by another process cannot
 # mix with this one: the open file is the old one, whole.
 
-_SECTIONS = ("records", "keys", "results")
+_SECTIONS = ("records", "keys", "names", "results")
 
 
 class Cache:
@@ -258,6 +275,7 @@ class Cache:
         self.pages: dict[str, Any] = {}
         self.dirty = False
         self._records: dict[str, Record] | None = {}
+        self._names: tuple[list[str], list[int], str] | None = None
         self._keys: dict[str, tuple[str, ...]] | None = {}
         self._results: dict[str, FileResult] | None = {}
         self._file: Any = None
@@ -314,9 +332,11 @@ class Cache:
                     raise ValueError("results do not match the records")
                 self._results = res
             elif name == "records":
-                self._records = {rel: Record(tuple(st), dg) for rel, (st, dg) in marshal.loads(data).items()}
+                self._records = marshal.loads(data)
             else:
                 self._keys = marshal.loads(data)
+            if not isinstance(self._records if name == "records" else self._keys, (dict, type(None))):
+                raise ValueError("not a table")
         except Exception:  # noqa: BLE001 - damaged: forget everything, every file is re-read
             self._reset()
         self._close_if_done()
@@ -350,6 +370,21 @@ class Cache:
         assert self._keys is not None
         return self._keys
 
+    def names(self) -> tuple[list[str], list[int], str]:
+        """``(paths, ends, haystack)``: every file's folded names in one string (see :func:`_haystack`)."""
+        if self._names is None:
+            try:
+                if self._file is None:
+                    raise ValueError("nothing on disk")
+                rels, ends, blob = marshal.loads(self._raw("names"))
+                if not (isinstance(rels, list) and isinstance(ends, list) and isinstance(blob, str)
+                        and len(rels) == len(ends)):
+                    raise ValueError("not a names table")
+                self._names = (rels, ends, blob)
+            except Exception:  # noqa: BLE001 - from the keys, then (or nothing, if damaged)
+                self._names = _haystack(self.keys)
+        return self._names
+
     def results(self) -> dict[str, FileResult]:
         """Every cached result; loaded on first call. Damage empties the cache."""
         if self._results is None:
@@ -367,9 +402,9 @@ class Cache:
         file has since aged past the racy window the hash is dropped.
         """
         rec = self.records.get(rel)
-        if rec is None or rec.stamp != stamp_of(st):
+        if rec is None or rec[0] != stamp_of(st):
             return False
-        if rec.digest is None:
+        if rec[1] is None:
             return True
         now_ns = time.time_ns() if now_ns is None else now_ns
         try:
@@ -377,17 +412,17 @@ class Cache:
             after = os.stat(self.root / rel)
         except OSError:
             return False
-        if stamp_of(after) != rec.stamp or digest(data) != rec.digest:
+        if stamp_of(after) != rec[0] or digest(data) != rec[1]:
             return False
         if not is_racy(st, now_ns):
-            rec.digest = None  # old enough now: the stamp alone will catch any change
+            self.records[rel] = (rec[0], None)  # old enough now: the stamp alone will catch any change
             self.dirty = True
         return True
 
     def put(self, rel: str, st: os.stat_result, read_ns: int, data: bytes, result: FileResult) -> None:
         """Record what ``rel`` read as; ``st`` is the stat taken *before* reading ``data``."""
         self.results()[rel] = result
-        self.records[rel] = Record(stamp_of(st), digest(data) if is_racy(st, read_ns) else None)
+        self.records[rel] = (stamp_of(st), digest(data) if is_racy(st, read_ns) else None)
         self.keys[rel] = resolve_keys(result)
         self.pages.clear()  # the pages no longer match the files: whoever renders next records anew
         self.dirty = True
@@ -405,14 +440,13 @@ class Cache:
         """Write the cache atomically if anything changed; False if it could not be written."""
         if not self.dirty:
             return True
-        from .fsio import atomic_write
-
         sections: dict[str, bytes] = {}
         try:
             if self._results is None and self._keys is None:
                 # Only stamps or folders changed (a racy hash dropped): the
                 # rest is copied as it is, not decoded and encoded again.
-                sections["results"], sections["keys"] = self._raw("results"), self._raw("keys")
+                for name in ("results", "keys", "names"):
+                    sections[name] = self._raw(name)
                 records = self.records
             else:
                 results = self.results()
@@ -421,11 +455,13 @@ class Cache:
                 kept = {rel: results[rel] for rel in self.records if rel in results}
                 records = {rel: self.records[rel] for rel in kept}
                 sections["results"] = _encode(kept)
-                sections["keys"] = marshal.dumps({rel: self.keys.get(rel, ()) for rel in kept})
+                keys = {rel: self.keys.get(rel, ()) for rel in kept}
+                sections["keys"] = marshal.dumps(keys)
+                sections["names"] = marshal.dumps(_haystack(keys))
         except Exception:  # noqa: BLE001 - the cache on disk went bad meanwhile: start it over
             self._reset()
             return False
-        sections["records"] = marshal.dumps({rel: (r.stamp, r.digest) for rel, r in records.items()})
+        sections["records"] = marshal.dumps(records)
         where: dict[str, tuple[int, int]] = {}
         offset = 0
         for name in _SECTIONS:
@@ -433,15 +469,51 @@ class Cache:
             offset += len(sections[name])
         meta = pickle.dumps({"settings": self.settings, "dirs": self.dirs, "pages": self.pages,
                              "sections": where}, protocol=pickle.HIGHEST_PROTOCOL)
-        data = b"".join([MAGIC, len(meta).to_bytes(8, "little"), meta, *(sections[n] for n in _SECTIONS)])
+        parts = [MAGIC, len(meta).to_bytes(8, "little"), meta, *(sections[n] for n in _SECTIONS)]
         try:
             folder = self.root / CACHE_DIR
             folder.mkdir(exist_ok=True)
-            atomic_write(folder / CACHE_NAME, data)
+            _write_parts(folder / CACHE_NAME, parts)
         except OSError:
             return False  # a read-only vault still indexes; it is just not faster next time
         self.dirty = False
         return True
+
+
+def _haystack(keys: dict[str, tuple[str, ...]]) -> tuple[list[str], list[int], str]:
+    """All files' folded names in one string, for ``show`` to search at C speed.
+
+    File *i*'s part is ``US key US key … RS`` (unit and record separators)
+    and ends before ``ends[i]``: an exact key is ``US q US`` or ``US q RS``, a
+    key starting with ``q`` is ``US q``, a word starting with ``q`` is
+    ``US q`` or `` q``.
+    """
+    rels, ends, parts, pos = [], [], [], 0
+    for rel, ks in keys.items():
+        part = "\x1f" + "\x1f".join(ks) + "\x1e"
+        parts.append(part)
+        pos += len(part)
+        rels.append(rel)
+        ends.append(pos)
+    return rels, ends, "".join(parts)
+
+
+def _write_parts(path: Path, parts: list[bytes]) -> None:
+    """:func:`fsio.atomic_write` for data in parts: never joined into one more copy in memory."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            for part in parts:
+                f.write(part)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
 
 
 def resolve_keys(result: FileResult) -> tuple[str, ...]:

@@ -163,9 +163,10 @@ class State:
         now = time.time_ns()
         to_read: list[str] = []
         vanished: set[str] = set()
-        for rel in sorted(set(wanted)):
+        base = str(self.root) + os.sep  # str paths: pathlib's join costs more than the stat
+        for rel in wanted:
             try:
-                st = os.stat(self.root / rel)
+                st = os.stat(base + rel)
             except FileNotFoundError:
                 vanished.add(rel)  # deleted since the walk or the event
                 continue
@@ -380,28 +381,24 @@ def quick_lookup(root: Path, query: str) -> tuple[Config, list[Problem], list[Fi
     q = fold(query)
     if not q:
         return None
-    keys = cache.keys
-    # Stage one (an exact name, file name or alias) decides alone when it matches.
-    hits = [rel for rel, ks in keys.items() if q in ks]
-    if not hits:
-        # Any key or word of a key starting with the query: " " + query found
-        # after a space in " key key…". A few extra candidates do no harm
-        # (resolve decides among them); a missing one would, and cannot happen.
-        rels = list(keys)
-        ends, parts, pos = [], [], 0
-        for ks in keys.values():
-            text = " " + " ".join(ks)
-            parts.append(text)
-            pos += len(text) + 1
-            ends.append(pos)
-        blob = "\n".join(parts)
-        needle = " " + q
+    rels, ends, blob = cache.names()
+    US, RS = "\x1f", "\x1e"
+
+    def files_with(needle: str, exact: bool = False) -> set[int]:
         found: set[int] = set()
         i = blob.find(needle)
         while i >= 0 and len(found) <= 50:
-            found.add(bisect.bisect_right(ends, i))
+            after = i + len(needle)
+            if not exact or blob[after:after + 1] in (US, RS):
+                found.add(bisect.bisect_right(ends, i))
             i = blob.find(needle, i + 1)
-        hits = [rels[j] for j in sorted(found)]
+        return found
+
+    # Stage one (an exact name, file name or alias) decides alone when it matches;
+    # else every file with a key or a word of a key starting with the query.
+    # A few extra candidates do no harm (resolve decides among them).
+    found = files_with(US + q, exact=True) or (files_with(US + q) | files_with(" " + q))
+    hits = [rels[j] for j in sorted(found)]
     if not hits or len(hits) > 50:
         return None  # unknown (the error suggests from every name) or too ambiguous: ask the vault
     results = []

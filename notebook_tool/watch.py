@@ -30,6 +30,7 @@ decides *when* to rebuild, never *what* a file says:
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import threading
 import time
@@ -88,6 +89,7 @@ class Watcher:
         self.ready = threading.Event()  # set once the first index is written and events are watched
         self._broken: set[str] = set()  # files whose last read had errors, to say when they are fixed
         self._last_day = self.today()
+        self._busy = False  # a batch is being handled (taken from the queue, pages not yet written)
 
     # -- from the observer's thread ----------------------------------------------------
     def queue(self, rel: str) -> None:
@@ -121,6 +123,11 @@ class Watcher:
     def stopping(self) -> bool:
         return self._stopping
 
+    def idle(self) -> bool:
+        """Nothing queued and no rebuild in progress (for tests and tools that wait on the pages)."""
+        with self._cond:
+            return not (self._busy or self._pending.paths or self._pending.rescan)
+
     # -- the loop ------------------------------------------------------------------------
     def today(self) -> dt.date:
         return self.fixed_today or dt.date.today()
@@ -133,28 +140,21 @@ class Watcher:
             changes = self.state.rescan(self.progress)
             self._rebuild(changes, day, "start")
             self.state.save()  # so a later `guanxi index` starts warm
+            # The vault read at start lives as long as the watcher: keep the
+            # collector from walking it again and again (time and copy-on-write).
+            gc.collect()
+            gc.freeze()
             self.ready.set()
             next_rescan = time.monotonic() + self.rescan_every
             while True:
                 batch = self._wait(next_rescan)
                 if batch is None:
                     break
-                now = time.monotonic()
-                new_day = self.today()
-                if batch.rescan or now >= next_rescan:
-                    changes = self.state.rescan()
-                    reason = "rescan"
-                    next_rescan = now + self.rescan_every
-                    if self.state.cache.dirty:
-                        self.state.save()
-                elif batch.paths:
-                    changes = self.state.update(sorted(batch.paths))
-                    reason = "change"
-                else:
-                    changes, reason = Changes(), "date"
-                if changes or new_day != day:
-                    day = new_day
-                    self._rebuild(changes, day, reason if changes else "date")
+                try:
+                    day, next_rescan = self._handle(batch, day, next_rescan)
+                finally:
+                    with self._cond:
+                        self._busy = False
         finally:
             observer.stop()
             observer.join(timeout=5)
@@ -163,6 +163,25 @@ class Watcher:
                 self.state.save()
             except Exception:  # noqa: BLE001
                 pass
+
+    def _handle(self, batch: _Pending, day: dt.date, next_rescan: float) -> tuple[dt.date, float]:
+        now = time.monotonic()
+        new_day = self.today()
+        if batch.rescan or now >= next_rescan:
+            changes = self.state.rescan()
+            reason = "rescan"
+            next_rescan = now + self.rescan_every
+            if self.state.cache.dirty:
+                self.state.save()
+        elif batch.paths:
+            changes = self.state.update(sorted(batch.paths))
+            reason = "change"
+        else:
+            changes, reason = Changes(), "date"
+        if changes or new_day != day:
+            day = new_day
+            self._rebuild(changes, day, reason if changes else "date")
+        return day, next_rescan
 
     def _wait(self, next_rescan: float) -> _Pending | None:
         """Block until a batch is due (debounced), a rescan or the date is due, or stop."""
@@ -174,10 +193,12 @@ class Watcher:
                     due = min(p.last + self.debounce, p.first + self.max_delay)
                     if now >= due:
                         self._pending = _Pending()
+                        self._busy = True
                         return p
                     timeout = due - now
                 else:
                     if now >= next_rescan or self.today() != self._last_day:
+                        self._busy = True
                         return _Pending()
                     # Wake at least every second: the date can change at midnight.
                     timeout = min(1.0, max(0.0, next_rescan - now))

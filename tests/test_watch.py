@@ -88,7 +88,7 @@ class Running:
     def settle(self, what: str = "pages equal to a fresh index") -> dict[str, bytes]:
         """Wait until the pages are what a fresh `guanxi index` writes for the files now."""
         expected = fresh_pages(self.root, self.scratch / "fresh", self.today)
-        wait_for(lambda: pages_on_disk(self.root) == expected, what)
+        wait_for(lambda: pages_on_disk(self.root) == expected and self.watcher.idle(), what)
         return expected
 
     def assert_no_redundant_writes(self) -> None:
@@ -224,7 +224,7 @@ def test_delete(watching: Callable[..., Running]) -> None:
     (run.root / "people/Bob Smith.md").unlink()
     run.settle("after the delete")
     assert "Bob Smith" not in (run.root / "_index/reciprocity.md").read_text(encoding="utf-8")
-    assert any(m.endswith("people/Bob Smith.md: removed") for m in run.messages)
+    wait_for(lambda: any(m.endswith("people/Bob Smith.md: removed") for m in run.messages), "'removed'")
 
 
 def test_moves_in_out_and_within(watching: Callable[..., Running], tmp_path: Path) -> None:
@@ -264,10 +264,10 @@ def test_broken_save_keeps_last_good_version_until_fixed(watching: Callable[...,
     wait_for(shows_error, "the error on the attention page")
     # The person is still there, as last read: a half-typed save does not drop them.
     assert "[Alice Chen]" in (run.root / "_index/reciprocity.md").read_text(encoding="utf-8")
-    assert any("people/Alice Chen.md:1:" in m for m in run.messages)
+    wait_for(lambda: any("people/Alice Chen.md:1:" in m for m in run.messages), "the error in the terminal")
     path.write_text(alice(2), encoding="utf-8")
     run.settle("fixed")
-    assert any(m == "people/Alice Chen.md: fixed" for m in run.messages)
+    wait_for(lambda: any(m == "people/Alice Chen.md: fixed" for m in run.messages), "'fixed' in the terminal")
     run.assert_no_redundant_writes()
 
 
