@@ -53,9 +53,15 @@ HARD_DEPTH = 512
 _PROPERTY_CHAR = re.compile(r"[&*!][^\s,\[\]{}]")
 # ...and it only stands where a node starts: at the start of a line (after
 # indentation), after a flow indicator, or after a block indicator and a
-# space ("- ", "? ", ": ", also the "- " of "--- ").
+# space ("- ", "? ", ": ", also the "- " of "--- ", and the "! " of a bare tag).
 _AFTER_FLOW = frozenset("\n[{,:")
-_BLOCK_INDICATORS = frozenset("-?:")
+_BLOCK_INDICATORS = frozenset("-?:!")  # "!": the bare non-specific tag, then another property
+# The cheap scans reason about lines split at LF. YAML 1.1 also breaks lines
+# at NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR, and libyaml skips a BOM
+# inside the stream: text holding any of them could start a node (an anchor,
+# an alias, a deep "- - - …") where those scans do not look, so it always
+# gets the exact event scan instead.
+_EXOTIC = ("\x85", "\u2028", "\u2029", "\ufeff")
 
 # Block nesting costs at least one column per level of a line's prefix of
 # indentation and indicators (a list under a key may share its key's column,
@@ -169,7 +175,8 @@ def _event_scan(text: str) -> Finding | None:
                 return Finding(at, f"YAML anchor '&{ev.anchor}' is not allowed in a contact file "
                                    "(anchors and aliases can hide huge or looping data); remove it")
             tag = getattr(ev, "tag", None)
-            if isinstance(ev, yaml.NodeEvent) and tag is not None:
+            # "!" alone is the non-specific tag: it changes nothing PyYAML builds.
+            if isinstance(ev, yaml.NodeEvent) and tag is not None and tag != "!":
                 return Finding(at, f"YAML tag '{_shown(text, at, _tag_name(tag))}' is not allowed in a "
                                    "contact file; remove it and write the value as plain text")
             if isinstance(ev, yaml.ScalarEvent) and _SURROGATE.search(ev.value):
@@ -204,6 +211,10 @@ def prescan(text: str) -> Finding | None:
     Cheap for ordinary front matter: three regular-expression passes and two
     ``str.count`` calls. The event scan runs only on a possible hit.
     """
+    if any(ch in text for ch in _EXOTIC):
+        # The event scan is exact at any depth: libyaml's parser keeps its
+        # nesting on heap stacks; only the composer recurses on the C stack.
+        return _event_scan(text)
     flow, flow_at = _flow_bound(text)
     block, block_at = _block_bound(text)
     bound = flow + block  # block nodes may hold flow ones, never the other way round

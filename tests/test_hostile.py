@@ -278,3 +278,24 @@ def test_thousands_of_mistakes_are_fifty_lines_and_a_count() -> None:
     assert len(problems) == 51
     assert problems[-1].format() == ("people/Many.md:54: 4949 more problems in this file are not listed; "
                                      "fix the ones above first")
+
+
+@pytest.mark.parametrize("indent", [1, 2])
+def test_prescan_depth_is_exact_where_it_matters(indent: int) -> None:
+    """Block mappings nested ``b`` deep holding flow lists ``f`` deep: refused exactly past MAX_DEPTH."""
+    for b in range(1, 40):
+        for f in range(0, 40):
+            lines = [" " * (indent * i) + f"k{i}:" for i in range(b)]
+            lines[-1] += " " + "[" * f + "x" + "]" * f
+            text = "\n".join(lines) + "\n"
+            depth = b + f  # b mappings, f lists
+            finding = prescan(text)
+            assert (finding is not None) == (depth > MAX_DEPTH), (b, f, finding)
+            if finding is not None:
+                assert "deeper than" in finding.message
+
+
+def test_prescan_depth_of_compact_block_lists() -> None:
+    for n in range(1, 60):
+        text = "x:\n" + "- " * n + "leaf\n"
+        assert (prescan(text) is not None) == (n + 1 > MAX_DEPTH), n

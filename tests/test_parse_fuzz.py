@@ -91,3 +91,32 @@ def test_utf16_bom_and_crlf_are_read() -> None:
     result = parse_contact(data, "people/Z.md")
     assert result.problems == () and result.contact is not None
     assert result.contact.name == "Zoë" and result.contact.entries[0].line == 4
+
+
+# The pre-scan's cheap path must never clear what the exact event scan refuses.
+SCAN_TOKENS = ["\n", " ", "  ", "\t", "- ", "-", "? ", ": ", ":", "[", "]", "{", "}", ",", "&a", "*a", "& ", "* ",
+               "!!str ", "!t ", "! ", "!", "'", '"', "#", "x", "k", "|", ">", "\u2028", "\x85", "\u2029", "\ufeff",
+               "---", "...", "R&D", "hi!"]
+
+
+@settings(max_examples=1500, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(SCAN_TOKENS), max_size=40).map("".join))
+def test_prescan_cheap_path_is_sound(text: str) -> None:
+    from notebook_tool import harden
+
+    if harden.prescan(text) is None:
+        assert harden._event_scan(text) is None, text
+
+
+DEPTH_TOKENS = ["[", "]", "{", "}", "[[", "]]", "- ", "- - - - ", "  ", "        ", "\n", "a: ", "a:\n", "? ", ", ",
+                "x", "\u2028"]
+
+
+@settings(max_examples=1500, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(DEPTH_TOKENS), max_size=150).map("".join))
+def test_prescan_depth_bound_is_sound(text: str) -> None:
+    """Whatever the cheap depth bound lets through nests no deeper than MAX_DEPTH."""
+    from notebook_tool import harden
+
+    if harden.prescan(text) is None:
+        assert harden._event_scan(text) is None, text
