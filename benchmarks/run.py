@@ -77,8 +77,11 @@ def median_time(fn: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
+SOURCE = REPO  # replaced by a snapshot in main(): see there
+
+
 def env() -> dict[str, str]:
-    return {**os.environ, "GUANXI_VAULT": "", "PYTHONPATH": str(REPO), "GUANXI_CACHE": "1"}
+    return {**os.environ, "GUANXI_VAULT": "", "PYTHONPATH": str(SOURCE), "GUANXI_CACHE": "1"}
 
 
 def guanxi(root: Path, *args: str) -> list[str]:
@@ -231,6 +234,15 @@ def main(argv: list[str] | None = None) -> None:
     sizes = [int(s) for s in args.sizes.split(",") if s]
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="guanxi-bench-"))
     work.mkdir(parents=True, exist_ok=True)
+    # Run a snapshot of the code: an edit to the package during the run (the
+    # cache fingerprints Guanxi's own modules) would otherwise turn warm runs cold.
+    global SOURCE
+    SOURCE = work / "src"
+    shutil.rmtree(SOURCE, ignore_errors=True)
+    shutil.copytree(REPO / "notebook_tool", SOURCE / "notebook_tool",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    write = Path(args.write).resolve() if args.write else None
+    os.chdir(work)  # so that "" on sys.path is not the repository either
     started = time.perf_counter()
     rows: list[Row] = []
     try:
@@ -238,6 +250,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"benchmarking {n:,} people…", file=sys.stderr, flush=True)
             rows += bench(n, args.repeat, work)
     finally:
+        os.chdir(REPO)
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
     text = table(rows)
@@ -245,8 +258,8 @@ def main(argv: list[str] | None = None) -> None:
     took = time.perf_counter() - started
     machine = f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     print(f"\n{machine}; whole run {took:.0f} s", file=sys.stderr)
-    if args.write:
-        path = Path(args.write)
+    if write:
+        path = write
         old = path.read_text(encoding="utf-8") if path.exists() else ""
         start, end = "<!-- results:start -->", "<!-- results:end -->"
         block = f"{start}\n{machine}; run took {took:.0f} s; medians of {args.repeat}+ runs.\n\n{text}\n{end}"

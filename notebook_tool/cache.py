@@ -32,13 +32,11 @@ from __future__ import annotations
 import copyreg
 import dataclasses
 import datetime as dt
-import hashlib
 import io
 import marshal
 import os
 import pickle
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -63,6 +61,8 @@ def stamp_of(st: os.stat_result) -> Stamp:
 
 
 def digest(data: bytes) -> bytes:
+    import hashlib  # only racy files are hashed: most commands never need it
+
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
@@ -84,22 +84,22 @@ def code_fingerprint() -> str:
     """Changes whenever Guanxi's own code changes, so an upgrade drops old results.
 
     Stat of the package's modules (cheap: no reading), the cache version and
-    the Python version (pickle and dataclass layout follow both).
+    the Python version (marshal and dataclass layout follow both). Kept as
+    text: it is only compared.
     """
-    h = hashlib.blake2b(digest_size=16)
-    h.update(f"{CACHE_VERSION}|{sys.version_info[:2]}".encode())
-    folder = Path(__file__).resolve().parent
+    parts = [f"v{CACHE_VERSION}", "py%d.%d" % sys.version_info[:2]]
+    folder = os.path.dirname(os.path.abspath(__file__))
     try:
         names = sorted(n for n in os.listdir(folder) if n.endswith(".py"))
     except OSError:
         names = []
     for name in names:
         try:
-            st = os.stat(folder / name)
+            st = os.stat(os.path.join(folder, name))
         except OSError:
             continue
-        h.update(f"|{name}:{st.st_size}:{st.st_mtime_ns}".encode())
-    return h.hexdigest()
+        parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+    return ";".join(parts)
 
 
 # -- encoding results -------------------------------------------------------------
@@ -165,13 +165,18 @@ def _encode(results: dict[str, FileResult]) -> bytes:
     return b"P" + buf.getvalue()
 
 
-def _decode(data: bytes) -> dict[str, FileResult]:
-    if data[:1] == b"P":
-        res = pickle.loads(data[1:])
+def _decode(f: Any, length: int) -> dict[str, FileResult]:
+    """Read ``length`` bytes of results from the open file ``f``, one chunk at a time."""
+    kind = f.read(1)
+    if kind == b"P":
+        data = f.read(length - 1)
+        if len(data) != length - 1:
+            raise ValueError("truncated cache")
+        res = pickle.loads(data)
         if not isinstance(res, dict):
             raise ValueError("not a results table")
         return res
-    if data[:1] != b"M" or not _FAST:
+    if kind != b"M" or not _FAST:
         raise ValueError("unknown results encoding")
     new = object.__new__
     put = object.__setattr__
@@ -184,13 +189,15 @@ def _decode(data: bytes) -> dict[str, FileResult]:
         return d
 
     out: dict[str, FileResult] = {}
-    view = memoryview(data)
-    pos = 1
-    while pos < len(data):
-        size = int.from_bytes(view[pos:pos + 8], "little")
-        flat = marshal.loads(view[pos + 8:pos + 8 + size])
-        pos += 8 + size
-        _rebuild(flat, out, new, put, day)
+    left = length - 1
+    while left > 0:
+        size = int.from_bytes(f.read(8), "little")
+        chunk = f.read(size)
+        if len(chunk) != size or size + 8 > left:
+            raise ValueError("truncated cache")
+        left -= 8 + size
+        _rebuild(marshal.loads(chunk), out, new, put, day)
+        del chunk
     return out
 
 
@@ -325,16 +332,17 @@ class Cache:
 
     def _load(self, name: str) -> None:
         try:
-            data = self._raw(name)
             if name == "results":
-                res = _decode(data)
+                offset, length = self._where[name]
+                self._file.seek(self._base + offset)
+                res = _decode(self._file, length)  # streamed: never the whole section in memory
                 if res.keys() != self.records.keys():
                     raise ValueError("results do not match the records")
                 self._results = res
             elif name == "records":
-                self._records = marshal.loads(data)
+                self._records = marshal.loads(self._raw(name))
             else:
-                self._keys = marshal.loads(data)
+                self._keys = marshal.loads(self._raw(name))
             if not isinstance(self._records if name == "records" else self._keys, (dict, type(None))):
                 raise ValueError("not a table")
         except Exception:  # noqa: BLE001 - damaged: forget everything, every file is re-read
@@ -500,6 +508,8 @@ def _haystack(keys: dict[str, tuple[str, ...]]) -> tuple[list[str], list[int], s
 
 def _write_parts(path: Path, parts: list[bytes]) -> None:
     """:func:`fsio.atomic_write` for data in parts: never joined into one more copy in memory."""
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:

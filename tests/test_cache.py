@@ -276,3 +276,28 @@ def test_symlinks_disable_the_folder_shortcut(vault: Make, tmp_path: Path) -> No
     assert load_vault(root, cache=True) == load_vault(root)
     assert not Cache.load(root, 65536).dirs  # the walk warned: always walk again
     assert load_vault(root, cache=True) == load_vault(root)
+
+
+def test_partial_report_equals_render_build(tmp_path: Path) -> None:
+    """The watcher's per-person report is render.build's, on the example vault, file by file."""
+    import shutil
+
+    from notebook_tool.incremental import PartialReport
+    from notebook_tool.render import build
+    from tests.conftest import EXAMPLE_VAULT
+
+    root = tmp_path / "v"
+    shutil.copytree(EXAMPLE_VAULT, root, ignore=shutil.ignore_patterns("_index", ".guanxi"))
+    partial = PartialReport()
+    s = State(root, keep_last_good=True)
+    s.rescan()
+    for day in (dt.date(2025, 6, 1), dt.date(2025, 6, 2), dt.date(2024, 1, 1)):
+        v = s.vault()
+        assert partial.build(v, day) == build(v, day)
+    files = sorted(p for p in root.rglob("*.md"))
+    for i, f in enumerate(files):
+        text = f.read_text(encoding="utf-8")
+        f.write_text(text.replace("---\n", "---\ntags: [x]\n", 1) if i % 2 else text + "\n", encoding="utf-8")
+        s.update([f.relative_to(root).as_posix()])
+        v = s.vault()
+        assert partial.build(v, dt.date(2025, 6, 1)) == build(v, dt.date(2025, 6, 1)), f
