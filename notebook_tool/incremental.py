@@ -100,10 +100,13 @@ class State:
         else:
             # No folder gained, lost or renamed an entry since the last walk: the
             # files are the ones cached. Saves the walk's per-file lstat.
-            paths, walk_problems = sorted(self.cache.records), []
+            paths, walk_problems = list(self.cache.records), []
         config_changed |= walk_problems != self.walk_problems
         self.walk_problems = walk_problems
-        gone = (self.paths | set(self.cache.records) | set(self.unread)) - set(paths)
+        if walked or self.paths or self.unread:
+            gone = (self.paths | set(self.cache.records) | set(self.unread)) - set(paths)
+        else:
+            gone = set()  # the files are exactly the cached ones
         changes = self._sync(paths, gone, progress)
         if walked:
             self.record_folders()
@@ -164,19 +167,26 @@ class State:
         to_read: list[str] = []
         vanished: set[str] = set()
         base = str(self.root) + os.sep  # str paths: pathlib's join costs more than the stat
+        # This loop is the whole of a warm index: the common case (a record
+        # whose stamp matches and needs no hash) is inlined.
+        records, unread, paths, stat = self.cache.records, self.unread, self.paths, os.stat
         for rel in wanted:
             try:
-                st = os.stat(base + rel)
+                st = stat(base + rel)
             except FileNotFoundError:
                 vanished.add(rel)  # deleted since the walk or the event
                 continue
             except OSError:
                 to_read.append(rel)  # read_file turns it into a problem
                 continue
-            if rel in self.unread or not self.cache.valid(rel, st, now):
+            rec = records.get(rel)
+            if (rec is not None and rec[1] is None and rel not in unread
+                    and rec[0] == (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)):
+                paths.add(rel)
+            elif rel in unread or not self.cache.valid(rel, st, now):
                 to_read.append(rel)
             else:
-                self.paths.add(rel)
+                paths.add(rel)
         removed = []
         for rel in sorted(gone | vanished):
             if rel in self.paths or rel in self.cache.records:

@@ -301,3 +301,25 @@ def test_partial_report_equals_render_build(tmp_path: Path) -> None:
         s.update([f.relative_to(root).as_posix()])
         v = s.vault()
         assert partial.build(v, dt.date(2025, 6, 1)) == build(v, dt.date(2025, 6, 1)), f
+
+
+def test_show_imports_neither_watchdog_nor_markdown(vault: Make) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    root = vault({"people/Alice Chen.md": ALICE, "people/Bob Smith.md": BOB})
+    age(root)
+    run_cli("--vault", str(root), "index", "--today", TODAY)
+    code = (
+        "import sys\nfrom notebook_tool.cli import main\n"
+        f"try:\n    main(['--vault', {str(root)!r}, 'show', 'bob', '--today', {TODAY!r}])\n"
+        "except SystemExit as e:\n    assert not e.code, e.code\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('watchdog', 'markdown', 'frontmatter')]\n"
+        "assert not bad, bad\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                          env={**os.environ, "GUANXI_VAULT": ""})
+    assert done.returncode == 0, done.stderr
+    assert "Bob Smith" in done.stdout
