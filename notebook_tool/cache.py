@@ -482,6 +482,11 @@ class Cache:
         try:
             folder = self.root / CACHE_DIR
             folder.mkdir(exist_ok=True)
+            ignore = folder / ".gitignore"
+            if not ignore.exists():
+                # Machine-local state: ignored by git even in a vault that
+                # `guanxi init` did not set up.
+                ignore.write_text("# Guanxi's machine-local cache (docs/watch.md)\n*\n", encoding="utf-8")
             _write_parts(folder / CACHE_NAME, parts)
         except OSError:
             return False  # a read-only vault still indexes; it is just not faster next time

@@ -147,11 +147,14 @@ class State:
         if rel == output or rel.startswith(output + "/"):
             return False
         tops = self.config.contacts if self.config.contacts is not None else (".",)
-        if not any(top == "." or rel.startswith(top.rstrip("/") + "/") for top in tops):
+        under = [top for top in tops if top == "." or rel.startswith(top.strip("/") + "/")]
+        if not under:
             return False
         path = self.root / rel
-        # A symlinked folder is never walked, and a symlink that leaves the vault is not followed.
-        for i in range(1, len(parts)):
+        # A symlinked folder below a top is never walked (the top itself may be
+        # one: the walk starts there), and a symlink that leaves the vault is not followed.
+        first = min(0 if top == "." else len(top.strip("/").split("/")) for top in under)
+        for i in range(first + 1, len(parts)):
             if (self.root / "/".join(parts[:i])).is_symlink():
                 return False
         if path.is_symlink():

@@ -134,7 +134,16 @@ class Watcher:
 
     def run(self) -> None:
         observer = self._observer()
-        observer.start()  # before the first scan, so no save between the two is missed
+        try:
+            observer.start()  # before the first scan, so no save between the two is missed
+        except OSError as exc:
+            if self.poll:
+                raise
+            # e.g. inotify's watch limit (fs.inotify.max_user_watches) on a huge tree.
+            self.echo(f"cannot watch with the OS's notifications ({exc.strerror or exc}); polling instead")
+            self.poll = True
+            observer = self._observer()
+            observer.start()
         try:
             day = self.today()
             changes = self.state.rescan(self.progress)

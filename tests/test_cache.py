@@ -323,3 +323,30 @@ def test_show_imports_neither_watchdog_nor_markdown(vault: Make) -> None:
                           env={**os.environ, "GUANXI_VAULT": ""})
     assert done.returncode == 0, done.stderr
     assert "Bob Smith" in done.stdout
+
+
+def test_cache_folder_ignores_itself_in_git(vault: Make) -> None:
+    root = vault({"people/Alice Chen.md": ALICE})
+    load_vault(root, cache=True)
+    assert (root / CACHE_DIR / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
+
+
+def test_is_contact_agrees_with_the_walk(vault: Make, tmp_path: Path) -> None:
+    """The watcher's one-path test gives the walk's answer, path by path."""
+    from notebook_tool.vault import contact_paths
+
+    root = vault({
+        "guanxi.toml": 'contacts = ["people", "team/core"]\noutput = "people/_out"\n',
+        "people/A.md": BOB, "people/B.MD": BOB, "people/.hidden.md": BOB, "people/.h/C.md": BOB,
+        "people/_out/attention.md": BOB, "people/sub/D.md": BOB, "people/notes.txt": "x",
+        "team/core/E.md": BOB, "team/F.md": BOB, "G.md": BOB, "people/sub/4913": "",
+    })
+    (tmp_path / "outside.md").write_text(BOB, encoding="utf-8")
+    (root / "people/Out.md").symlink_to(tmp_path / "outside.md")
+    (root / "people/In.md").symlink_to(root / "team/F.md")
+    (root / "people/linkdir").symlink_to(root / "team", target_is_directory=True)
+    s = State(root)
+    paths, _ = contact_paths(root, s.config)
+    every = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if not p.is_dir())
+    every += ["people/linkdir/F.md", "people/gone.md", "../x.md", "people/../G.md"]
+    assert sorted(rel for rel in every if s.is_contact(rel)) == paths
