@@ -25,6 +25,7 @@ fixed — so a half-typed save does not drop a person from the pages.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime as dt
 import os
 import time
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .cache import RACY_NS, Cache, Stamp, read_stable, stamp_of
+from .cache import RACY_NS, Cache, Stamp, no_gc, read_stable, stamp_of
 from .config import CONFIG_NAME, Config, load_config
 from .model import Contact, FileResult, Problem
 from .vault import Vault, contact_paths, read_file
@@ -208,7 +209,13 @@ class State:
         if not rels:
             return []
         results = self.cache.results()  # about to change: load what is cached
-        done = []
+        done: list[str] = []
+        with no_gc() if len(rels) > 100 else contextlib.nullcontext():
+            self._read_each(rels, progress, done)
+        del results
+        return done
+
+    def _read_each(self, rels: list[str], progress: Progress | None, done: list[str]) -> None:
         for rel in (progress(rels) if progress else rels):
             try:
                 got = read_stable(self.root, rel)
@@ -232,8 +239,6 @@ class State:
             if self.keep_last_good and result.contact is not None:
                 self.last_good[rel] = result.contact
             done.append(rel)
-        del results
-        return done
 
     def record_folders(self) -> None:
         """Stamp every folder the walk enters (and those holding the tops).

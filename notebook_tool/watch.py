@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Callable
 
 from .config import CONFIG_NAME
-from .incremental import Changes, Outcome, State
+from .incremental import Changes, Outcome, Progress, State
 
 DEBOUNCE = 0.2  # seconds of quiet before a rebuild: one save is often 2–4 events
 MAX_DELAY = 2.0  # a file saved over and over still updates this often
@@ -71,7 +71,7 @@ class Watcher:
                  poll_interval: float = 1.0, debounce: float = DEBOUNCE, max_delay: float = MAX_DELAY,
                  rescan_every: float = RESCAN_EVERY, echo: Callable[[str], None] | None = None,
                  on_round: Callable[[Round], None] | None = None,
-                 progress: Callable | None = None) -> None:  # type: ignore[type-arg]
+                 progress: Progress | None = None) -> None:
         self.root = root.resolve()
         self.fixed_today = today
         self.poll = poll
