@@ -146,7 +146,7 @@ def _enc_contact(c: Contact) -> tuple[Any, ...]:
     return tuple(out)
 
 
-def _encode(results: dict[str, FileResult]) -> bytes:
+def encode_results(results: dict[str, FileResult]) -> bytes:
     if _FAST:
         try:
             # In chunks, so that neither encoding nor decoding ever holds a
@@ -186,7 +186,7 @@ def no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _decode(f: Any, length: int) -> dict[str, FileResult]:
+def decode_results(f: Any, length: int) -> dict[str, FileResult]:
     """Read ``length`` bytes of results from the open file ``f``, one chunk at a time."""
     kind = f.read(1)
     if kind == b"P":
@@ -357,7 +357,7 @@ class Cache:
                 offset, length = self._where[name]
                 self._file.seek(self._base + offset)
                 with no_gc():
-                    res = _decode(self._file, length)  # streamed: never the whole section in memory
+                    res = decode_results(self._file, length)  # streamed: never the whole section in memory
                 if res.keys() != self.records.keys():
                     raise ValueError("results do not match the records")
                 self._results = res
@@ -457,6 +457,14 @@ class Cache:
         self.pages.clear()  # the pages no longer match the files: whoever renders next records anew
         self.dirty = True
 
+    def put_record(self, rel: str, record: Record, result: FileResult) -> None:
+        """:meth:`put` for a file read elsewhere (a child process) that sent its record."""
+        self.results()[rel] = result
+        self.records[rel] = record
+        self.keys[rel] = resolve_keys(result)
+        self.pages.clear()
+        self.dirty = True
+
     def forget(self, rel: str) -> None:
         if rel in self.records or rel in self.results():
             self.records.pop(rel, None)
@@ -484,7 +492,7 @@ class Cache:
                 # has its error in memory but must be retried next time.
                 kept = {rel: results[rel] for rel in self.records if rel in results}
                 records = {rel: self.records[rel] for rel in kept}
-                sections["results"] = _encode(kept)
+                sections["results"] = encode_results(kept)
                 keys = {rel: self.keys.get(rel, ()) for rel in kept}
                 sections["keys"] = marshal.dumps(keys)
                 sections["names"] = marshal.dumps(_haystack(keys))

@@ -27,6 +27,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import datetime as dt
+import marshal
 import os
 import time
 from dataclasses import dataclass
@@ -39,6 +40,9 @@ from .model import Contact, FileResult, Problem
 from .vault import Vault, contact_paths, read_file
 
 Progress = Callable[[Iterable[str]], Iterable[str]]
+
+# Files to read before a second process pays for itself (fork, encode, decode).
+FORK_MIN = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +83,7 @@ class State:
         self.pages_stale = False  # a file changed since the pages were last rendered
         self.overlaid = 0  # results shown with their last good contact at the last vault()
         self._partial: PartialReport | None = None
+        self.fork_min = FORK_MIN
 
     def _new_cache(self) -> Cache:
         if self.use_cache:
@@ -211,11 +216,78 @@ class State:
         results = self.cache.results()  # about to change: load what is cached
         done: list[str] = []
         with no_gc() if len(rels) > 100 else contextlib.nullcontext():
-            self._read_each(rels, progress, done)
+            if self._can_fork(rels):
+                self._read_forked(rels, progress, done)
+            else:
+                self._read_each(rels, progress, done)
         del results
         return done
 
-    def _read_each(self, rels: list[str], progress: Progress | None, done: list[str]) -> None:
+    def _can_fork(self, rels: list[str]) -> bool:
+        """Parse on two cores when there are many files (a cold index) and it is safe to fork.
+
+        Never in watch mode or with other threads running (a fork copies one
+        thread and whatever locks the others held).
+        """
+        import threading
+
+        return (len(rels) >= self.fork_min and not self.keep_last_good and hasattr(os, "fork")
+                and (os.cpu_count() or 1) >= 2 and threading.active_count() == 1)
+
+    def _read_forked(self, rels: list[str], progress: Progress | None, done: list[str]) -> None:
+        """Read every other file in a child process, the rest here, and merge.
+
+        Parsing is pure CPU and the parsed results are plain values, so the
+        child sends its results back in the cache's own encoding. Any trouble
+        with the child (it failed, was killed, sent garbage) and its files are
+        read here instead: slower, never different.
+        """
+        mine, theirs = rels[0::2], rels[1::2]
+        rfd, wfd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: parse, send, and leave without running any cleanup of the parent's
+            code = 1
+            try:
+                os.close(rfd)
+                payload = _parse_for_parent(self.root, theirs, self.config)
+                view = memoryview(payload)
+                while view:
+                    view = view[os.write(wfd, view):]
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(wfd)
+        try:
+            # The bar walks the whole list at this process's pace; the child keeps up.
+            own = set(mine)
+            self._read_each((rel for rel in (progress(rels) if progress else rels) if rel in own), None, done)
+            chunks = []
+            while True:
+                chunk = os.read(rfd, 1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        finally:
+            os.close(rfd)
+            _, status = os.waitpid(pid, 0)
+        try:
+            if status != 0:
+                raise ValueError("the child failed")
+            encoded, records, left = marshal.loads(b"".join(chunks))
+            results = _decode_results(encoded)
+        except Exception:  # noqa: BLE001 - read them here instead
+            self._read_each(theirs, None, done)
+            return
+        for rel in theirs:
+            if rel in records and rel in results:
+                result = results[rel]
+                self.unread.pop(rel, None)
+                self.cache.put_record(rel, records[rel], result)
+                self.paths.add(rel)
+                done.append(rel)
+        self._read_each(left, None, done)  # unreadable or vanished in the child: handled here
+
+    def _read_each(self, rels: Iterable[str], progress: Progress | None, done: list[str]) -> None:
         for rel in (progress(rels) if progress else rels):
             try:
                 got = read_stable(self.root, rel)
@@ -332,6 +404,35 @@ class State:
     def save(self) -> None:
         if self.use_cache:
             self.cache.save()
+
+
+def _parse_for_parent(root: Path, rels: list[str], config: Config) -> bytes:
+    """In a forked child: read and parse ``rels``; ``(results, records, files left for the parent)``."""
+    from .cache import digest, encode_results, is_racy
+
+    results: dict[str, FileResult] = {}
+    records: dict[str, Any] = {}
+    left: list[str] = []
+    for rel in rels:
+        try:
+            got = read_stable(root, rel)
+        except OSError:
+            got = None
+        if got is None:
+            left.append(rel)
+            continue
+        st, read_ns, data = got
+        results[rel] = read_file(root, rel, config, data=data)
+        records[rel] = (stamp_of(st), digest(data) if is_racy(st, read_ns) else None)
+    return marshal.dumps((encode_results(results), records, left))
+
+
+def _decode_results(encoded: bytes) -> dict[str, FileResult]:
+    import io
+
+    from .cache import decode_results
+
+    return decode_results(io.BytesIO(encoded), len(encoded))
 
 
 class PartialReport:

@@ -350,3 +350,25 @@ def test_is_contact_agrees_with_the_walk(vault: Make, tmp_path: Path) -> None:
     every = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if not p.is_dir())
     every += ["people/linkdir/F.md", "people/gone.md", "../x.md", "people/../G.md"]
     assert sorted(rel for rel in every if s.is_contact(rel)) == paths
+
+
+@pytest.mark.parametrize("child", ["works", "fails", "dies"])
+def test_reading_on_two_cores_gives_the_same_vault(vault: Make, monkeypatch: pytest.MonkeyPatch, child: str) -> None:
+    import notebook_tool.incremental as inc
+
+    files: dict[str, str | bytes] = {f"people/P{i:02d}.md": (ALICE if i % 3 else BOB) for i in range(40)}
+    files["people/broken.md"] = "---\ngive: [\n---\n"
+    files["people/latin1.md"] = b"---\nname: Jos\xe9\n---\n"
+    root = vault(files)
+    age(root)
+    if child == "fails":
+        monkeypatch.setattr(inc, "_parse_for_parent", lambda *a: (_ for _ in ()).throw(RuntimeError("boom")))
+    elif child == "dies":
+        monkeypatch.setattr(inc, "_parse_for_parent", lambda *a: b"not marshal")
+    s = State(root)
+    s.fork_min = 1
+    assert len(s.rescan().read) == 42
+    assert s.vault() == load_vault(root)
+    s.save()
+    assert load_vault(root, cache=True) == load_vault(root)
+    assert not State(root).rescan()  # every record the child sent is trusted next time
