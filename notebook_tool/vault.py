@@ -178,6 +178,7 @@ def read_file(root: Path, rel: str, config: Config, data: bytes | None = None) -
     ``data`` is the file's bytes when the caller already read them (the
     cache reads, stats and hashes a file once, then parses it here).
     """
+    from . import fastpath
     from .parse import parse_contact  # here: commands that read nothing (show via the cache) skip YAML
 
     if data is None:
@@ -185,6 +186,12 @@ def read_file(root: Path, rel: str, config: Config, data: bytes | None = None) -
             data = (root / rel).read_bytes()
         except OSError as exc:
             return FileResult(rel, None, (Problem(rel, 1, f"cannot read file: {exc.strerror or exc}"),))
+    if fastpath.ENABLED:
+        # The common shape, read line by line; proven equal to parse_contact,
+        # which reads everything else (tests/test_incremental_fastpath.py).
+        fast = fastpath.parse_fast(data, rel, config.max_front_matter)
+        if fast is not None:
+            return fast
     return parse_contact(data, rel, config.max_front_matter)
 
 
