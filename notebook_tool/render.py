@@ -13,7 +13,9 @@ will live back to the vault root (``../`` for pages in ``_index/``).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -49,12 +51,19 @@ def build(vault: Vault, today: dt.date) -> Report:
 
 # -- Markdown helpers ------------------------------------------------------------
 
+_CELL_SPECIAL = re.compile(r"[\\|\r\n]")
+
+
 def cell(text: str) -> str:
     """Text safe inside a table cell or list item (no pipes, no line breaks)."""
+    if not _CELL_SPECIAL.search(text):  # the common case, and the hot path at 30,000 rows
+        return text
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
 
+@lru_cache(maxsize=1 << 17)
 def link(text: str, path: str, link_base: str) -> str:
+    """``[text](path)``; memoised because watch re-renders every row on each save."""
     label = cell(text).replace("[", "\\[").replace("]", "\\]")
     return f"[{label}]({quote(link_base + path, safe='/')})"
 
