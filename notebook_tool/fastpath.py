@@ -29,11 +29,10 @@ from .durations import DurationError, parse_days
 from .model import Birthday, Contact, Entry, FileResult
 from .parse import KNOWN, nfc
 
-# Anything but printable text: what YAML's reader refuses, what it takes for a
-# line break (NEL, U+2028, U+2029), control characters (aliases refuse them)
-# and a BOM inside the text. Any of it, and the full parser decides.
-_NON_PRINTABLE = re.compile("[^\x0A\x20-\x7E\xA0-\u2027\u202A-\uD7FF\uE000-\uFEFE\uFF00-\uFFFD"
-                            "\U00010000-\U0010FFFF]")
+# Only printable text is read here (str.isprintable, per line): it refuses
+# what YAML's reader refuses, what YAML takes for a line break (NEL, U+2028,
+# U+2029), tabs, control and format characters (aliases refuse those) and
+# more (a no-break space, private use): stricter than needed, never looser.
 _KEY = re.compile(r"([a-z]+):(?: (.*))?\Z")
 _ITEM = "  - "
 # A plain scalar that starts with a letter is text to YAML 1.1, except these.
@@ -151,7 +150,7 @@ def parse_fast(data: bytes, path: str, max_front_matter: int = 65536) -> FileRes
 
 
 def _parse(data: bytes, path: str, max_front_matter: int) -> FileResult:
-    # CR and tab matter only inside the front matter, where _NON_PRINTABLE refuses them.
+    # CR and tab matter only inside the front matter, where isprintable() refuses them.
     if not data.startswith(b"---\n") or b"\x00" in data:
         raise _Fallback
     if len(data) > 4 * max_front_matter:  # the full parser reads only the head of huge files
@@ -172,7 +171,7 @@ def _parse(data: bytes, path: str, max_front_matter: int) -> FileResult:
     # judges those).
     if any(c in yaml_text for c in ("{", " #", "&", "*", "!")):
         raise _Fallback
-    if _NON_PRINTABLE.search(yaml_text) or len(yaml_text.encode()) + 1 > max_front_matter:
+    if not all(line.isprintable() for line in front) or len(yaml_text.encode()) + 1 > max_front_matter:
         raise _Fallback
     stem = path.rsplit("/", 1)[-1]
     stem = nfc(stem[:-3] if stem.lower().endswith(".md") else stem)
