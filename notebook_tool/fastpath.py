@@ -3,7 +3,7 @@
 This module owns one function, :func:`parse_fast`, called by
 ``vault.read_file`` before the full parser. Most contact files are written
 by Guanxi or by hand in one simple shape: ``key: value`` lines, lists as
-``  - item`` lines or ``[a, b]``, entries as ``YYYY-MM-DD text``. For those,
+``  - item`` lines or ``[a, b]``, entries as ``YYYY-MM-DD text`` or ``{date: …, what: …, weight: …}``. For those,
 composing YAML nodes (which :func:`parse.parse_contact` does to keep a line
 number for every problem) costs more than the whole rest of an index.
 
@@ -91,7 +91,46 @@ def _flow(raw: str) -> list[str]:
     return items
 
 
+_INT = re.compile(r"[1-9]\d{0,8}\Z")  # no leading 0: YAML 1.1 reads 010 as octal
+_FLOAT = re.compile(r"(?:0|[1-9]\d{0,8})\.\d{1,6}\Z")
+
+
+def _mapping_entry(kind: str, raw: str, line: int) -> Entry:
+    """``{date: YYYY-MM-DD, what: text, weight: N}`` (keys in any order; ``what``/``weight`` optional)."""
+    if not raw.endswith("}"):
+        raise _Fallback
+    data: dict[str, object] = {}
+    for part in raw[1:-1].split(","):
+        key, sep, value = part.strip().partition(": ")
+        value = value.strip()
+        if not sep or key not in ("date", "what", "weight") or key in data or not value:
+            raise _Fallback
+        if key == "date":
+            data[key] = _date(value)
+        elif key == "what":
+            if ":" in value and value[:1] != '"':
+                raise _Fallback
+            data[key] = _text(value, flow=True)
+        elif _INT.match(value):
+            data[key] = int(value)
+        elif _FLOAT.match(value):
+            data[key] = float(value)
+        else:
+            raise _Fallback
+    if "date" not in data:
+        raise _Fallback
+    try:
+        entry, warnings = E.parse_mapping(kind, data, line)  # type: ignore[arg-type]
+    except (E.EntryError, ValueError):
+        raise _Fallback from None
+    if warnings:
+        raise _Fallback
+    return entry
+
+
 def _entry(kind: str, raw: str, line: int) -> Entry:
+    if raw[:1] == "{":
+        return _mapping_entry(kind, raw, line)
     if raw[:1] == '"':
         value = _text(raw)
     elif _ENTRY.match(raw) and _plain_ok(raw, False):  # "&*!" were refused for the whole text
@@ -169,8 +208,11 @@ def _parse(data: bytes, path: str, max_front_matter: int) -> FileResult:
     # Give up early, before any per-line work, on what it never reads: mapping
     # entries, comments, anchors, aliases and tags (the full parser's pre-scan
     # judges those).
-    if any(c in yaml_text for c in ("{", " #", "&", "*", "!")):
+    if any(c in yaml_text for c in (" #", "&", "*", "!")):
         raise _Fallback
+    if ("{" in yaml_text or "}" in yaml_text) and not (
+            yaml_text.count("{") == yaml_text.count("}") == yaml_text.count("\n  - {") + yaml_text.startswith("  - {")):
+        raise _Fallback  # braces anywhere but one mapping entry per item line
     if not all(line.isprintable() for line in front) or len(yaml_text.encode()) + 1 > max_front_matter:
         raise _Fallback
     stem = path.rsplit("/", 1)[-1]
