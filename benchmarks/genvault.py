@@ -73,7 +73,7 @@ def contact_text(rng: random.Random, i: int, names: list[str]) -> str:
     if rng.random() < 0.3:
         lines.append(f"birthday: --{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}")
     n = max(0, int(rng.gauss(20, 8)))
-    kinds = {"give": [], "take": [], "touch": []}
+    kinds: dict[str, list[str]] = {"give": [], "take": [], "touch": []}
     for _ in range(n):
         kind = rng.choices(("give", "take", "touch"), (4, 3, 3))[0]
         day = _day(rng, met, 2500)

@@ -114,7 +114,7 @@ def floor_stat(paths: list[str]) -> None:
 
 
 def floor_yaml(paths: list[str]) -> None:
-    loader = yaml.CSafeLoader  # type: ignore[attr-defined]
+    loader = yaml.CSafeLoader
     for p in paths:
         with open(p, "rb") as f:
             text = f.read().decode("utf-8")

@@ -164,7 +164,7 @@ def encode_results(results: dict[str, FileResult]) -> bytes:
             pass  # an unexpected value somewhere: the generic path below
     buf = io.BytesIO()
     p = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
-    p.dispatch_table = _DISPATCH  # type: ignore[misc]
+    p.dispatch_table = _DISPATCH
     p.dump(results)
     return b"P" + buf.getvalue()
 
@@ -346,7 +346,7 @@ class Cache:
     def _raw(self, name: str) -> bytes:
         offset, length = self._where[name]
         self._file.seek(self._base + offset)
-        data = self._file.read(length)
+        data: bytes = self._file.read(length)
         if len(data) != length:
             raise ValueError("truncated cache")
         return data

@@ -62,7 +62,7 @@ def watch(ctx: click.Context, today: dt.date | None, poll: bool, interval: float
         if signals > 1:
             raise KeyboardInterrupt
 
-    previous: dict[int, Any] = {}
+    previous: dict[signal.Signals, Any] = {}
     for sig in (signal.SIGINT, signal.SIGTERM):
         previous[sig] = signal.signal(sig, on_signal)
     try:

@@ -36,10 +36,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from .config import CONFIG_NAME
 from .incremental import Changes, Outcome, Progress, State
+
+if TYPE_CHECKING:  # watchdog is imported only when watching
+    from watchdog.observers.api import BaseObserver
 
 DEBOUNCE = 0.2  # seconds of quiet before a rebuild: one save is often 2–4 events
 MAX_DELAY = 2.0  # a file saved over and over still updates this often
@@ -244,10 +247,11 @@ class Watcher:
             self.on_round(Round(changes, outcome, day, reason))
 
     # -- watchdog --------------------------------------------------------------------------
-    def _observer(self):  # type: ignore[no-untyped-def]
+    def _observer(self) -> BaseObserver:
         # Imported here: only `watch` pays for watchdog.
         from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
+        observer: BaseObserver
         if self.poll:
             from watchdog.observers.polling import PollingObserver
 
