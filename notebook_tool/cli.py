@@ -18,8 +18,7 @@ from typing import Any
 
 import click
 
-from .errors import GuanxiError
-from .resolve import ResolveError
+from .errors import GuanxiError, ResolveError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -293,7 +292,7 @@ def _quick_show(ctx: click.Context, name: str) -> tuple[Any, Any]:
     try:
         return vault, resolve(vault.contacts, name)
     except ResolveError as exc:
-        if "ambiguous" in str(exc):
+        if exc.ambiguous:
             raise  # every file any stage could match was read: the ambiguity is real
         return None, None  # a file changed under the index: ask the whole vault
 

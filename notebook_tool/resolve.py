@@ -13,15 +13,10 @@ import difflib
 import unicodedata
 from typing import Iterable, Sequence
 
+from .errors import ResolveError
 from .model import Contact
 
-
-class ResolveError(Exception):
-    """Unknown or ambiguous name; ``candidates`` are the contacts to suggest."""
-
-    def __init__(self, message: str, candidates: Sequence[Contact] = ()) -> None:
-        super().__init__(message)
-        self.candidates = tuple(candidates)
+__all__ = ["ResolveError", "fold", "resolve"]
 
 
 def fold(text: str) -> str:
@@ -55,7 +50,7 @@ def resolve(contacts: Sequence[Contact], query: str) -> Contact:
         if len(found) == 1:
             return found[0]
         if found:
-            raise ResolveError(f"{query!r} is ambiguous; it could be:", found)
+            raise ResolveError(f"{query!r} is ambiguous; it could be:", found, ambiguous=True)
     names = {fold(k): c for c in contacts for k in (c.name, *c.aliases)}
     close = difflib.get_close_matches(q, list(names), n=5, cutoff=0.6)
     raise ResolveError(f"no contact named {query!r}" + ("; did you mean:" if close else ""),
