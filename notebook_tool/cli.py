@@ -45,7 +45,8 @@ class GuanxiGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         found = super().get_command(ctx, cmd_name)
-        return found if found is not None else self._lazy(cmd_name)
+        found = found if found is not None else self._lazy(cmd_name)
+        return _accept_vault(found) if found is not None else None
 
     @staticmethod
     def _lazy(name: str) -> click.Command | None:
@@ -107,10 +108,35 @@ def resolve_today(value: dt.date | None) -> dt.date:
     return value or dt.date.today()
 
 
+_VAULT_KEY = "guanxi.vault"
+_VAULT_HELP = ("The vault folder (default: $GUANXI_VAULT, else the nearest folder up with guanxi.toml, "
+               "else the current folder).")
+
+
+def _remember_vault(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    # ctx.meta is shared by the whole command chain, so the innermost --vault wins.
+    if value is not None:
+        ctx.meta[_VAULT_KEY] = value
+    return value
+
+
+def _accept_vault(cmd: click.Command) -> click.Command:
+    """Let ``--vault`` stand after the command too (``guanxi report attention --vault v``)."""
+    if not any(p.name == "vault" for p in cmd.params):
+        cmd.params.append(click.Option(["--vault"], type=click.Path(file_okay=False, path_type=Path),
+                                       expose_value=False, callback=_remember_vault, help=_VAULT_HELP))
+    return cmd
+
+
+def chosen_vault(ctx: click.Context) -> Path | None:
+    """The --vault given before or after the command (or $GUANXI_VAULT), if any."""
+    return ctx.meta.get(_VAULT_KEY) or ctx.find_root().params.get("vault")
+
+
 def vault_root(ctx: click.Context) -> Path:
     from .vault import find_vault
 
-    return find_vault(ctx.find_root().params.get("vault"))
+    return find_vault(chosen_vault(ctx))
 
 
 def use_cache() -> bool:
@@ -166,7 +192,7 @@ def complete_names(ctx: click.Context, param: click.Parameter, incomplete: str) 
     from .vault import contact_paths, find_vault
 
     try:
-        root = find_vault(ctx.find_root().params.get("vault"))
+        root = find_vault(chosen_vault(ctx))
         config, _ = load_config(root)
         paths, _ = contact_paths(root, config)
     except OSError:
@@ -178,8 +204,7 @@ def complete_names(ctx: click.Context, param: click.Parameter, incomplete: str) 
 
 @click.group(cls=GuanxiGroup, context_settings=CONTEXT)
 @click.option("--vault", type=click.Path(file_okay=False, path_type=Path), envvar="GUANXI_VAULT",
-              help="The vault folder (default: $GUANXI_VAULT, else the nearest folder up with "
-                   "guanxi.toml, else the current folder).")
+              help=_VAULT_HELP)
 @click.version_option(package_name="guanxi", prog_name="guanxi")
 def main(vault: Path | None) -> None:
     """Guanxi: a plain-text ledger of give and take with the people you know.

@@ -210,3 +210,11 @@ def test_python_dash_m_runs_the_cli() -> None:
 def test_list_aligns_wide_characters() -> None:
     r = run_cli(*EX, "list", "--tag", "investor", *DAY)
     assert r.stdout == "NAME  BALANCE  LAST CONTACT  TAGS\n王伟       -2  2025-05-02    investor\n"
+
+
+def test_vault_option_after_the_command_as_the_readme_shows(tmp_path: Path) -> None:
+    after = run_cli("report", "attention", "--vault", str(EXAMPLE_VAULT), *DAY)
+    before = run_cli("--vault", str(tmp_path), "report", "attention", "--vault", str(EXAMPLE_VAULT), *DAY)
+    assert after.exit_code == 0 and "Alice Chen" in after.stdout
+    assert before.stdout == after.stdout  # the innermost --vault wins
+    assert "--vault DIRECTORY" in run_cli("show", "--help").stdout
