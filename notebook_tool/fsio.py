@@ -11,15 +11,23 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Iterable
 
 
-def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Replace ``path`` with ``data`` atomically, keeping ``mode`` if given."""
+def atomic_write(path: Path, data: bytes | Iterable[bytes], mode: int | None = None) -> None:
+    """Replace ``path`` with ``data`` atomically, keeping ``mode`` if given.
+
+    ``data`` may come in parts (a large cache), written in turn so they are
+    never joined into one more copy in memory.
+    """
     folder = path.parent
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            if isinstance(data, (bytes, bytearray, memoryview)):
+                f.write(data)
+            else:
+                f.writelines(data)
             f.flush()
             os.fsync(f.fileno())
         if mode is not None:
