@@ -136,11 +136,9 @@ def _write_all(vault: Any, changes: list[tuple[str, Any]]) -> None:
 
 def _describe(e: Entry) -> str:
     """``give 2025-01-10 [ ] text +3``: the entry as the user would type it."""
-    from .ledger import fmt
+    from .entries import format_line
 
-    status = {"open": "[ ] ", "kept": "[x] ", None: ""}[e.status]
-    weight = f" +{fmt(e.weight)}" if e.weight != 1 else ""
-    return f"{e.kind} {e.date.isoformat()} {status}{e.text}{weight}"
+    return f"{e.kind} {format_line(e)}"
 
 
 def _warn_unknown_links(vault: Any, text: str) -> None:
@@ -181,33 +179,17 @@ def done(ctx: click.Context, name: str, which: str, date: dt.date | None) -> Non
       guanxi done alice hiring
       guanxi done alice 2 --date 2025-03-10
     """
-    from .resolve import fold
+    from .resolve import pick_promise
     from .writer import KeepPromise
 
     vault = load(ctx)
     contact = _find(vault, name)
-    promises = sorted((e for e in contact.entries if e.is_open), key=lambda e: (e.date, e.line))
-    if not promises:
-        raise GuanxiError(f"{contact.name} has no open promise ({contact.path})")
-    listing = "\n".join(f"  {i}. {_describe(e)}" for i, e in enumerate(promises, 1))
-    if which.strip().isdigit():
-        n = int(which)
-        if not 1 <= n <= len(promises):
-            raise GuanxiError(f"there is no open promise number {n}; {contact.name} has:\n{listing}")
-        chosen = [promises[n - 1]]
-    else:
-        q = fold(which)
-        chosen = [e for e in promises if q and q in fold(e.text)]
-        if not chosen:
-            raise GuanxiError(f"no open promise of {contact.name} matches {which!r}; open promises:\n{listing}")
-        if len(chosen) > 1:
-            numbered = "\n".join(f"  {promises.index(e) + 1}. {_describe(e)}" for e in chosen)
-            raise GuanxiError(f"{which!r} matches several open promises; say which by number:\n{numbered}")
+    promise = pick_promise(contact, which)
     day = date or dt.date.today()
-    if day < chosen[0].date:
+    if day < promise.date:
         raise click.BadParameter(f"{day.isoformat()} is before the promise was made "
-                                 f"({chosen[0].date.isoformat()})", param_hint="--date")
-    _write_all(vault, [(contact.path, KeepPromise(chosen[0], day))])
+                                 f"({promise.date.isoformat()})", param_hint="--date")
+    _write_all(vault, [(contact.path, KeepPromise(promise, day))])
 
 
 @click.command(context_settings=CONTEXT)

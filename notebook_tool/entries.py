@@ -90,6 +90,13 @@ def parse_line(kind: Kind, line: str, lineno: int = 0) -> Entry:
     return Entry(kind, date, text, weight, status, links_in(text), (), lineno)
 
 
+def format_line(e: Entry) -> str:
+    """The entry in the line form people type: ``2025-01-10 [ ] text +3``."""
+    status = {"open": "[ ] ", "kept": "[x] ", None: ""}[e.status]
+    weight = f" +{e.weight:g}" if e.weight != 1 else ""
+    return f"{e.date.isoformat()} {status}{e.text}{weight}".rstrip()
+
+
 def _as_date(value: Any, what: str) -> dt.date:
     if isinstance(value, dt.datetime):
         raise EntryError(f"{what} must be a date (YYYY-MM-DD), not a date and time")

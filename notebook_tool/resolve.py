@@ -13,10 +13,11 @@ import difflib
 import unicodedata
 from typing import Iterable, Sequence
 
-from .errors import ResolveError
-from .model import Contact
+from .entries import format_line
+from .errors import GuanxiError, ResolveError
+from .model import Contact, Entry
 
-__all__ = ["ResolveError", "fold", "resolve"]
+__all__ = ["ResolveError", "fold", "pick_promise", "resolve"]
 
 
 def fold(text: str) -> str:
@@ -55,3 +56,30 @@ def resolve(contacts: Sequence[Contact], query: str) -> Contact:
     close = difflib.get_close_matches(q, list(names), n=5, cutoff=0.6)
     raise ResolveError(f"no contact named {query!r}" + ("; did you mean:" if close else ""),
                        _unique(names[k] for k in close))
+
+
+def pick_promise(contact: Contact, which: str) -> Entry:
+    """TEXT-OR-INDEX → one open promise of ``contact`` (for ``guanxi done``).
+
+    Words the promise contains (case- and accent-insensitive), or its number
+    in the date-ordered list of open promises that errors print.
+    """
+    promises = sorted((e for e in contact.entries if e.is_open), key=lambda e: (e.date, e.line))
+    if not promises:
+        raise GuanxiError(f"{contact.name} has no open promise ({contact.path})")
+
+    def numbered(chosen: Sequence[Entry]) -> str:
+        return "\n".join(f"  {promises.index(e) + 1}. {e.kind} {format_line(e)}" for e in chosen)
+
+    if which.strip().isdigit():
+        n = int(which)
+        if not 1 <= n <= len(promises):
+            raise GuanxiError(f"there is no open promise number {n}; {contact.name} has:\n{numbered(promises)}")
+        return promises[n - 1]
+    q = fold(which)
+    chosen = [e for e in promises if q and q in fold(e.text)]
+    if not chosen:
+        raise GuanxiError(f"no open promise of {contact.name} matches {which!r}; open promises:\n{numbered(promises)}")
+    if len(chosen) > 1:
+        raise GuanxiError(f"{which!r} matches several open promises; say which by number:\n{numbered(chosen)}")
+    return chosen[0]

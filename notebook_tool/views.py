@@ -7,15 +7,15 @@ from typing import Any, Sequence
 
 from .attention import Context, cadence_of, reasons_for, sort_key_name
 from .ledger import Summary, fmt, number
+from .entries import format_line
 from .model import Entry
 
 SORTS = ("name", "balance", "last-contact", "given", "taken")
 
 
 def _entry_line(e: Entry) -> str:
-    status = {"open": "[ ] ", "kept": "[x] ", None: ""}[e.status]
-    weight = f" +{fmt(e.weight)}" if e.weight != 1 else ""
-    return f"{e.date.isoformat()}  {e.kind:<5}  {status}{e.text}{weight}"
+    date, _, rest = format_line(e).partition(" ")
+    return f"{date}  {e.kind:<5}  {rest}".rstrip()
 
 
 def show_text(s: Summary, ctx: Context) -> str:

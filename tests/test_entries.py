@@ -117,3 +117,15 @@ def test_bad_entries_are_reported_and_the_rest_kept(item: str, message: str) -> 
     es, problems = entries_of(f"give:\n  - {item}\n  - 2025-01-02 Good one\n")
     assert [e.text for e in es] == ["Good one"]
     assert problems == [message]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["2025-01-10 Coffee", "2025-03-01 [ ] Send it", "2025-03-01 [x] Sent +2.5", "2025-02-01", "2025-02-01 [ ]", "2025-02-01 Big +12.25"],
+)
+def test_format_line_reads_back(line: str) -> None:
+    from notebook_tool.entries import format_line, parse_line
+
+    e = parse_line("give", line)
+    assert format_line(e) == line
+    assert parse_line("give", format_line(e)) == e
