@@ -82,7 +82,11 @@ class State:
         self.unread: dict[str, FileResult] = {}  # files that could not be read: not cached, retried
         self.pages_stale = False  # a file changed since the pages were last rendered
         self.overlaid = 0  # results shown with their last good contact at the last vault()
-        self._partial: PartialReport | None = None
+        # Watch mode: the pages kept per person, the files changed since they were
+        # last brought up to date, and which files show their last good contact.
+        self._live: LivePages | None = None
+        self._touched: set[str] = set()
+        self._overlaid: set[str] = set()
         self.fork_min = FORK_MIN
 
     def _new_cache(self) -> Cache:
@@ -205,6 +209,8 @@ class State:
         return Changes(tuple(read), tuple(removed))
 
     def _forget(self, rel: str) -> None:
+        if self.keep_last_good:
+            self._touched.add(rel)
         self.paths.discard(rel)
         self.cache.forget(rel)
         self.unread.pop(rel, None)
@@ -221,6 +227,8 @@ class State:
             else:
                 self._read_each(rels, progress, done)
         del results
+        if self.keep_last_good:
+            self._touched.update(done)
         return done
 
     def _can_fork(self, rels: list[str]) -> bool:
@@ -339,14 +347,20 @@ class State:
             self._read(sorted(missing), None)
             results = self.cache.results()
         out = []
-        self.overlaid = 0
+        self._overlaid = set()
         for rel in sorted(self.paths):
-            r = self.unread.get(rel) or results[rel]
-            if r.contact is None and rel in self.last_good:
-                r = FileResult(rel, self.last_good[rel], r.problems)
-                self.overlaid += 1
-            out.append(r)
+            out.append(self._shown(rel, results))
+        self.overlaid = len(self._overlaid)
         return Vault(self.root, self.config, tuple(out), tuple(self.config_problems + self.walk_problems))
+
+    def _shown(self, rel: str, results: dict[str, FileResult]) -> FileResult:
+        """The result the pages show for ``rel``: in watch mode, a broken file keeps its last good contact."""
+        r = self.unread.get(rel) or results[rel]
+        if r.contact is None and rel in self.last_good:
+            self._overlaid.add(rel)
+            return FileResult(rel, self.last_good[rel], r.problems)
+        self._overlaid.discard(rel)
+        return r
 
     def _pages_key(self, today: dt.date) -> str:
         # Compared for equality only, and small: kept as text, no hashing needed.
@@ -369,13 +383,16 @@ class State:
         if (not self.pages_stale and not self.unread and not self.overlaid
                 and pages.get("key") == key and self._pages_intact(pages.get("stamps", {}))):
             return Outcome((), pages["people"], pages["errors"], False)
-        from .index import write_pages  # here: "nothing changed" needs neither
+        if self.keep_last_good:
+            written, people, errors = self._write_live(today)
+        else:
+            from .index import write_pages  # here: "nothing changed" needs neither
+            from .render import build
 
-        vault = self.vault()
-        report = self._report(vault, today)
-        written = write_pages(vault, report)
-        errors = tuple(p for p in vault.all_problems() if p.severity == "error")
-        people = len(vault.contacts)
+            vault = self.vault()
+            written = write_pages(vault, build(vault, today))
+            errors = tuple(p for p in vault.all_problems() if p.severity == "error")
+            people = len(vault.contacts)
         stamps = {}
         for name in ("attention.md", "reciprocity.md"):
             rel = f"{self.config.output}/{name}"
@@ -391,15 +408,34 @@ class State:
         self.pages_stale = False
         return Outcome(written, people, errors, True)
 
-    def _report(self, vault: Vault, today: dt.date) -> Any:
-        """``render.build(vault, today)``; in watch mode, recomputing only the people who changed."""
-        from .render import build
+    def _write_live(self, today: dt.date) -> tuple[tuple[str, ...], int, tuple[Problem, ...]]:
+        """Watch mode's render: only the people in files touched since the last one are re-rendered.
 
-        if not self.keep_last_good:
-            return build(vault, today)
-        if self._partial is None:
-            self._partial = PartialReport()
-        return self._partial.build(vault, today)
+        The first time, after a change of day or settings, or if a cached
+        result has gone missing, every person is rendered from :meth:`vault`.
+        """
+        from .fsio import write_if_changed
+
+        live = self._live
+        results = self.cache.results()
+        if (live is None or live.context != (today, repr(self.config))
+                or any(rel in self.paths and rel not in self.unread and rel not in results for rel in self._touched)):
+            vault = self.vault()
+            live = self._live = LivePages(today, self.config)
+            for r in vault.results:
+                live.put(r.path, r)
+        else:
+            for rel in sorted(self._touched):
+                live.put(rel, self._shown(rel, results) if rel in self.paths else None)
+                if rel not in self.paths:
+                    self._overlaid.discard(rel)
+            self.overlaid = len(self._overlaid)
+        self._touched.clear()
+        texts, errors = live.pages(self.config_problems + self.walk_problems)
+        out = self.config.output
+        written = tuple(f"{out}/{name}" for name, text in texts.items()
+                        if write_if_changed(self.root / out / name, text))
+        return written, len(live.names), errors
 
     def save(self) -> None:
         if self.use_cache:
@@ -435,51 +471,152 @@ def _decode_results(encoded: bytes) -> dict[str, FileResult]:
     return decode_results(io.BytesIO(encoded), len(encoded))
 
 
-class PartialReport:
-    """``render.build`` for a vault that changes a file at a time (``guanxi watch``).
+class _Tag:
+    """One tag's members in name order, with their weights (summed in that order, as ``render`` does)."""
 
-    A person's summary and attention reasons depend only on their contact,
-    the day and the config, so they are kept per file and recomputed only
-    for contacts that are new objects (re-read files); the two orderings are
-    then re-sorted with the same keys ``render.build`` and
-    ``attention.attention`` use. The watch tests hold the result byte-equal
-    to a fresh ``guanxi index``, which keeps these keys honest.
-    """
+    __slots__ = ("names", "spellings", "given", "taken")
 
     def __init__(self) -> None:
-        self.context: tuple[dt.date, str] | None = None
-        self.rows: dict[str, tuple[Contact, Any, Any, tuple[Any, ...], tuple[Any, ...]]] = {}
+        self.names: list[tuple[str, str]] = []
+        self.spellings: list[str] = []
+        self.given: list[float] = []
+        self.taken: list[float] = []
 
-    def build(self, vault: Vault, today: dt.date) -> Any:
-        from .attention import _RANK, Context, attention, sort_key_name
+
+class LivePages:
+    """The two pages of a vault that changes a file at a time (``guanxi watch``).
+
+    A person's summary, attention reasons and the text of their rows depend
+    only on their contact, the day and the config, so each person's rows are
+    rendered once and kept, in two lists sorted by the keys ``render.build``
+    and ``attention.attention`` sort by (insertions and removals by bisect).
+    A save re-renders that person only; the pages are then the kept rows
+    joined under headers, totals and per-tag sums recomputed from per-person
+    weights *in name order* (so floating-point sums match ``render``'s to the
+    bit). The page functions are ``render``'s own (``attention_page``,
+    ``reciprocity_row``…), and the watch tests hold the result byte-equal to
+    a fresh ``guanxi index``.
+    """
+
+    def __init__(self, today: dt.date, config: Config) -> None:
+        from .attention import Context
+        from .render import link_base
+
+        self.today = today
+        self.config = config
+        self.context = (today, repr(config))
+        self.ctx = Context(today, config)
+        self.base = link_base(config.output)
+        self.people: dict[str, Any] = {}  # path -> what put() recorded, to take it out again
+        self.errors: dict[str, tuple[Problem, ...]] = {}  # path -> its error problems, if any
+        # The reciprocity table, in name order: keys and parallel columns.
+        self.names: list[tuple[str, str]] = []
+        self.rows: list[str] = []
+        self.given: list[float] = []
+        self.taken: list[float] = []
+        self.entries: list[int] = []
+        self.give_first: list[bool | None] = []
+        # The attention list, most urgent first.
+        self.ranks: list[tuple[Any, ...]] = []
+        self.items: list[str] = []
+        self.today_items: list[str] = []
+        self.tags: dict[str, _Tag] = {}
+        self.tag_rows: dict[str, str] = {}
+        self._dirty_tags: set[str] = set()
+
+    def put(self, path: str, result: FileResult | None) -> None:
+        """Take ``path``'s person off the pages and put ``result``'s on (``None``: the file is gone)."""
+        from .attention import _RANK, attention, sort_key_name
         from .ledger import summarize
-        from .render import Report
+        from .render import attention_item, reciprocity_row, today_item
 
-        context = (today, repr(vault.config))
-        if context != self.context:
-            self.context, self.rows = context, {}
-        ctx = Context(today, vault.config)
-        half_life = vault.config.half_life_days
-        rows: dict[str, tuple[Contact, Any, Any, tuple[Any, ...], tuple[Any, ...]]] = {}
-        for r in vault.results:
-            c = r.contact
-            if c is None:
-                continue
-            row = self.rows.get(r.path)
-            if row is None or row[0] is not c:
-                s = summarize(c, today, half_life)
-                people = attention([s], ctx)
-                p = people[0] if people else None
-                name_key = (sort_key_name(c.name), c.path)
-                # attention.attention's ranking: most urgent rule, its severity, then name.
-                rank = (_RANK[p.reasons[0].rule], -p.reasons[0].severity, *name_key) if p else ()
-                row = (c, s, p, name_key, rank)
-            rows[r.path] = row
-        self.rows = rows
-        ordered = sorted(rows.values(), key=lambda row: row[3])
-        people = [row[2] for row in sorted((row for row in ordered if row[2] is not None), key=lambda row: row[4])]
-        errors = tuple(p for p in vault.all_problems() if p.severity == "error")
-        return Report(today, tuple(row[1] for row in ordered), tuple(people), errors)
+        old = self.people.pop(path, None)
+        if old is not None:
+            self._remove(*old)
+        self.errors.pop(path, None)
+        if result is None:
+            return
+        errors = tuple(p for p in result.problems if p.severity == "error")
+        if errors:
+            self.errors[path] = errors
+        c = result.contact
+        if c is None:
+            return
+        s = summarize(c, self.today, self.config.half_life_days)
+        name = (sort_key_name(c.name), c.path)
+        i = bisect.bisect_left(self.names, name)
+        self.names.insert(i, name)
+        self.rows.insert(i, reciprocity_row(s, self.base))
+        self.given.insert(i, s.given)
+        self.taken.insert(i, s.taken)
+        self.entries.insert(i, len(c.entries))
+        self.give_first.insert(i, s.give_first)
+        rank: tuple[Any, ...] | None = None
+        people = attention([s], self.ctx)
+        if people:
+            p = people[0]
+            rank = (_RANK[p.reasons[0].rule], -p.reasons[0].severity, *name)
+            j = bisect.bisect_left(self.ranks, rank)
+            self.ranks.insert(j, rank)
+            self.items.insert(j, attention_item(p, self.base))
+            self.today_items.insert(j, today_item(p, self.base))
+        tags: dict[str, str] = {}  # casefolded -> as written first (render.by_tag)
+        for tag in c.tags:
+            tags.setdefault(tag.casefold(), tag)
+        for key, spelling in tags.items():
+            t = self.tags.get(key)
+            if t is None:
+                t = self.tags[key] = _Tag()
+            k = bisect.bisect_left(t.names, name)
+            t.names.insert(k, name)
+            t.spellings.insert(k, spelling)
+            t.given.insert(k, s.given)
+            t.taken.insert(k, s.taken)
+            self._dirty_tags.add(key)
+        self.people[path] = (name, rank, tuple(tags))
+
+    def _remove(self, name: tuple[str, str], rank: tuple[Any, ...] | None, tags: tuple[str, ...]) -> None:
+        i = bisect.bisect_left(self.names, name)
+        for column in (self.names, self.rows, self.given, self.taken, self.entries, self.give_first):
+            del column[i]
+        if rank is not None:
+            j = bisect.bisect_left(self.ranks, rank)
+            for column in (self.ranks, self.items, self.today_items):
+                del column[j]
+        for key in tags:
+            t = self.tags[key]
+            k = bisect.bisect_left(t.names, name)
+            for column in (t.names, t.spellings, t.given, t.taken):
+                del column[k]
+            if not t.names:
+                del self.tags[key]
+            self._dirty_tags.add(key)
+
+    def pages(self, vault_problems: Iterable[Problem]) -> tuple[dict[str, str], tuple[Problem, ...]]:
+        """Both pages' text by file name, and the error problems they list."""
+        from .render import TODAY_COUNT, Totals, attention_page, reciprocity_page, tag_row
+
+        problems = list(vault_problems)
+        for errs in self.errors.values():
+            problems.extend(errs)
+        errors = tuple(p for p in sorted(problems, key=lambda p: (p.path, p.line, p.col or 0, p.message))
+                       if p.severity == "error")
+        for key in self._dirty_tags:
+            t = self.tags.get(key)
+            if t is None:
+                self.tag_rows.pop(key, None)
+            else:
+                self.tag_rows[key] = tag_row(t.spellings[0], len(t.names), sum(t.given), sum(t.taken))
+        self._dirty_tags.clear()
+        totals = Totals(people=len(self.names), entries=sum(self.entries), given=sum(self.given),
+                        taken=sum(self.taken), give_first=self.give_first.count(True),
+                        exchanged=len(self.give_first) - self.give_first.count(None))
+        return {
+            "attention.md": attention_page(self.today, errors, len(self.ranks), self.today_items[:TODAY_COUNT],
+                                           self.items, self.base),
+            "reciprocity.md": reciprocity_page(self.today, totals, self.rows,
+                                               [self.tag_rows[k] for k in sorted(self.tag_rows)]),
+        }, errors
 
 
 def _folder_stamps(root: Path, config: Config) -> dict[str, Stamp | None] | None:

@@ -86,21 +86,35 @@ def _problems_md(problems: tuple[Problem, ...], link_base: str) -> list[str]:
 
 def attention_markdown(report: Report, link_base: str = "../") -> str:
     people = report.people
-    n = len(people)
+    return attention_page(report.as_of, report.problems, len(people),
+                          [today_item(p, link_base) for p in people[:TODAY_COUNT]],
+                          [attention_item(p, link_base) for p in people], link_base)
+
+
+def today_item(p: Person, link_base: str) -> str:
+    """A line of "Today" after its number: who, and their most urgent reason."""
+    return f"{link(p.contact.name, p.contact.path, link_base)} — {cell(p.reasons[0].text)}"
+
+
+def attention_item(p: Person, link_base: str) -> str:
+    """A person's lines under "Everyone": who, then each reason."""
+    head = f"- {link(p.contact.name, p.contact.path, link_base)}"
+    return head + "".join(f"\n  - {cell(r.text)}" for r in p.reasons)
+
+
+def attention_page(as_of: dt.date, problems: tuple[Problem, ...], n: int, today: list[str],
+                   items: list[str], link_base: str) -> str:
+    """The attention page from its pieces (rendered per person, so watch can keep them)."""
     lines = [GENERATED, "# Who needs attention", ""]
     count = "Nobody needs attention." if n == 0 else (
         "1 person needs attention." if n == 1 else f"{n} people need attention.")
-    lines += [f"As of {report.as_of.isoformat()}. {count}", ""]
-    lines += _problems_md(report.problems, link_base)
-    if people:
+    lines += [f"As of {as_of.isoformat()}. {count}", ""]
+    lines += _problems_md(problems, link_base)
+    if items:
         lines += ["## Today", ""]
-        for i, p in enumerate(people[:TODAY_COUNT], 1):
-            lines.append(f"{i}. {link(p.contact.name, p.contact.path, link_base)} — {cell(p.reasons[0].text)}")
+        lines += [f"{i}. {t}" for i, t in enumerate(today, 1)]
         lines += ["", "## Everyone", ""]
-        for p in people:
-            lines.append(f"- {link(p.contact.name, p.contact.path, link_base)}")
-            for r in p.reasons:
-                lines.append(f"  - {cell(r.text)}")
+        lines += items
         lines.append("")
     return "\n".join(lines)
 
@@ -161,14 +175,32 @@ def by_tag(summaries: tuple[Summary, ...]) -> list[tuple[str, list[Summary]]]:
 
 
 def reciprocity_markdown(report: Report, link_base: str = "../") -> str:
-    t = totals(report.summaries)
+    tag_rows = [tag_row(tag, len(members), sum(s.given for s in members), sum(s.taken for s in members))
+                for tag, members in by_tag(report.summaries)]
+    return reciprocity_page(report.as_of, totals(report.summaries),
+                            [reciprocity_row(s, link_base) for s in report.summaries], tag_rows)
+
+
+def reciprocity_row(s: Summary, link_base: str) -> str:
+    """A person's row of the "People" table."""
+    return (f"| {link(s.contact.name, s.contact.path, link_base)} | {fmt(s.given)} | {fmt(s.taken)} | "
+            f"{fmt(s.balance)} | {_date(s.last_give)} | {_date(s.last_take)} | {_date(s.last_contact)} |")
+
+
+def tag_row(tag: str, people: int, given: float, taken: float) -> str:
+    """A tag's row of the "By tag" table; ``given``/``taken`` summed over its people in name order."""
+    return f"| {cell(tag)} | {people} | {fmt(given)} | {fmt(taken)} | {fmt(given - taken)} |"
+
+
+def reciprocity_page(as_of: dt.date, t: Totals, rows: list[str], tag_rows: list[str]) -> str:
+    """The reciprocity page from its pieces (rendered per person, so watch can keep them)."""
     share = t.give_first_share
     share_s = "—" if share is None else f"{round(share * 100)}% ({t.give_first} of {t.exchanged})"
     lines = [
         GENERATED,
         "# Reciprocity",
         "",
-        f"As of {report.as_of.isoformat()}. Balance = given − taken: positive, you hold equity; negative, you owe.",
+        f"As of {as_of.isoformat()}. Balance = given − taken: positive, you hold equity; negative, you owe.",
         "",
         "| People | Entries | Given | Taken | Opened with a give |",
         "| ---: | ---: | ---: | ---: | ---: |",
@@ -179,18 +211,10 @@ def reciprocity_markdown(report: Report, link_base: str = "../") -> str:
         "| Person | Given | Taken | Balance | Last give | Last take | Last contact |",
         "| --- | ---: | ---: | ---: | --- | --- | --- |",
     ]
-    for s in report.summaries:
-        lines.append(
-            f"| {link(s.contact.name, s.contact.path, link_base)} | {fmt(s.given)} | {fmt(s.taken)} | "
-            f"{fmt(s.balance)} | {_date(s.last_give)} | {_date(s.last_take)} | {_date(s.last_contact)} |"
-        )
-    groups = by_tag(report.summaries)
-    if groups:
+    lines += rows
+    if tag_rows:
         lines += ["", "## By tag", "", "| Tag | People | Given | Taken | Balance |", "| --- | ---: | ---: | ---: | ---: |"]
-        for tag, members in groups:
-            g = sum(s.given for s in members)
-            k = sum(s.taken for s in members)
-            lines.append(f"| {cell(tag)} | {len(members)} | {fmt(g)} | {fmt(k)} | {fmt(g - k)} |")
+        lines += tag_rows
     lines.append("")
     return "\n".join(lines)
 
@@ -227,8 +251,12 @@ def reciprocity_json(report: Report) -> dict[str, Any]:
 PAGES = {"attention.md": attention_markdown, "reciprocity.md": reciprocity_markdown}
 
 
+def link_base(output: str) -> str:
+    """The way from the output folder back to the vault root (``../`` for ``_index``)."""
+    return "../" * len([p for p in output.strip("/").split("/") if p])
+
+
 def pages(report: Report, output: str) -> dict[str, str]:
     """The generated pages, by file name, with links relative to ``output``."""
-    depth = len([p for p in output.strip("/").split("/") if p])
-    base = "../" * depth
+    base = link_base(output)
     return {name: render(report, base) for name, render in PAGES.items()}

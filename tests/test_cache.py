@@ -13,7 +13,7 @@ import pytest
 from notebook_tool import cache as cache_mod
 from notebook_tool.cache import CACHE_DIR, CACHE_NAME, Cache
 from notebook_tool.incremental import State, quick_lookup
-from notebook_tool.vault import load_vault
+from notebook_tool.vault import Vault, load_vault
 from tests.conftest import run_cli
 
 TODAY = "2025-06-01"
@@ -278,29 +278,55 @@ def test_symlinks_disable_the_folder_shortcut(vault: Make, tmp_path: Path) -> No
     assert load_vault(root, cache=True) == load_vault(root)
 
 
-def test_partial_report_equals_render_build(tmp_path: Path) -> None:
-    """The watcher's per-person report is render.build's, on the example vault, file by file."""
+def test_live_pages_equal_render_pages(tmp_path: Path) -> None:
+    """Watch's per-person pages are render's, on the example vault, file by file, day by day."""
     import shutil
 
-    from notebook_tool.incremental import PartialReport
-    from notebook_tool.render import build
+    from notebook_tool.incremental import LivePages
+    from notebook_tool.render import build, pages
     from tests.conftest import EXAMPLE_VAULT
+
+    def expected(v: Vault, day: dt.date) -> dict[str, str]:
+        return pages(build(v, day), v.config.output)
 
     root = tmp_path / "v"
     shutil.copytree(EXAMPLE_VAULT, root, ignore=shutil.ignore_patterns("_index", ".guanxi"))
-    partial = PartialReport()
     s = State(root, keep_last_good=True)
     s.rescan()
     for day in (dt.date(2025, 6, 1), dt.date(2025, 6, 2), dt.date(2024, 1, 1)):
         v = s.vault()
-        assert partial.build(v, day) == build(v, day)
+        live = LivePages(day, v.config)
+        for r in v.results:
+            live.put(r.path, r)
+        assert live.pages(v.problems)[0] == expected(v, day)
+    day = dt.date(2025, 6, 1)
+    v = s.vault()
+    live = LivePages(day, v.config)
+    for r in v.results:
+        live.put(r.path, r)
     files = sorted(p for p in root.rglob("*.md"))
     for i, f in enumerate(files):
         text = f.read_text(encoding="utf-8")
-        f.write_text(text.replace("---\n", "---\ntags: [x]\n", 1) if i % 2 else text + "\n", encoding="utf-8")
-        s.update([f.relative_to(root).as_posix()])
+        if i % 3 == 0:  # a new tag, renamed, a promise: moves the person in every list
+            text = text.replace("---\n", "---\ntags: [x, X, zeta]\n", 1)
+            text = text.replace("name: ", "name: Zz ", 1)
+        elif i % 3 == 1:
+            text = text + "\n"
+        else:
+            text = text.replace("---\n", "---\ntags: [x]\ngive:\n  - 2025-01-01 [ ] a promise\n", 1)
+        f.write_text(text, encoding="utf-8")
+        rel = f.relative_to(root).as_posix()
+        s.update([rel])
         v = s.vault()
-        assert partial.build(v, dt.date(2025, 6, 1)) == build(v, dt.date(2025, 6, 1)), f
+        live.put(rel, next((r for r in v.results if r.path == rel), None))
+        assert live.pages(v.problems)[0] == expected(v, day), f
+    for f in files[::2]:  # people leave
+        f.unlink()
+        rel = f.relative_to(root).as_posix()
+        s.update([rel])
+        live.put(rel, None)
+        v = s.vault()
+        assert live.pages(v.problems)[0] == expected(v, day), f
 
 
 def test_show_imports_neither_watchdog_nor_markdown(vault: Make) -> None:
