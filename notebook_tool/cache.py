@@ -41,8 +41,9 @@ import os
 import pickle
 import sys
 import time
+import zlib
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, MutableMapping
 
 from .model import Birthday, Contact, Entry, FileResult, Problem
 
@@ -146,27 +147,54 @@ def _enc_contact(c: Contact) -> tuple[Any, ...]:
     return tuple(out)
 
 
-def encode_results(results: dict[str, FileResult]) -> bytes:
-    if _FAST:
-        try:
-            # In chunks, so that neither encoding nor decoding ever holds a
-            # flat copy of the whole vault beside the real one (peak memory).
-            out = [b"M"]
-            items = list(results.items())
-            for i in range(0, len(items), _CHUNK):
-                flat = {rel: (r.contact and _enc_contact(r.contact),
-                              tuple(tuple(getattr(p, n) for n in _PROBLEM) for p in r.problems))
-                        for rel, r in items[i:i + _CHUNK]}
-                chunk = marshal.dumps(flat)
-                out += [len(chunk).to_bytes(8, "little"), chunk]
-            return b"".join(out)
-        except (ValueError, TypeError, AttributeError):
-            pass  # an unexpected value somewhere: the generic path below
+def _flat(r: FileResult) -> tuple[Any, ...]:
+    """A result as plain values for :mod:`marshal` (see above)."""
+    return (r.contact and _enc_contact(r.contact),
+            tuple(tuple(getattr(p, n) for n in _PROBLEM) for p in r.problems))
+
+
+def _fast_parts(results: MutableMapping[str, FileResult]) -> Iterator[bytes]:
+    """The results section in marshal's encoding, a chunk at a time; raises on a value it cannot encode.
+
+    In chunks, so that neither encoding nor decoding ever holds a flat copy
+    of the whole vault beside the real one (peak memory).
+    """
+    if not _FAST:
+        raise ValueError("the model is not the one this codec knows")
+    yield b"M"
+    flat_of = results.flat if isinstance(results, PackedResults) else (lambda rel: _flat(results[rel]))
+    rels = list(results)
+    for i in range(0, len(rels), _CHUNK):
+        chunk = marshal.dumps({rel: flat_of(rel) for rel in rels[i:i + _CHUNK]})
+        yield len(chunk).to_bytes(8, "little")
+        yield chunk
+
+
+def _pickled(results: MutableMapping[str, FileResult]) -> bytes:
     buf = io.BytesIO()
     p = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
     p.dispatch_table = _DISPATCH
-    p.dump(results)
+    p.dump(dict(results))
     return b"P" + buf.getvalue()
+
+
+def encode_results(results: MutableMapping[str, FileResult]) -> bytes:
+    try:
+        return b"".join(_fast_parts(results))
+    except (ValueError, TypeError, AttributeError):
+        return _pickled(results)  # an unexpected value somewhere: slower, never wrong
+
+
+def _write_results(f: Any, results: MutableMapping[str, FileResult]) -> None:
+    """:func:`encode_results` into the open file ``f``, a chunk at a time (watch's peak memory)."""
+    start = f.tell()
+    try:
+        for part in _fast_parts(results):
+            f.write(part)
+    except (ValueError, TypeError, AttributeError):
+        f.seek(start)
+        f.truncate()
+        f.write(_pickled(results))
 
 
 @contextlib.contextmanager
@@ -186,8 +214,11 @@ def no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def decode_results(f: Any, length: int) -> dict[str, FileResult]:
-    """Read ``length`` bytes of results from the open file ``f``, one chunk at a time."""
+def decode_results(f: Any, length: int, packed: bool = False) -> MutableMapping[str, FileResult]:
+    """Read ``length`` bytes of results from the open file ``f``, one chunk at a time.
+
+    ``packed``: into a :class:`PackedResults`, without building the objects.
+    """
     kind = f.read(1)
     if kind == b"P":
         data = f.read(length - 1)
@@ -196,6 +227,10 @@ def decode_results(f: Any, length: int) -> dict[str, FileResult]:
         res = pickle.loads(data)
         if not isinstance(res, dict):
             raise ValueError("not a results table")
+        if packed:
+            store = PackedResults()
+            store.update(res)
+            return store
         return res
     if kind != b"M" or not _FAST:
         raise ValueError("unknown results encoding")
@@ -210,6 +245,7 @@ def decode_results(f: Any, length: int) -> dict[str, FileResult]:
         return d
 
     out: dict[str, FileResult] = {}
+    store = PackedResults() if packed else None
     left = length - 1
     while left > 0:
         size = int.from_bytes(f.read(8), "little")
@@ -217,9 +253,13 @@ def decode_results(f: Any, length: int) -> dict[str, FileResult]:
         if len(chunk) != size or size + 8 > left:
             raise ValueError("truncated cache")
         left -= 8 + size
-        _rebuild(marshal.loads(chunk), out, new, put, day)
-        del chunk
-    return out
+        flat = marshal.loads(chunk)
+        if store is not None:
+            store.put_flat(flat)
+        else:
+            _rebuild(flat, out, new, put, day)
+        del chunk, flat
+    return out if store is None else store
 
 
 def _rebuild(flat: dict[str, Any], out: dict[str, FileResult], new: Any, put: Any,
@@ -258,6 +298,70 @@ def _rebuild(flat: dict[str, Any], out: dict[str, FileResult], new: Any, put: An
         out[rel] = r
 
 
+class PackedResults(MutableMapping[str, FileResult]):
+    """Results kept as compressed :mod:`marshal` bytes, rebuilt on each lookup (``guanxi watch``).
+
+    Watch keeps the whole vault for as long as it runs but, once the pages
+    are rendered, looks at a few files per save. As objects, 30,000 contacts
+    with ~20 entries each are ~170 MB; as marshal bytes ~48 MB, and ~23 MB
+    compressed (zlib's fastest level: ~30 µs a file to pack, ~10 µs to
+    unpack). A result the codec cannot flatten is kept as the object itself.
+    """
+
+    def __init__(self) -> None:
+        self._data: dict[str, bytes | FileResult] = {}
+        self._days: dict[int, dt.date] = {}
+
+    def _day(self, n: int) -> dt.date:
+        d = self._days.get(n)
+        if d is None:
+            d = self._days[n] = dt.date.fromordinal(n)
+        return d
+
+    def put_flat(self, flat: dict[str, Any]) -> None:
+        """Store results given in their flat form (a decoded chunk of the cache)."""
+        dumps, compress, data = marshal.dumps, zlib.compress, self._data
+        for rel, item in flat.items():
+            data[rel] = compress(dumps(item), 1)
+
+    def flat(self, rel: str) -> Any:
+        """``rel``'s result in its flat form, as the cache file stores it."""
+        v = self._data[rel]
+        return marshal.loads(zlib.decompress(v)) if isinstance(v, bytes) else _flat(v)
+
+    def __getitem__(self, rel: str) -> FileResult:
+        v = self._data[rel]
+        if not isinstance(v, bytes):
+            return v
+        out: dict[str, FileResult] = {}
+        _rebuild({rel: marshal.loads(zlib.decompress(v))}, out, object.__new__, object.__setattr__, self._day)
+        return out[rel]
+
+    def __setitem__(self, rel: str, result: FileResult) -> None:
+        try:
+            self._data[rel] = zlib.compress(marshal.dumps(_flat(result)), 1) if _FAST else result
+        except (ValueError, TypeError, AttributeError):  # a value the codec does not know
+            self._data[rel] = result
+
+    def __delitem__(self, rel: str) -> None:
+        del self._data[rel]
+
+    def __contains__(self, rel: object) -> bool:
+        return rel in self._data
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def subset(self, rels: Iterator[str] | list[str]) -> PackedResults:
+        """The same results (sharing their bytes) for just ``rels``."""
+        out = PackedResults()
+        out._data = {rel: self._data[rel] for rel in rels}
+        return out
+
+
 _MODEL_CLASSES: tuple[type, ...] = (FileResult, Contact, Entry, Problem, Birthday)
 
 
@@ -275,12 +379,13 @@ _DISPATCH.update({cls: _reducer(cls) for cls in _MODEL_CLASSES})
 
 
 # -- the cache --------------------------------------------------------------------
-# Layout of cache.bin: MAGIC, the meta table's length (8 bytes), the meta table
-# (pickle: settings, folder stamps, pages fingerprint, where each section is),
-# then four sections, each loaded only when needed: "records" (stamps and
-# hashes: every warm command), "keys" (folded names per file, to update),
-# "names" (the same names as one searchable string: `show`), "results" (the
-# parsed files: only when something changed). The file stays open while any
+# Layout of cache.bin: MAGIC, four sections, each loaded only when needed:
+# "records" (stamps and hashes: every warm command), "keys" (folded names per
+# file, to update), "names" (the same names as one searchable string: `show`),
+# "results" (the parsed files: only when something changed); then the meta
+# table (pickle: settings, folder stamps, pages fingerprint, where each section
+# is) and its length (8 bytes). The meta table comes last so that the results
+# can be written as they are encoded, never whole in memory. The file stays open while any
 # section is unread, so a cache replaced meanwhile by another process cannot
 # mix with this one: the open file is the old one, whole.
 
@@ -296,8 +401,9 @@ class Cache:
     fingerprint of the pages last written.
     """
 
-    def __init__(self, root: Path, settings: str) -> None:
+    def __init__(self, root: Path, settings: str, packed: bool = False) -> None:
         self.root = root
+        self.packed = packed  # results as PackedResults (watch: memory over speed)
         self.settings = settings  # what results depend on besides the bytes (code, max_front_matter)
         self.dirs: dict[str, Any] = {}
         self.pages: dict[str, Any] = {}
@@ -305,10 +411,13 @@ class Cache:
         self._records: dict[str, Record] | None = {}
         self._names: tuple[list[str], list[int], str] | None = None
         self._keys: dict[str, tuple[str, ...]] | None = {}
-        self._results: dict[str, FileResult] | None = {}
+        self._results: MutableMapping[str, FileResult] | None = self._empty_results()
         self._file: Any = None
         self._where: dict[str, tuple[int, int]] = {}
         self._base = 0
+
+    def _empty_results(self) -> MutableMapping[str, FileResult]:
+        return PackedResults() if self.packed else {}
 
     @property
     def path(self) -> Path:
@@ -316,29 +425,33 @@ class Cache:
 
     # -- loading -------------------------------------------------------------------
     @classmethod
-    def load(cls, root: Path, max_front_matter: int) -> Cache:
+    def load(cls, root: Path, max_front_matter: int, packed: bool = False) -> Cache:
         """The cache on disk, or an empty one if it is missing or cannot be trusted."""
         settings = f"{code_fingerprint()}|mfm={max_front_matter}"
-        cache = cls(root, settings)
+        cache = cls(root, settings, packed)
         try:
             f = open(root / CACHE_DIR / CACHE_NAME, "rb")  # noqa: SIM115 - kept open, see above
         except OSError:
             return cache
         try:
-            head = f.read(len(MAGIC) + 8)
-            if not head.startswith(MAGIC) or len(head) != len(MAGIC) + 8:
+            if f.read(len(MAGIC)) != MAGIC:
                 raise ValueError("not a Guanxi cache")
-            size = int.from_bytes(head[len(MAGIC):], "little")
+            end = os.fstat(f.fileno()).st_size - 8
+            f.seek(end)
+            size = int.from_bytes(f.read(8), "little")
+            if not len(MAGIC) <= end - size <= end:
+                raise ValueError("truncated cache")
+            f.seek(end - size)
             meta = pickle.loads(f.read(size))
             if not isinstance(meta, dict) or meta.get("settings") != settings:
                 raise ValueError("another version or other settings")
             cache.dirs, cache.pages, cache._where = meta["dirs"], meta["pages"], meta["sections"]
-            cache._base = len(head) + size
+            cache._base = len(MAGIC)
             if set(cache._where) != set(_SECTIONS):
                 raise ValueError("sections missing")
         except Exception:  # noqa: BLE001 - any damage means "rebuild", never an error
             f.close()
-            return cls(root, settings)
+            return cls(root, settings, packed)
         cache._file = f
         cache._records = cache._keys = cache._results = None
         return cache
@@ -357,7 +470,7 @@ class Cache:
                 offset, length = self._where[name]
                 self._file.seek(self._base + offset)
                 with no_gc():
-                    res = decode_results(self._file, length)  # streamed: never the whole section in memory
+                    res = decode_results(self._file, length, self.packed)  # streamed: never the whole section in memory
                 if res.keys() != self.records.keys():
                     raise ValueError("results do not match the records")
                 self._results = res
@@ -372,7 +485,7 @@ class Cache:
         self._close_if_done()
 
     def _reset(self) -> None:
-        self._records, self._keys, self._results = {}, {}, {}
+        self._records, self._keys, self._results = {}, {}, self._empty_results()
         self.pages, self.dirs = {}, {}
         self.dirty = True
         self._close()
@@ -415,7 +528,7 @@ class Cache:
                 self._names = _haystack(self.keys)
         return self._names
 
-    def results(self) -> dict[str, FileResult]:
+    def results(self) -> MutableMapping[str, FileResult]:
         """Every cached result; loaded on first call. Damage empties the cache."""
         if self._results is None:
             self.records  # noqa: B018
@@ -479,6 +592,7 @@ class Cache:
         if not self.dirty:
             return True
         sections: dict[str, bytes] = {}
+        kept: MutableMapping[str, FileResult] | None = None
         try:
             if self._results is None and self._keys is None:
                 # Only stamps or folders changed (a racy hash dropped): the
@@ -490,24 +604,33 @@ class Cache:
                 results = self.results()
                 # Only files with a record are kept: a file that could not be read
                 # has its error in memory but must be retried next time.
-                kept = {rel: results[rel] for rel in self.records if rel in results}
-                records = {rel: self.records[rel] for rel in kept}
-                sections["results"] = encode_results(kept)
-                keys = {rel: self.keys.get(rel, ()) for rel in kept}
+                kept_rels = [rel for rel in self.records if rel in results]
+                kept = (results.subset(kept_rels) if isinstance(results, PackedResults)
+                        else {rel: results[rel] for rel in kept_rels})
+                records = {rel: self.records[rel] for rel in kept_rels}
+                keys = {rel: self.keys.get(rel, ()) for rel in kept_rels}
                 sections["keys"] = marshal.dumps(keys)
                 sections["names"] = marshal.dumps(_haystack(keys))
         except Exception:  # noqa: BLE001 - the cache on disk went bad meanwhile: start it over
             self._reset()
             return False
         sections["records"] = marshal.dumps(records)
-        where: dict[str, tuple[int, int]] = {}
-        offset = 0
-        for name in _SECTIONS:
-            where[name] = (offset, len(sections[name]))
-            offset += len(sections[name])
-        meta = pickle.dumps({"settings": self.settings, "dirs": self.dirs, "pages": self.pages,
-                             "sections": where}, protocol=pickle.HIGHEST_PROTOCOL)
-        parts = [MAGIC, len(meta).to_bytes(8, "little"), meta, *(sections[n] for n in _SECTIONS)]
+
+        def write(f: Any) -> None:
+            where: dict[str, tuple[int, int]] = {}
+            f.write(MAGIC)
+            for name in _SECTIONS:
+                start = f.tell()
+                if name == "results" and kept is not None:
+                    _write_results(f, kept)
+                else:
+                    f.write(sections[name])
+                where[name] = (start - len(MAGIC), f.tell() - start)
+            meta = pickle.dumps({"settings": self.settings, "dirs": self.dirs, "pages": self.pages,
+                                 "sections": where}, protocol=pickle.HIGHEST_PROTOCOL)
+            f.write(meta)
+            f.write(len(meta).to_bytes(8, "little"))
+
         try:
             folder = self.root / CACHE_DIR
             folder.mkdir(exist_ok=True)
@@ -516,7 +639,7 @@ class Cache:
                 # Machine-local state: ignored by git even in a vault that
                 # `guanxi init` did not set up.
                 ignore.write_text("# Guanxi's machine-local cache (docs/watch.md)\n*\n", encoding="utf-8")
-            _write_parts(folder / CACHE_NAME, parts)
+            _write_with(folder / CACHE_NAME, write)
         except OSError:
             return False  # a read-only vault still indexes; it is just not faster next time
         self.dirty = False
@@ -541,15 +664,14 @@ def _haystack(keys: dict[str, tuple[str, ...]]) -> tuple[list[str], list[int], s
     return rels, ends, "".join(parts)
 
 
-def _write_parts(path: Path, parts: list[bytes]) -> None:
-    """:func:`fsio.atomic_write` for data in parts: never joined into one more copy in memory."""
+def _write_with(path: Path, write: Callable[[Any], None]) -> None:
+    """:func:`fsio.atomic_write` for data that ``write`` writes into the open file as it goes."""
     import tempfile
 
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            for part in parts:
-                f.write(part)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

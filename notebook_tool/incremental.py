@@ -32,7 +32,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, MutableMapping
 
 from .cache import RACY_NS, Cache, Stamp, no_gc, read_stable, stamp_of
 from .config import CONFIG_NAME, Config, load_config
@@ -78,6 +78,7 @@ class State:
         self.walk_problems: list[Problem] = []
         self.cache = self._new_cache()
         self.paths: set[str] = set()
+        # Watch mode: the last good contact of each file whose current version is broken.
         self.last_good: dict[str, Contact] = {}
         self.unread: dict[str, FileResult] = {}  # files that could not be read: not cached, retried
         self.pages_stale = False  # a file changed since the pages were last rendered
@@ -91,8 +92,9 @@ class State:
 
     def _new_cache(self) -> Cache:
         if self.use_cache:
-            return Cache.load(self.root, self.config.max_front_matter)
-        return Cache(self.root, "")
+            # Watch keeps the results packed: a third of the memory (see cache.PackedResults).
+            return Cache.load(self.root, self.config.max_front_matter, packed=self.keep_last_good)
+        return Cache(self.root, "", packed=self.keep_last_good)
 
     # -- bringing the state up to date -----------------------------------------------
     def rescan(self, progress: Progress | None = None) -> Changes:
@@ -301,6 +303,7 @@ class State:
                 got = read_stable(self.root, rel)
             except OSError:
                 # Unreadable (permissions…): read_file words the problem; not cached, retried.
+                self._keep_last_good(rel)
                 self.unread[rel] = read_file(self.root, rel, self.config)
                 self.cache.forget(rel)
                 self.paths.add(rel)
@@ -313,12 +316,27 @@ class State:
                 continue
             st, read_ns, data = got
             result = read_file(self.root, rel, self.config, data=data)
+            if result.contact is None:
+                self._keep_last_good(rel)
+            else:
+                self.last_good.pop(rel, None)
             self.unread.pop(rel, None)
             self.cache.put(rel, st, read_ns, data, result)
             self.paths.add(rel)
-            if self.keep_last_good and result.contact is not None:
-                self.last_good[rel] = result.contact
             done.append(rel)
+
+    def _keep_last_good(self, rel: str) -> None:
+        """In watch mode, before a broken version of ``rel`` replaces it: keep the contact shown now.
+
+        Only for files already on the pages (a file broken when watch starts
+        has no last good version), and only once (a second broken save keeps
+        the first good one).
+        """
+        if not self.keep_last_good or rel not in self.paths or rel in self.last_good:
+            return
+        prev = self.unread.get(rel) or self.cache.results().get(rel)
+        if prev is not None and prev.contact is not None:
+            self.last_good[rel] = prev.contact
 
     def record_folders(self) -> None:
         """Stamp every folder the walk enters (and those holding the tops).
@@ -353,7 +371,7 @@ class State:
         self.overlaid = len(self._overlaid)
         return Vault(self.root, self.config, tuple(out), tuple(self.config_problems + self.walk_problems))
 
-    def _shown(self, rel: str, results: dict[str, FileResult]) -> FileResult:
+    def _shown(self, rel: str, results: MutableMapping[str, FileResult]) -> FileResult:
         """The result the pages show for ``rel``: in watch mode, a broken file keeps its last good contact."""
         r = self.unread.get(rel) or results[rel]
         if r.contact is None and rel in self.last_good:
@@ -381,6 +399,7 @@ class State:
         key = self._pages_key(today)
         pages = self.cache.pages
         if (not self.pages_stale and not self.unread and not self.overlaid
+                and (self._live is not None or not self.keep_last_good)  # watch renders once at start
                 and pages.get("key") == key and self._pages_intact(pages.get("stamps", {}))):
             return Outcome((), pages["people"], pages["errors"], False)
         if self.keep_last_good:
@@ -403,8 +422,10 @@ class State:
         # Pages that show a last good version, or an unreadable file, are not
         # what a fresh index would write: never vouch for them.
         fresh = not self.overlaid and not self.unread
-        self.cache.pages = {"key": key, "stamps": stamps, "people": people, "errors": errors} if fresh else {}
-        self.cache.dirty = True
+        recorded = {"key": key, "stamps": stamps, "people": people, "errors": errors} if fresh else {}
+        if recorded != self.cache.pages:  # else the cache need not be written again for it
+            self.cache.pages = recorded
+            self.cache.dirty = True
         self.pages_stale = False
         return Outcome(written, people, errors, True)
 
@@ -412,24 +433,34 @@ class State:
         """Watch mode's render: only the people in files touched since the last one are re-rendered.
 
         The first time, after a change of day or settings, or if a cached
-        result has gone missing, every person is rendered from :meth:`vault`.
+        result has gone missing, every person is rendered again.
         """
         from .fsio import write_if_changed
+        from .render import link
 
         live = self._live
         results = self.cache.results()
         if (live is None or live.context != (today, repr(self.config))
                 or any(rel in self.paths and rel not in self.unread and rel not in results for rel in self._touched)):
-            vault = self.vault()
+            # Everyone, one result at a time: with packed results, the vault
+            # is never all objects at once (see vault() for the same walk).
+            missing = [rel for rel in self.paths if rel not in results and rel not in self.unread]
+            if missing:  # the cached results were damaged: read them now
+                self._read(sorted(missing), None)
+                results = self.cache.results()
             live = self._live = LivePages(today, self.config)
-            for r in vault.results:
-                live.put(r.path, r)
+            self._overlaid = set()
+            for rel in sorted(self.paths):
+                live.put(rel, self._shown(rel, results))
+            # The rows are kept now: render.link's memo would only hold every
+            # name and path again (~10 MB at 30,000 people).
+            link.cache_clear()
         else:
             for rel in sorted(self._touched):
                 live.put(rel, self._shown(rel, results) if rel in self.paths else None)
                 if rel not in self.paths:
                     self._overlaid.discard(rel)
-            self.overlaid = len(self._overlaid)
+        self.overlaid = len(self._overlaid)
         self._touched.clear()
         texts, errors = live.pages(self.config_problems + self.walk_problems)
         out = self.config.output
@@ -460,10 +491,10 @@ def _parse_for_parent(root: Path, rels: list[str], config: Config) -> bytes:
         st, read_ns, data = got
         results[rel] = read_file(root, rel, config, data=data)
         records[rel] = (stamp_of(st), digest(data) if is_racy(st, read_ns) else None)
-    return marshal.dumps((encode_results(results), records, left))
+    return marshal.dumps((b"".join(encode_results(results)), records, left))
 
 
-def _decode_results(encoded: bytes) -> dict[str, FileResult]:
+def _decode_results(encoded: bytes) -> MutableMapping[str, FileResult]:
     import io
 
     from .cache import decode_results
@@ -500,13 +531,13 @@ class LivePages:
 
     def __init__(self, today: dt.date, config: Config) -> None:
         from .attention import Context
-        from .render import link_base
+        from .render import link_base_for
 
         self.today = today
         self.config = config
         self.context = (today, repr(config))
         self.ctx = Context(today, config)
-        self.base = link_base(config.output)
+        self.base = link_base_for(config.output)
         self.people: dict[str, Any] = {}  # path -> what put() recorded, to take it out again
         self.errors: dict[str, tuple[Problem, ...]] = {}  # path -> its error problems, if any
         # The reciprocity table, in name order: keys and parallel columns.
@@ -519,7 +550,6 @@ class LivePages:
         # The attention list, most urgent first.
         self.ranks: list[tuple[Any, ...]] = []
         self.items: list[str] = []
-        self.today_items: list[str] = []
         self.tags: dict[str, _Tag] = {}
         self.tag_rows: dict[str, str] = {}
         self._dirty_tags: set[str] = set()
@@ -528,7 +558,7 @@ class LivePages:
         """Take ``path``'s person off the pages and put ``result``'s on (``None``: the file is gone)."""
         from .attention import _RANK, attention, sort_key_name
         from .ledger import summarize
-        from .render import attention_item, reciprocity_row, today_item
+        from .render import attention_item, reciprocity_row
 
         old = self.people.pop(path, None)
         if old is not None:
@@ -559,7 +589,6 @@ class LivePages:
             j = bisect.bisect_left(self.ranks, rank)
             self.ranks.insert(j, rank)
             self.items.insert(j, attention_item(p, self.base))
-            self.today_items.insert(j, today_item(p, self.base))
         tags: dict[str, str] = {}  # casefolded -> as written first (render.by_tag)
         for tag in c.tags:
             tags.setdefault(tag.casefold(), tag)
@@ -581,7 +610,7 @@ class LivePages:
             del column[i]
         if rank is not None:
             j = bisect.bisect_left(self.ranks, rank)
-            for column in (self.ranks, self.items, self.today_items):
+            for column in (self.ranks, self.items):
                 del column[j]
         for key in tags:
             t = self.tags[key]
@@ -594,7 +623,7 @@ class LivePages:
 
     def pages(self, vault_problems: Iterable[Problem]) -> tuple[dict[str, str], tuple[Problem, ...]]:
         """Both pages' text by file name, and the error problems they list."""
-        from .render import TODAY_COUNT, Totals, attention_page, reciprocity_page, tag_row
+        from .render import TODAY_COUNT, Totals, attention_page, reciprocity_page, tag_row, today_from_item
 
         problems = list(vault_problems)
         for errs in self.errors.values():
@@ -612,7 +641,7 @@ class LivePages:
                         taken=sum(self.taken), give_first=self.give_first.count(True),
                         exchanged=len(self.give_first) - self.give_first.count(None))
         return {
-            "attention.md": attention_page(self.today, errors, len(self.ranks), self.today_items[:TODAY_COUNT],
+            "attention.md": attention_page(self.today, errors, len(self.ranks), [today_from_item(item) for item in self.items[:TODAY_COUNT]],
                                            self.items, self.base),
             "reciprocity.md": reciprocity_page(self.today, totals, self.rows,
                                                [self.tag_rows[k] for k in sorted(self.tag_rows)]),

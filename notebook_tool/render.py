@@ -93,7 +93,17 @@ def attention_markdown(report: Report, link_base: str = "../") -> str:
 
 def today_item(p: Person, link_base: str) -> str:
     """A line of "Today" after its number: who, and their most urgent reason."""
-    return f"{link(p.contact.name, p.contact.path, link_base)} — {cell(p.reasons[0].text)}"
+    return today_from_item(attention_item(p, link_base))
+
+
+def today_from_item(item: str) -> str:
+    """The "Today" line out of a person's "Everyone" item (so watch need not keep both).
+
+    The item is ``- LINK`` then ``  - REASON`` lines; neither a link nor a
+    cell holds a line break.
+    """
+    head, first = item.split("\n", 2)[:2]
+    return f"{head[2:]} — {first[4:]}"
 
 
 def attention_item(p: Person, link_base: str) -> str:
@@ -251,12 +261,12 @@ def reciprocity_json(report: Report) -> dict[str, Any]:
 PAGES = {"attention.md": attention_markdown, "reciprocity.md": reciprocity_markdown}
 
 
-def link_base(output: str) -> str:
+def link_base_for(output: str) -> str:
     """The way from the output folder back to the vault root (``../`` for ``_index``)."""
     return "../" * len([p for p in output.strip("/").split("/") if p])
 
 
 def pages(report: Report, output: str) -> dict[str, str]:
     """The generated pages, by file name, with links relative to ``output``."""
-    base = link_base(output)
+    base = link_base_for(output)
     return {name: render(report, base) for name, render in PAGES.items()}

@@ -398,3 +398,48 @@ def test_reading_on_two_cores_gives_the_same_vault(vault: Make, monkeypatch: pyt
     s.save()
     assert load_vault(root, cache=True) == load_vault(root)
     assert not State(root).rescan()  # every record the child sent is trusted next time
+
+
+def test_packed_results_round_trip_and_save(vault: Make) -> None:
+    """Watch's packed results give back equal objects, and a cache saved from them loads the same."""
+    from notebook_tool.cache import PackedResults
+
+    root = vault({"people/Alice Chen.md": ALICE, "people/Bob Smith.md": BOB, "people/broken.md": "---\na: [\n---\n"})
+    age(root)
+    fresh = {r.path: r for r in load_vault(root).results}
+    store = PackedResults()
+    store.update(fresh)
+    assert dict(store) == fresh and len(store) == 3 and "people/broken.md" in store
+    del store["people/broken.md"]
+    assert set(store) == {"people/Alice Chen.md", "people/Bob Smith.md"}
+
+    s = State(root)
+    s.rescan()
+    s.save()
+    w = State(root, keep_last_good=True)  # loads the cache packed, saves it from the packed store
+    w.rescan()
+    assert isinstance(w.cache.results(), PackedResults)
+    assert w.vault() == load_vault(root)
+    w.cache.dirty = True
+    assert w.cache.save()
+    assert dict(Cache.load(root, 65536).results()) == fresh
+
+
+def test_watch_keeps_the_last_good_version_of_a_file_it_did_not_read(vault: Make) -> None:
+    """Started on a warm cache (nothing read), a file that breaks still shows its last good contact."""
+    root = vault({"people/Alice Chen.md": ALICE, "people/Bob Smith.md": BOB})
+    age(root)
+    s = State(root)
+    s.rescan()
+    s.save()
+    w = State(root, keep_last_good=True)
+    assert not w.rescan().read
+    day = dt.date(2025, 6, 1)
+    w.index(day)
+    good = (root / "_index/reciprocity.md").read_text(encoding="utf-8")
+    (root / "people/Bob Smith.md").write_text("---\naliases: [\n---\n", encoding="utf-8")
+    assert w.update(["people/Bob Smith.md"]).read == ("people/Bob Smith.md",)
+    w.index(day)
+    assert (root / "_index/reciprocity.md").read_text(encoding="utf-8") == good
+    assert "people/Bob Smith.md" in (root / "_index/attention.md").read_text(encoding="utf-8")
+    assert w.overlaid == 1
