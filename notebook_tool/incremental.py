@@ -491,7 +491,7 @@ def _parse_for_parent(root: Path, rels: list[str], config: Config) -> bytes:
         st, read_ns, data = got
         results[rel] = read_file(root, rel, config, data=data)
         records[rel] = (stamp_of(st), digest(data) if is_racy(st, read_ns) else None)
-    return marshal.dumps((b"".join(encode_results(results)), records, left))
+    return marshal.dumps((encode_results(results), records, left))
 
 
 def _decode_results(encoded: bytes) -> MutableMapping[str, FileResult]:

@@ -443,3 +443,18 @@ def test_watch_keeps_the_last_good_version_of_a_file_it_did_not_read(vault: Make
     assert (root / "_index/reciprocity.md").read_text(encoding="utf-8") == good
     assert "people/Bob Smith.md" in (root / "_index/attention.md").read_text(encoding="utf-8")
     assert w.overlaid == 1
+
+
+def test_the_forked_child_payload_decodes(vault: Make) -> None:
+    """What the child sends decodes to the parent's results (a failure here is silent in use: slower, not wrong)."""
+    import marshal
+
+    from notebook_tool.config import load_config
+    from notebook_tool.incremental import _decode_results, _parse_for_parent
+
+    root = vault({"people/Alice Chen.md": ALICE, "people/Bob Smith.md": BOB})
+    config, _ = load_config(root)
+    rels = ["people/Alice Chen.md", "people/Bob Smith.md"]
+    encoded, records, left = marshal.loads(_parse_for_parent(root, rels, config))
+    assert not left and set(records) == set(rels)
+    assert dict(_decode_results(encoded)) == {r.path: r for r in load_vault(root).results}
