@@ -42,6 +42,7 @@ import pickle
 import sys
 import time
 import zlib
+from array import array
 from pathlib import Path
 from typing import Any, Callable, Iterator, MutableMapping
 
@@ -409,6 +410,7 @@ class Cache:
         self.pages: dict[str, Any] = {}
         self.dirty = False
         self._records: dict[str, Record] | None = {}
+        self._flat: tuple[list[str], array, dict[str, bytes]] | None = None  # the records, as stored
         self._names: tuple[list[str], list[int], str] | None = None
         self._keys: dict[str, tuple[str, ...]] | None = {}
         self._results: MutableMapping[str, FileResult] | None = self._empty_results()
@@ -475,7 +477,11 @@ class Cache:
                     raise ValueError("results do not match the records")
                 self._results = res
             elif name == "records":
-                self._records = marshal.loads(self._raw(name))
+                table = marshal.loads(self._raw(name))
+                if isinstance(table, tuple):
+                    self._flat = _flat_records(table)
+                else:
+                    self._records = table
             else:
                 self._keys = marshal.loads(self._raw(name))
             if not isinstance(self._records if name == "records" else self._keys, (dict, type(None))):
@@ -486,12 +492,14 @@ class Cache:
 
     def _reset(self) -> None:
         self._records, self._keys, self._results = {}, {}, self._empty_results()
+        self._flat = None
         self.pages, self.dirs = {}, {}
         self.dirty = True
         self._close()
 
     def _close_if_done(self) -> None:
-        if self._records is not None and self._keys is not None and self._results is not None:
+        if ((self._records is not None or self._flat is not None)
+                and self._keys is not None and self._results is not None):
             self._close()
 
     def _close(self) -> None:
@@ -502,9 +510,35 @@ class Cache:
     @property
     def records(self) -> dict[str, Record]:
         if self._records is None:
-            self._load("records")
+            if self._flat is None:
+                self._load("records")
+            if self._flat is not None:  # the table, built only now that something needs it
+                rels, stamps, hashes = self._flat
+                it = iter(stamps)
+                self._records = {rel: (stamp, hashes.get(rel)) for rel, stamp in zip(rels, zip(it, it, it, it))}
+                self._flat = None
         assert self._records is not None
         return self._records
+
+    def record_paths(self) -> list[str]:
+        """The files that have a record, in the cache's order (loads the stamps, not the table)."""
+        if self._records is None and self._flat is None:
+            self._load("records")
+        if self._flat is not None:
+            return list(self._flat[0])
+        return list(self.records)
+
+    def flat_stamps(self) -> tuple[list[str], array] | None:
+        """``(paths, their stamps as one int64 array)`` while no record has a hash, else ``None``.
+
+        For a warm command's check that nothing changed: one array
+        comparison instead of a table of 30,000 stamps (~2 ms to load, not ~16).
+        """
+        if self._records is None and self._flat is None:
+            self._load("records")
+        if self._flat is None or self._flat[2]:
+            return None
+        return self._flat[0], self._flat[1]
 
     @property
     def keys(self) -> dict[str, tuple[str, ...]]:
@@ -614,7 +648,7 @@ class Cache:
         except Exception:  # noqa: BLE001 - the cache on disk went bad meanwhile: start it over
             self._reset()
             return False
-        sections["records"] = marshal.dumps(records)
+        sections["records"] = _encode_records(records)
 
         def write(f: Any) -> None:
             where: dict[str, tuple[int, int]] = {}
@@ -644,6 +678,30 @@ class Cache:
             return False  # a read-only vault still indexes; it is just not faster next time
         self.dirty = False
         return True
+
+
+def _encode_records(records: dict[str, Record]) -> bytes:
+    """The records section: the paths, every stamp in one int64 array, the racy files' hashes.
+
+    Flat, so that a warm command compares stamps without building a tuple per
+    file (see :meth:`Cache.flat_stamps`). A value beyond int64 (an exotic
+    inode number, a time before 1678) and it is the plain table instead.
+    """
+    try:
+        stamps = array("q", [v for stamp, _ in records.values() for v in stamp])
+    except OverflowError:
+        return marshal.dumps(records)
+    hashes = {rel: h for rel, (_, h) in records.items() if h is not None}
+    return marshal.dumps((list(records), stamps.tobytes(), hashes))
+
+
+def _flat_records(table: Any) -> tuple[list[str], array, dict[str, bytes]]:
+    rels, raw, hashes = table
+    stamps = array("q")
+    stamps.frombytes(raw)
+    if not (isinstance(rels, list) and isinstance(hashes, dict) and len(stamps) == 4 * len(rels)):
+        raise ValueError("not a records table")
+    return rels, stamps, hashes
 
 
 def _haystack(keys: dict[str, tuple[str, ...]]) -> tuple[list[str], list[int], str]:

@@ -30,6 +30,7 @@ import datetime as dt
 import marshal
 import os
 import time
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, MutableMapping
@@ -105,18 +106,18 @@ class State:
             self.config = config
             self.cache = self._new_cache()  # results depend on it: start over
         self.config, self.config_problems = config, config_problems
-        self.cache.records  # noqa: B018 - load (or find damaged) before trusting the folder stamps
+        cached = self.cache.record_paths()  # loaded (or found damaged) before trusting the folder stamps
         walked = not self._folders_unchanged()
         if walked:
             paths, walk_problems = contact_paths(self.root, config)
         else:
             # No folder gained, lost or renamed an entry since the last walk: the
             # files are the ones cached. Saves the walk's per-file lstat.
-            paths, walk_problems = list(self.cache.records), []
+            paths, walk_problems = cached, []
         config_changed |= walk_problems != self.walk_problems
         self.walk_problems = walk_problems
         if walked or self.paths or self.unread:
-            gone = (self.paths | set(self.cache.records) | set(self.unread)) - set(paths)
+            gone = (self.paths | set(cached) | set(self.unread)) - set(paths)
         else:
             gone = set()  # the files are exactly the cached ones
         changes = self._sync(paths, gone, progress)
@@ -178,6 +179,9 @@ class State:
 
     def _sync(self, wanted: Iterable[str], gone: set[str], progress: Progress | None) -> Changes:
         """Re-read the ``wanted`` files that changed and drop the ``gone`` ones (and any that vanished)."""
+        if not gone and not self.paths and not self.unread and self._all_fresh(wanted):
+            self.paths.update(wanted)
+            return Changes()
         now = time.time_ns()
         to_read: list[str] = []
         vanished: set[str] = set()
@@ -209,6 +213,26 @@ class State:
             self._forget(rel)
         read = self._read(to_read, progress)
         return Changes(tuple(read), tuple(removed))
+
+    def _all_fresh(self, wanted: Iterable[str]) -> bool:
+        """A warm start's check: every wanted file has exactly its cached stamp and needs no hash.
+
+        The same test as :meth:`_sync`'s loop, as one comparison of int64
+        arrays; anything else (another file list, a missing file, a racy
+        record) says ``False`` and the loop decides file by file.
+        """
+        flat = self.cache.flat_stamps()
+        if flat is None or wanted != flat[0]:
+            return False
+        base = str(self.root) + os.sep
+        now = array("q")
+        add = now.extend
+        try:
+            for st in map(os.stat, [base + rel for rel in flat[0]]):
+                add((st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns))
+        except (OSError, OverflowError):
+            return False
+        return now == flat[1]
 
     def _forget(self, rel: str) -> None:
         if self.keep_last_good:

@@ -458,3 +458,23 @@ def test_the_forked_child_payload_decodes(vault: Make) -> None:
     encoded, records, left = marshal.loads(_parse_for_parent(root, rels, config))
     assert not left and set(records) == set(rels)
     assert dict(_decode_results(encoded)) == {r.path: r for r in load_vault(root).results}
+
+
+def test_warm_check_compares_stamps_as_one_array(vault: Make) -> None:
+    """The records load flat; nothing changed passes as one comparison, and one changed file is still read."""
+    root = vault({"people/Alice Chen.md": ALICE, "people/Bob Smith.md": BOB})
+    age(root)
+    s = State(root)
+    s.rescan()
+    s.save()
+    cache = Cache.load(root, 65536)
+    flat = cache.flat_stamps()
+    assert flat is not None and sorted(flat[0]) == ["people/Alice Chen.md", "people/Bob Smith.md"]
+    w = State(root)
+    assert not w.rescan() and w.paths == set(flat[0])
+    bob = root / "people/Bob Smith.md"
+    bob.write_text(bob.read_text(encoding="utf-8") + "More.\n", encoding="utf-8")
+    os.utime(bob, (time.time() - 3600,) * 2)  # an old mtime: the size and ctime still differ
+    w = State(root)
+    assert w.rescan().read == ("people/Bob Smith.md",)
+    assert w.vault() == load_vault(root)
