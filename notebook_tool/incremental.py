@@ -224,12 +224,21 @@ class State:
         flat = self.cache.flat_stamps()
         if flat is None or wanted != flat[0]:
             return False
-        base = str(self.root) + os.sep
         now = array("q")
         add = now.extend
         try:
-            for st in map(os.stat, [base + rel for rel in flat[0]]):
-                add((st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns))
+            if os.stat in os.supports_dir_fd:  # relative to the root: shorter lookups (~10% of the stats)
+                fd = os.open(self.root, os.O_RDONLY)
+                try:
+                    for rel in flat[0]:
+                        st = os.stat(rel, dir_fd=fd)
+                        add((st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns))
+                finally:
+                    os.close(fd)
+            else:
+                base = str(self.root) + os.sep
+                for st in map(os.stat, [base + rel for rel in flat[0]]):
+                    add((st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns))
         except (OSError, OverflowError):
             return False
         return now == flat[1]
