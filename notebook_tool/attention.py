@@ -163,6 +163,8 @@ _RANK = {name: i for i, name in enumerate(RULE_NAMES)}
 
 def sort_key_name(name: str) -> str:
     """Case- and accent-insensitive name order (ties broken by path elsewhere)."""
+    if name.isascii():  # most names: NFKD leaves ASCII as it is and there are no combining marks
+        return name.casefold()
     decomposed = unicodedata.normalize("NFKD", name)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 

@@ -673,7 +673,8 @@ class Cache:
                 # Machine-local state: ignored by git even in a vault that
                 # `guanxi init` did not set up.
                 ignore.write_text("# Guanxi's machine-local cache (docs/watch.md)\n*\n", encoding="utf-8")
-            _write_with(folder / CACHE_NAME, write)
+            with no_gc():  # encoding builds a tuple per entry: nothing the collector need walk
+                _write_with(folder / CACHE_NAME, write)
         except OSError:
             return False  # a read-only vault still indexes; it is just not faster next time
         self.dirty = False

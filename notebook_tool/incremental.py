@@ -441,8 +441,11 @@ class State:
             from .index import write_pages  # here: "nothing changed" needs neither
             from .render import build
 
-            vault = self.vault()
-            written = write_pages(vault, build(vault, today))
+            # Summaries, reasons and rows for every person: the collector would
+            # walk the whole vault again and again meanwhile (a third of the time).
+            with no_gc():
+                vault = self.vault()
+                written = write_pages(vault, build(vault, today))
             errors = tuple(p for p in vault.all_problems() if p.severity == "error")
             people = len(vault.contacts)
         stamps = {}
@@ -483,8 +486,9 @@ class State:
                 results = self.cache.results()
             live = self._live = LivePages(today, self.config)
             self._overlaid = set()
-            for rel in sorted(self.paths):
-                live.put(rel, self._shown(rel, results))
+            with no_gc():  # as for a full render in index()
+                for rel in sorted(self.paths):
+                    live.put(rel, self._shown(rel, results))
             # The rows are kept now: render.link's memo would only hold every
             # name and path again (~10 MB at 30,000 people).
             link.cache_clear()

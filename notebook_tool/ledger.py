@@ -58,10 +58,10 @@ def summarize(contact: Contact, today: dt.date, half_life_days: int | None = Non
         if e.kind == "touch":
             continue
         if e.kind == "give":
-            given += weight_of(e, today, half_life_days)
+            given += weight_of(e, today, half_life_days) if half_life_days else e.weight
             last_give = e.date if last_give is None or e.date > last_give else last_give
         else:
-            taken += weight_of(e, today, half_life_days)
+            taken += weight_of(e, today, half_life_days) if half_life_days else e.weight
             last_take = e.date if last_take is None or e.date > last_take else last_take
         if first_exchange is None or e.date < first_exchange:
             first_exchange, first_is_give = e.date, e.kind == "give"
