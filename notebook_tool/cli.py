@@ -11,7 +11,6 @@ that ``--help``, completion and ``show`` start fast.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -180,6 +179,8 @@ def _bar(paths: list[str]) -> Any:
 
 
 def echo_json(data: Any) -> None:
+    import json  # here: only --json output needs it (~1 ms of every command's start-up)
+
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
