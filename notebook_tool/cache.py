@@ -229,9 +229,9 @@ def decode_results(f: Any, length: int, packed: bool = False) -> MutableMapping[
         if not isinstance(res, dict):
             raise ValueError("not a results table")
         if packed:
-            store = PackedResults()
-            store.update(res)
-            return store
+            unpickled = PackedResults()
+            unpickled.update(res)
+            return unpickled
         return res
     if kind != b"M" or not _FAST:
         raise ValueError("unknown results encoding")
@@ -410,7 +410,7 @@ class Cache:
         self.pages: dict[str, Any] = {}
         self.dirty = False
         self._records: dict[str, Record] | None = {}
-        self._flat: tuple[list[str], array, dict[str, bytes]] | None = None  # the records, as stored
+        self._flat: tuple[list[str], array[int], dict[str, bytes]] | None = None  # the records, as stored
         self._names: tuple[list[str], list[int], str] | None = None
         self._keys: dict[str, tuple[str, ...]] | None = {}
         self._results: MutableMapping[str, FileResult] | None = self._empty_results()
@@ -528,7 +528,7 @@ class Cache:
             return list(self._flat[0])
         return list(self.records)
 
-    def flat_stamps(self) -> tuple[list[str], array] | None:
+    def flat_stamps(self) -> tuple[list[str], array[int]] | None:
         """``(paths, their stamps as one int64 array)`` while no record has a hash, else ``None``.
 
         For a warm command's check that nothing changed: one array
@@ -696,9 +696,9 @@ def _encode_records(records: dict[str, Record]) -> bytes:
     return marshal.dumps((list(records), stamps.tobytes(), hashes))
 
 
-def _flat_records(table: Any) -> tuple[list[str], array, dict[str, bytes]]:
+def _flat_records(table: Any) -> tuple[list[str], array[int], dict[str, bytes]]:
     rels, raw, hashes = table
-    stamps = array("q")
+    stamps: array[int] = array("q")
     stamps.frombytes(raw)
     if not (isinstance(rels, list) and isinstance(hashes, dict) and len(stamps) == 4 * len(rels)):
         raise ValueError("not a records table")

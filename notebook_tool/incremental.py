@@ -224,7 +224,7 @@ class State:
         flat = self.cache.flat_stamps()
         if flat is None or wanted != flat[0]:
             return False
-        now = array("q")
+        now: array[int] = array("q")
         add = now.extend
         try:
             if os.stat in os.supports_dir_fd:  # relative to the root: shorter lookups (~10% of the stats)
@@ -542,7 +542,7 @@ def _decode_results(encoded: bytes) -> MutableMapping[str, FileResult]:
 class _Tag:
     """One tag's members in name order, with their weights (summed in that order, as ``render`` does)."""
 
-    __slots__ = ("names", "spellings", "given", "taken")
+    __slots__ = ("given", "names", "spellings", "taken")
 
     def __init__(self) -> None:
         self.names: list[tuple[str, str]] = []
@@ -660,7 +660,14 @@ class LivePages:
 
     def pages(self, vault_problems: Iterable[Problem]) -> tuple[dict[str, str], tuple[Problem, ...]]:
         """Both pages' text by file name, and the error problems they list."""
-        from .render import TODAY_COUNT, Totals, attention_page, reciprocity_page, tag_row, today_from_item
+        from .render import (
+            TODAY_COUNT,
+            Totals,
+            attention_page,
+            reciprocity_page,
+            tag_row,
+            today_from_item,
+        )
 
         problems = list(vault_problems)
         for errs in self.errors.values():
