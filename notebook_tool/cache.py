@@ -46,6 +46,7 @@ from array import array
 from pathlib import Path
 from typing import Any, Callable, Iterator, MutableMapping
 
+from .fsio import atomic_file
 from .model import Birthday, Contact, Entry, FileResult, Problem
 
 CACHE_VERSION = 1
@@ -674,7 +675,8 @@ class Cache:
                 # `guanxi init` did not set up.
                 ignore.write_text("# Guanxi's machine-local cache (docs/watch.md)\n*\n", encoding="utf-8")
             with no_gc():  # encoding builds a tuple per entry: nothing the collector need walk
-                _write_with(folder / CACHE_NAME, write)
+                with atomic_file(folder / CACHE_NAME, 0o600) as f:  # private: it holds the vault's contents
+                    write(f)
         except OSError:
             return False  # a read-only vault still indexes; it is just not faster next time
         self.dirty = False
@@ -721,25 +723,6 @@ def _haystack(keys: dict[str, tuple[str, ...]]) -> tuple[list[str], list[int], s
         rels.append(rel)
         ends.append(pos)
     return rels, ends, "".join(parts)
-
-
-def _write_with(path: Path, write: Callable[[Any], None]) -> None:
-    """:func:`fsio.atomic_write` for data that ``write`` writes into the open file as it goes."""
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def resolve_keys(result: FileResult) -> tuple[str, ...]:

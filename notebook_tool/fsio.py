@@ -1,42 +1,40 @@
 """Writing files safely: atomic replace, and no write when the bytes are the same.
 
-A page or a contact file is written to a temporary file in the same folder,
-flushed to disk, then moved over the old one with :func:`os.replace`, so a
-reader (an editor, git, Obsidian, the watcher) sees the old bytes or the new
-ones, never half of each — even if Guanxi is killed mid-write.
+A page, the cache or a contact file is written to a temporary file in the
+same folder, flushed to disk, then moved over the old one with
+:func:`os.replace`, so a reader (an editor, git, Obsidian, the watcher) sees
+the old bytes or the new ones, never half of each — even if Guanxi is killed
+mid-write.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable
+from typing import BinaryIO, Iterable, Iterator
 
 
-def atomic_write(path: Path, data: bytes | Iterable[bytes], mode: int | None = None) -> None:
-    """Replace ``path`` with ``data`` atomically, keeping ``mode`` if given.
+@contextmanager
+def atomic_file(path: Path, mode: int | None = None) -> Iterator[BinaryIO]:
+    """Open a temporary file beside ``path``; on a clean exit it replaces ``path``.
 
-    ``data`` may come in parts (a large cache), written in turn so they are
-    never joined into one more copy in memory.
+    ``mode`` is kept when given (a user's file); otherwise the file gets the
+    usual umask mode (``mkstemp`` alone would leave it 0600). On any error the
+    temporary file is removed and ``path`` is untouched.
     """
-    folder = path.parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            if isinstance(data, (bytes, bytearray, memoryview)):
-                f.write(data)
-            else:
-                f.writelines(data)
+            yield f
             f.flush()
             os.fsync(f.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        else:
-            # mkstemp creates 0600; a new page should have the usual umask mode.
+        if mode is None:
             umask = os.umask(0)
             os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -44,6 +42,29 @@ def atomic_write(path: Path, data: bytes | Iterable[bytes], mode: int | None = N
         except FileNotFoundError:
             pass
         raise
+
+
+def atomic_write(path: Path, data: bytes | Iterable[bytes], mode: int | None = None) -> None:
+    """Replace ``path`` with ``data`` (bytes, or parts written in turn) atomically."""
+    with atomic_file(path, mode) as f:
+        if isinstance(data, (bytes, bytearray, memoryview)):
+            f.write(data)
+        else:
+            f.writelines(data)
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def write_if_changed(path: Path, text: str) -> bool:

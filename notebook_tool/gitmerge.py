@@ -33,7 +33,7 @@ from typing import Any
 import yaml
 
 from .fileparts import split_front_matter
-from .model import KINDS, Entry, Kind
+from .model import KINDS, Entry
 from .parse import parse_contact
 from .writer import NULL_TAG, Doc, Layout, WriteError, _last_line, insert_entry, layout
 

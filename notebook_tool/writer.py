@@ -42,7 +42,7 @@ import yaml
 from . import entries as E
 from .errors import GuanxiError
 from .fileparts import split_front_matter
-from .fsio import atomic_write
+from .fsio import atomic_write, fsync_dir
 from .model import Contact, Entry, FileResult, Kind, Status
 from .parse import parse_contact
 from .yamltext import UnwritableText, double_quoted, plain_is_safe
@@ -613,20 +613,6 @@ def _apply_locked(root: Path, rel: str, target: Path, change: Change, max_front_
             if hashlib.sha256(target.read_bytes()).digest() != digest:
                 continue
             atomic_write(target, edit.data, mode)
-            _fsync_dir(target.parent)
+            fsync_dir(target.parent)
             return Written(rel, data, edit.data, edit.entry, edit.line)
     raise WriteError(f"{rel}: the file kept changing while Guanxi was writing; nothing was written, try again")
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

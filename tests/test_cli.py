@@ -190,7 +190,7 @@ def test_every_command_has_help() -> None:
     assert {"init", "add", "show", "list", "index", "report", "check"} <= set(commands)
     for name in commands:
         r = run_cli(name, "--help")
-        assert r.exit_code == 0 and r.stdout.startswith(f"Usage: ") and len(r.stdout.splitlines()) > 3, name
+        assert r.exit_code == 0 and r.stdout.startswith("Usage: ") and len(r.stdout.splitlines()) > 3, name
 
 
 def test_shell_completion_of_names() -> None:
