@@ -97,23 +97,23 @@ class Watcher:
     # -- from the observer's thread ----------------------------------------------------
     def queue(self, rel: str) -> None:
         """Note that something happened at ``rel`` (a vault-relative path)."""
-        with self._cond:
-            p = self._pending
-            now = time.monotonic()
-            if not p.paths and not p.rescan:
-                p.first = now
-            p.last = now
-            p.paths.add(rel)
-            self._cond.notify()
+        self._note(rel)
 
     def queue_rescan(self) -> None:
+        self._note(None)
+
+    def _note(self, rel: str | None) -> None:
+        """Add a path (or, for ``None``, a full rescan) to the pending batch; restart the debounce."""
         with self._cond:
             p = self._pending
             now = time.monotonic()
             if not p.paths and not p.rescan:
                 p.first = now
             p.last = now
-            p.rescan = True
+            if rel is None:
+                p.rescan = True
+            else:
+                p.paths.add(rel)
             self._cond.notify()
 
     def stop(self) -> None:
