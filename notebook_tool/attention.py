@@ -183,8 +183,10 @@ def attention(summaries: Iterable[Summary], ctx: Context) -> list[Person]:
         if reasons:
             people.append(Person(s, reasons))
 
-    def key(p: Person) -> tuple[int, float, str, str]:
-        top = p.reasons[0]
-        return (_RANK[top.rule], -top.severity, sort_key_name(p.contact.name), p.contact.path)
+    return sorted(people, key=urgency)
 
-    return sorted(people, key=key)
+
+def urgency(p: Person) -> tuple[int, float, str, str]:
+    """The attention page's sort key: most urgent rule, its severity, then name and path."""
+    top = p.reasons[0]
+    return (_RANK[top.rule], -top.severity, sort_key_name(p.contact.name), p.contact.path)

@@ -593,7 +593,7 @@ class LivePages:
 
     def put(self, path: str, result: FileResult | None) -> None:
         """Take ``path``'s person off the pages and put ``result``'s on (``None``: the file is gone)."""
-        from .attention import _RANK, attention, sort_key_name
+        from .attention import attention, sort_key_name, urgency
         from .ledger import summarize
         from .render import attention_item, reciprocity_row
 
@@ -622,7 +622,7 @@ class LivePages:
         people = attention([s], self.ctx)
         if people:
             p = people[0]
-            rank = (_RANK[p.reasons[0].rule], -p.reasons[0].severity, *name)
+            rank = urgency(p)
             j = bisect.bisect_left(self.ranks, rank)
             self.ranks.insert(j, rank)
             self.items.insert(j, attention_item(p, self.base))
