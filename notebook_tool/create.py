@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,27 +109,68 @@ def contact_text(new: NewContact, stem: str) -> str:
 
 
 def add_contact(root: Path, config: Config, new: NewContact) -> Path:
-    """Create the contact's file in the first contacts folder; never overwrite."""
+    """Create the contact's file in the first contacts folder; never overwrite.
+
+    A name that is already a contact file anywhere in the vault, ignoring case
+    and Unicode normalisation, is refused. The new file is parsed before it
+    is created, so what ``add`` writes always reads back as what was asked.
+    """
+    from .parse import parse_contact
+    from .vault import contact_paths
+
     try:
         stem = file_stem(new.name)
     except NameError_ as exc:
         raise GuanxiError(str(exc)) from None
+    key = same_name_key(stem)
+    paths, _ = contact_paths(root, config)
+    for rel in paths:
+        if same_name_key(rel.rsplit("/", 1)[-1][:-3]) == key:
+            raise GuanxiError(f"{rel} already exists: {new.name!r} is already a contact")
     folder = root / (config.contacts[0] if config.contacts else ".")
     folder.mkdir(parents=True, exist_ok=True)
-    key = same_name_key(stem)
-    for existing in os.listdir(folder):
-        if existing.lower().endswith(".md") and same_name_key(existing[:-3]) == key:
-            rel = os.path.relpath(folder / existing, root).replace(os.sep, "/")
-            raise GuanxiError(f"{rel} already exists: {new.name!r} is already a contact")
     path = folder / f"{stem}.md"
     data = contact_text(new, stem).encode("utf-8")
-    # O_EXCL: a file that appeared since the listing is still never overwritten.
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except FileExistsError:
-        raise GuanxiError(f"{path.name} already exists") from None
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
+    rel = path.relative_to(root).as_posix()
+    check = parse_contact(data, rel, config.max_front_matter)
+    if check.contact is None or check.contact.name != clean_name(new.name) or any(
+        p.severity == "error" for p in check.problems
+    ):
+        raise GuanxiError(f"cannot write {rel}: the new file would not read back as {new.name!r}")
+    _create_new(path, data)
     return path
+
+
+def _create_new(path: Path, data: bytes) -> None:
+    """Create ``path`` with ``data`` whole or not at all, and never over an existing file.
+
+    The bytes go to a temporary file first and are hard-linked into place:
+    ``link`` fails if the name exists, so a file that appeared since the
+    check is never overwritten, and a crash never leaves a half-written
+    contact. Where the file system has no hard links, ``O_EXCL`` does the
+    no-overwrite part.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise GuanxiError(f"{path.name} already exists") from None
+        except OSError:  # no hard links here (FAT, some network file systems)
+            try:
+                out = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            except FileExistsError:
+                raise GuanxiError(f"{path.name} already exists") from None
+            with os.fdopen(out, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+    finally:
+        os.unlink(tmp)

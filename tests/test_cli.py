@@ -218,3 +218,17 @@ def test_vault_option_after_the_command_as_the_readme_shows(tmp_path: Path) -> N
     assert after.exit_code == 0 and "Alice Chen" in after.stdout
     assert before.stdout == after.stdout  # the innermost --vault wins
     assert "--vault DIRECTORY" in run_cli("show", "--help").stdout
+
+
+def test_add_refuses_a_name_already_in_another_contacts_folder(vault: Vault) -> None:
+    root = vault({"guanxi.toml": 'contacts = ["people", "work"]\n', "work/Bob Lee.md": "notes\n"})
+    r = run_cli("--vault", str(root), "add", "bob lee")
+    assert (r.exit_code, r.stderr) == (1, "guanxi: work/Bob Lee.md already exists: 'bob lee' is already a contact\n")
+    assert not (root / "people").exists() or list((root / "people").iterdir()) == []
+
+
+def test_add_leaves_no_temporary_file(tmp_path: Path) -> None:
+    root = tmp_path / "v"
+    run_cli("init", str(root))
+    assert run_cli("--vault", str(root), "add", "Ann").exit_code == 0
+    assert sorted(p.name for p in (root / "people").iterdir()) == ["Ann.md"]
