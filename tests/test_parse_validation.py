@@ -13,11 +13,63 @@ import pytest
 
 from notebook_tool.parse import one_line, parse_contact
 
+
 def parse(front: str) -> tuple[object, list[str]]:
     result = parse_contact(f"---\n{front}\n---\n".encode(), "people/X.md")
     return result.contact, [p.format().removeprefix("people/X.md:") for p in result.problems]
 
 
+@pytest.mark.parametrize("front, problems", [
+    # YAML 1.1 surprises in text fields: kept as typed, with a warning.
+    ("company: no", ["2:10: warning: 'company: no' is not text to YAML (it reads as False); Guanxi keeps "
+                     "the text 'no' — quote it so other tools agree"]),
+    ("phone: 01234", ["2:8: warning: 'phone: 01234' is not text to YAML (it reads as 668); Guanxi keeps "
+                      "the text '01234' — quote it so other tools agree"]),
+    ("role: 12:30", ["2:7: warning: 'role: 12:30' is not text to YAML (it reads as 750); Guanxi keeps "
+                     "the text '12:30' — quote it so other tools agree"]),
+    ("tags: [on, off]", ["2:8: warning: 'tags: on' is not text to YAML (it reads as True); Guanxi keeps "
+                         "the text 'on' — quote it so other tools agree",
+                         "2:12: warning: 'tags: off' is not text to YAML (it reads as False); Guanxi keeps "
+                         "the text 'off' — quote it so other tools agree"]),
+    ('company: "no"', []),
+    ("company: =", []),  # YAML 1.1's value key: plainly text
+    # A name must be text.
+    ("name: 42", ["2:7: 'name' must be text; quote it (\"42\")"]),
+    ("name: no", ["2:7: 'name' must be text; quote it (\"no\")"]),
+    ("name: {first: Ann}", ["2:7: 'name' must be text, not a list or mapping"]),
+    ('name: "Ann\\tChen"', ["2:7: 'name' must be one line of text without control characters"]),
+    # Dates: impossible, malformed, with a time, a list.
+    ("met: 2024-02-30", ["2:6: 'met': no such date: 2024-02-30"]),
+    ("met: 2024-02-29", []),
+    ("snooze: tomorrow", ["2:9: 'snooze': expected a date as YYYY-MM-DD, got 'tomorrow'"]),
+    ("met: 2024-03-02T10:30:00", ["2:6: warning: 'met' has a time of day; only the date 2024-03-02 is used"]),
+    ("met: [2024-01-01, 2024-01-02 10:00:00]", ["2:6: 'met' must be one date as YYYY-MM-DD, not a list"]),
+    ("met: 20240302", ["2:6: 'met' must be a date as YYYY-MM-DD, got '20240302'"]),
+    # Birthdays and cadences.
+    ("birthday: --02-29", []),
+    ("birthday: 1985-02-29", ["2:11: 'birthday': no such date: 1985-02-29"]),
+    ("birthday: June 14", ["2:11: 'birthday': expected YYYY-MM-DD or --MM-DD, got 'June 14'"]),
+    ("cadence: 0d", ["2:10: 'cadence' must be longer than 0 days (use 'none' to opt out)"]),
+    ("cadence: -3d", ["2:10: 'cadence': expected a duration like 30d, 2w, 3m or 1y, got '-3d', or none"]),
+    ("cadence: none", []),
+    # Weights: negative, zero, not a number, infinite, boolean.
+    ("give:\n  - {date: 2025-01-10, what: x, weight: -1}", ["3:5: give entry: weight must be greater than 0, got -1"]),
+    ("give:\n  - {date: 2025-01-10, what: x, weight: 0}", ["3:5: give entry: weight must be greater than 0, got 0"]),
+    ("give:\n  - {date: 2025-01-10, what: x, weight: .nan}",
+     ["3:5: give entry: 'weight' must be a number greater than 0, got nan"]),
+    ("give:\n  - {date: 2025-01-10, what: x, weight: yes}",
+     ["3:5: give entry: 'weight' must be a number greater than 0, got True"]),
+    ("give:\n  - 2025-01-10 x +0", ["3:5: give entry: weight must be greater than 0, got +0"]),
+    ("give:\n  - 2025-01-10 x +2.5", []),
+    # Mixed date and date-time in entries.
+    ("take:\n  - {date: 2025-01-10T10:00:00, what: x}",
+     ["3:5: take entry: 'date' must be a date (YYYY-MM-DD), not a date and time"]),
+    ("touch:\n  - 2025-01-10T10:00 call", ["3:5: touch entry: expected a date as YYYY-MM-DD, got "
+                                          "'2025-01-10T10:00' (an entry starts with its date: 'YYYY-MM-DD text')"]),
+    # Unknown fields are the user's: a value YAML cannot build is kept as text.
+    ("since: 2024-13-01", ["2:8: warning: 'since': cannot read value '2024-13-01': month must be in 1..12; "
+                           "kept as text"]),
+])
 def test_field_validation(front: str, problems: list[str]) -> None:
     contact, got = parse(front)
     assert contact is not None
