@@ -108,8 +108,9 @@ class State:
         self.config, self.config_problems = config, config_problems
         cached = self.cache.record_paths()  # loaded (or found damaged) before trusting the folder stamps
         walked = not self._folders_unchanged()
+        folders: set[str] = set()
         if walked:
-            paths, walk_problems = contact_paths(self.root, config)
+            paths, walk_problems = contact_paths(self.root, config, folders)
         else:
             # No folder gained, lost or renamed an entry since the last walk: the
             # files are the ones cached. Saves the walk's per-file lstat.
@@ -122,7 +123,7 @@ class State:
             gone = set()  # the files are exactly the cached ones
         changes = self._sync(paths, gone, progress)
         if walked:
-            self.record_folders()
+            self.record_folders(folders)
         changes = Changes(changes.read, changes.removed, config_changed)
         self.pages_stale |= bool(changes)
         return changes
@@ -371,8 +372,8 @@ class State:
         if prev is not None and prev.contact is not None:
             self.last_good[rel] = prev.contact
 
-    def record_folders(self) -> None:
-        """Stamp every folder the walk enters (and those holding the tops).
+    def record_folders(self, folders: set[str]) -> None:
+        """Stamp every folder the walk entered (and those holding the tops).
 
         While none of them changes, no contact file was added, removed or
         renamed (a folder's mtime moves with its listing), so the next rescan
@@ -380,7 +381,7 @@ class State:
         within the racy window, when the walk warned (symlinks: their targets
         can change without their folder) or when a file could not be read.
         """
-        stamps = None if (self.walk_problems or self.unread) else _folder_stamps(self.root, self.config)
+        stamps = None if (self.walk_problems or self.unread) else _folder_stamps(self.root, folders)
         dirs = {"config": repr(self.config), "stamps": stamps} if stamps else {}
         if dirs != self.cache.dirs:
             self.cache.dirs = dirs
@@ -692,27 +693,9 @@ class LivePages:
         }, errors
 
 
-def _folder_stamps(root: Path, config: Config) -> dict[str, Stamp | None] | None:
-    """Stamps of the folders ``contact_paths`` walks, pruned the same way; ``None`` if one is racy."""
+def _folder_stamps(root: Path, folders: set[str]) -> dict[str, Stamp | None] | None:
+    """Stamps of the folders ``contact_paths`` walked; ``None`` if one is racy."""
     now = time.time_ns()
-    output = config.output.strip("/")
-    tops = config.contacts if config.contacts is not None else (".",)
-    folders: set[str] = set()
-    for top in tops:
-        t = "" if top == "." else top.strip("/")
-        parts = t.split("/") if t else []
-        folders.update("/".join(parts[:i]) for i in range(len(parts)))  # their listings say if the top exists
-        base = root / t if t else root
-        if not base.is_dir():
-            folders.add(t)
-            continue
-        for dirpath, dirnames, _ in os.walk(base):
-            rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
-            rel_dir = "" if rel_dir == "." else rel_dir
-            folders.add(rel_dir)
-            prefix = rel_dir + "/" if rel_dir else ""
-            dirnames[:] = [d for d in dirnames if not d.startswith(".") and prefix + d != output
-                           and not os.path.islink(os.path.join(dirpath, d))]
     stamps: dict[str, Stamp | None] = {}
     for d in folders:
         try:

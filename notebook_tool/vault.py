@@ -65,8 +65,13 @@ def _is_inside(root: Path, target: Path) -> bool:
     return True
 
 
-def contact_paths(root: Path, config: Config) -> tuple[list[str], list[Problem]]:
+def contact_paths(root: Path, config: Config,
+                  folders: set[str] | None = None) -> tuple[list[str], list[Problem]]:
     """Relative ``/`` paths of every contact file, sorted; and walk problems.
+
+    ``folders``, when given, receives every folder whose listing decides the
+    answer (those walked, and those holding each top), for the cache's
+    folder stamps: while none of them changes, neither does the answer.
 
     Hidden folders and files and the output folder are skipped. Nothing else
     vanishes silently: symlinks that leave the vault (or are broken), folders
@@ -81,7 +86,12 @@ def contact_paths(root: Path, config: Config) -> tuple[list[str], list[Problem]]
     problems: list[Problem] = []
     for top in tops:
         base = (root / top) if top != "." else root
+        if folders is not None:
+            parts = [] if top == "." else top.strip("/").split("/")
+            folders.update("/".join(parts[:i]) for i in range(len(parts)))  # they say if the top exists
         if not base.is_dir():
+            if folders is not None:
+                folders.add("" if top == "." else top.strip("/"))
             if config.contacts is not None:
                 problems.append(Problem(CONFIG_NAME, 1, f"contacts folder {top!r} does not exist", None, "warning"))
             continue
@@ -97,6 +107,8 @@ def contact_paths(root: Path, config: Config) -> tuple[list[str], list[Problem]]
         for dirpath, dirnames, filenames in os.walk(base, onerror=unreadable):
             rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
             rel_dir = "" if rel_dir == "." else rel_dir + "/"
+            if folders is not None:
+                folders.add(rel_dir.rstrip("/"))
             links = _symlinks(dirpath)
             # Prune in place so os.walk never descends into them.
             dirnames[:] = sorted(
