@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from decimal import Decimal
 from typing import Any
 
 from .durations import parse_iso_date
@@ -90,10 +91,17 @@ def parse_line(kind: Kind, line: str, lineno: int = 0) -> Entry:
     return Entry(kind, date, text, weight, status, links_in(text), (), lineno)
 
 
+def format_weight(weight: float) -> str:
+    """A weight as the line form spells it: ``3``, ``2.5``, ``0.0000001`` (never ``1e-07``)."""
+    if weight == int(weight):
+        return str(int(weight))
+    return format(Decimal(repr(weight)), "f")
+
+
 def format_line(e: Entry) -> str:
     """The entry in the line form people type: ``2025-01-10 [ ] text +3``."""
     status = {"open": "[ ] ", "kept": "[x] ", None: ""}[e.status]
-    weight = f" +{e.weight:g}" if e.weight != 1 else ""
+    weight = f" +{format_weight(e.weight)}" if e.weight != 1 else ""
     return f"{e.date.isoformat()} {status}{e.text}{weight}".rstrip()
 
 

@@ -34,8 +34,8 @@ import yaml
 
 from .fileparts import split_front_matter
 from .model import KINDS, Entry
-from .parse import parse_contact
-from .writer import NULL_TAG, Doc, Layout, WriteError, _last_line, insert_entry, layout
+from .parse import NULL_TAG, parse_contact
+from .writer import Doc, Layout, WriteError, _last_line, insert_entry, layout
 
 _MISSING = object()
 

@@ -104,22 +104,16 @@ def entry_history(root: Path, contact: Contact) -> list[Row]:
     return rows
 
 
-def _entry_text(e: Entry) -> str:
-    from .ledger import fmt
-
-    status = {"open": "[ ] ", "kept": "[x] ", None: ""}[e.status]
-    weight = f" +{fmt(e.weight)}" if e.weight != 1 else ""
-    return f"{status}{e.text}{weight}"
-
-
 def history_text(contact: Contact, rows: list[Row]) -> str:
+    from .views import entry_line
+
     out = [f"{contact.name} ({contact.path})", ""]
     if not rows:
         out.append("No entries yet.")
     for r in rows:
         who = (f"{r.commit[:7]} {r.author} {r.when.date().isoformat()}"
                if r.commit and r.when else "not committed")
-        out.append(f"{r.entry.date.isoformat()}  {r.entry.kind:<5}  {_entry_text(r.entry)}  — {who}")
+        out.append(f"{entry_line(r.entry)}  — {who}")
     return "\n".join(out) + "\n"
 
 

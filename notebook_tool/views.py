@@ -13,7 +13,8 @@ from .model import Entry
 SORTS = ("name", "balance", "last-contact", "given", "taken")
 
 
-def _entry_line(e: Entry) -> str:
+def entry_line(e: Entry) -> str:
+    """``2025-01-10  give   [ ] text +3``: an entry as ``show`` and ``history`` list it."""
     date, _, rest = format_line(e).partition(" ")
     return f"{date}  {e.kind:<5}  {rest}".rstrip()
 
@@ -51,7 +52,7 @@ def show_text(s: Summary, ctx: Context) -> str:
         out += ["", "Needs attention:"] + [f"- {r.rule}: {r.text}" for r in reasons]
     entries = sorted(c.entries, key=lambda e: (e.date, e.line))
     out += ["", f"Entries ({len(entries)}):" if entries else "No entries yet."]
-    out += [_entry_line(e) for e in entries]
+    out += [entry_line(e) for e in entries]
     return "\n".join(out) + "\n"
 
 

@@ -44,13 +44,12 @@ from .errors import GuanxiError
 from .fileparts import split_front_matter
 from .fsio import atomic_write, fsync_dir
 from .model import Contact, Entry, FileResult, Kind, Status
-from .parse import parse_contact
+from .parse import NULL_TAG, parse_contact
 from .yamltext import UnwritableText, double_quoted, plain_is_safe
 
 BOM = b"\xef\xbb\xbf"
 LOCK_NAME = "write.lock"
 STATE_DIR = ".guanxi"
-NULL_TAG = "tag:yaml.org,2002:null"
 RETRIES = 5
 # The only line breaks the file's own lines know (as in fileparts).
 _BREAK = re.compile(r"(\r\n|\r|\n)")
@@ -352,14 +351,10 @@ def rewrite_entry(doc: Doc, rel: str, kind: Kind, line_no: int, source: str,
 
 
 def format_weight(weight: float) -> str:
+    """:func:`entries.format_weight`, for a weight given on the command line (checked first)."""
     if not math.isfinite(weight) or weight <= 0:
         raise WriteError(f"weight must be a number greater than 0, got {weight}")
-    if weight == int(weight):
-        return str(int(weight))
-    text = repr(weight)
-    if "e" in text or "E" in text:
-        raise WriteError(f"weight {weight} cannot be written as a plain decimal")
-    return text
+    return E.format_weight(weight)
 
 
 def expected_entry(kind: Kind, date: dt.date, text: str, weight: float, status: Status) -> Entry:

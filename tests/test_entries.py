@@ -129,3 +129,10 @@ def test_format_line_reads_back(line: str) -> None:
     e = parse_line("give", line)
     assert format_line(e) == line
     assert parse_line("give", format_line(e)) == e
+
+
+def test_tiny_weights_are_written_as_decimals() -> None:
+    from notebook_tool.entries import format_line, parse_line
+
+    e = parse_line("give", "2025-02-01 Nudge +0.0000001")
+    assert format_line(e) == "2025-02-01 Nudge +0.0000001"
