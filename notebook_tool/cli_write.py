@@ -119,19 +119,11 @@ def _log(ctx: click.Context, kind: Kind, names: list[str], text: str, date: dt.d
 
 
 def _write_all(vault: Any, changes: list[tuple[str, Any]]) -> None:
-    """Plan every change first (nothing written if any is refused), then write each."""
-    from .writer import apply_change, plan
+    from .writer import apply_changes
 
-    for rel, change in changes:
-        try:
-            data = (vault.root / rel).read_bytes()
-        except OSError as exc:
-            raise GuanxiError(f"{rel}: cannot read: {exc.strerror or exc}") from None
-        plan(data, rel, change, vault.config.max_front_matter)
-    for rel, change in changes:
-        done = apply_change(vault.root, rel, change, vault.config.max_front_matter)
+    for done in apply_changes(vault.root, changes, vault.config.max_front_matter):
         if done.entry is not None:  # path:line, so an editor can jump to it
-            click.echo(f"{rel}:{done.line}: {_describe(done.entry)}")
+            click.echo(f"{done.rel}:{done.line}: {_describe(done.entry)}")
 
 
 def _describe(e: Entry) -> str:
@@ -142,13 +134,10 @@ def _describe(e: Entry) -> str:
 
 
 def _warn_unknown_links(vault: Any, text: str) -> None:
-    from .entries import links_in
-    from .resolve import fold
+    from .resolve import unknown_links
 
-    known = {fold(k) for c in vault.contacts for k in (c.name, c.stem, *c.aliases)}
-    for name in links_in(text):
-        if fold(name) not in known:
-            click.echo(f"guanxi: note: [[{name}]] is not a contact yet (guanxi add {_shell(name)})", err=True)
+    for name in unknown_links(vault.contacts, text):
+        click.echo(f"guanxi: note: [[{name}]] is not a contact yet (guanxi add {_shell(name)})", err=True)
 
 
 def _shell(s: str) -> str:
@@ -203,14 +192,12 @@ def snooze(ctx: click.Context, name: str, until: str, date: dt.date | None) -> N
 
     Sets (or adds) the `snooze:` field; nothing else in the file changes.
     """
-    from .durations import DurationError, parse_days, parse_iso_date
+    from .durations import parse_until
     from .writer import SetSnooze
 
-    start = date or dt.date.today()
     try:
-        day = parse_iso_date(until) if len(until.strip()) == 10 and until.count("-") == 2 \
-            else start + dt.timedelta(days=parse_days(until))
-    except (ValueError, DurationError) as exc:
+        day = parse_until(until, date or dt.date.today())
+    except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="DURATION-OR-DATE") from None
     vault = load(ctx)
     contact = _find(vault, name)

@@ -48,6 +48,8 @@ def parse_iso_date(value: str) -> dt.date:
         raise ValueError(f"no such date: {value.strip()}") from None
 
 
-def format_days(days: int) -> str:
-    """Render a day count the way a person says it (``30d`` stays days)."""
-    return f"{days}d"
+def parse_until(value: str, start: dt.date) -> dt.date:
+    """``2025-05-01`` as given, or a duration (``2w``) counted from ``start`` (``guanxi snooze``)."""
+    if _ISO_DATE.match(value.strip()):
+        return parse_iso_date(value)
+    return start + dt.timedelta(days=parse_days(value))

@@ -13,11 +13,11 @@ import difflib
 import unicodedata
 from typing import Iterable, Sequence
 
-from .entries import format_line
+from .entries import format_line, links_in
 from .errors import GuanxiError, ResolveError
 from .model import Contact, Entry
 
-__all__ = ["ResolveError", "fold", "pick_promise", "resolve"]
+__all__ = ["ResolveError", "fold", "pick_promise", "resolve", "unknown_links"]
 
 
 def fold(text: str) -> str:
@@ -83,3 +83,9 @@ def pick_promise(contact: Contact, which: str) -> Entry:
     if len(chosen) > 1:
         raise GuanxiError(f"{which!r} matches several open promises; say which by number:\n{numbered(chosen)}")
     return chosen[0]
+
+
+def unknown_links(contacts: Sequence[Contact], text: str) -> list[str]:
+    """The ``[[Name]]`` links in ``text`` that name no contact (by name, file name or alias)."""
+    known = {fold(k) for c in contacts for k in (c.name, c.stem, *c.aliases)}
+    return [name for name in links_in(text) if fold(name) not in known]

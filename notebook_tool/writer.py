@@ -595,6 +595,18 @@ def apply_change(root: Path, rel: str, change: Change, max_front_matter: int = 6
         raise WriteError(f"{rel}: cannot write: {exc.strerror or exc}; nothing was written") from None
 
 
+def apply_changes(root: Path, changes: list[tuple[str, Change]], max_front_matter: int = 65536) -> list[Written]:
+    """Several edits (``guanxi touch alice bob …``): every one is planned and verified
+    before the first is written, so a refusal for one file leaves every file untouched."""
+    for rel, change in changes:
+        try:
+            data = (root / rel).read_bytes()
+        except OSError as exc:
+            raise WriteError(f"{rel}: cannot read: {exc.strerror or exc}; nothing was written") from None
+        plan(data, rel, change, max_front_matter)
+    return [apply_change(root, rel, change, max_front_matter) for rel, change in changes]
+
+
 def _apply_locked(root: Path, rel: str, target: Path, change: Change, max_front_matter: int,
                   lock_timeout: float) -> Written:
     with vault_lock(root, lock_timeout):
