@@ -32,10 +32,17 @@ _LINK = re.compile(r"\[\[([^\[\]|#^]+)(?:[#^|][^\[\]]*)?\]\]")
 MAPPING_KEYS = frozenset({"date", "what", "weight", "done", "with", "tags"})
 
 
+SHOWN = 40  # characters of a user's value quoted in a message
+
+
+def short(s: str) -> str:
+    """A value as quoted in a message: a hostile 60 KB value must not flood the terminal."""
+    return s if len(s) <= SHOWN else s[: SHOWN - 1] + "…"
+
+
 def _r(value: Any) -> str:
     """``repr`` of a user's value for a message, cut short (it may be a pasted page)."""
-    text = repr(value)
-    return text if len(text) <= 40 else text[:39] + "…"
+    return short(repr(value))
 
 
 class EntryError(ValueError):

@@ -25,6 +25,7 @@ import yaml
 from . import entries as E
 from . import harden
 from .durations import DurationError, parse_days, parse_iso_date
+from .entries import short
 from .fileparts import decode, split_front_matter
 from .model import KINDS, Birthday, Contact, Entry, FileResult, Kind, Problem, Severity
 
@@ -50,14 +51,6 @@ KNOWN = frozenset(
 
 def nfc(s: str) -> str:
     return unicodedata.normalize("NFC", s)
-
-
-_SHOWN = 40  # characters of a user's value quoted in a message
-
-
-def short(s: str) -> str:
-    """A value as quoted in a message: a hostile 60 KB value must not flood the terminal."""
-    return s if len(s) <= _SHOWN else s[: _SHOWN - 1] + "…"
 
 
 _MESSAGE_MAX = 300
@@ -134,7 +127,7 @@ class _Reader:
             # e.g. 2024-02-30 resolves as a timestamp and then fails to build,
             # or an integer of 5,000 digits passes Python's conversion limit.
             raw = getattr(node, "value", "")
-            if isinstance(raw, str) and len(raw) > _SHOWN:
+            if isinstance(raw, str) and len(raw) > E.SHOWN:
                 raise ValueError(f"cannot read value {short(raw)!r}: it is too long a number") from None
             raise ValueError(f"cannot read value {short(raw)!r}: {exc}") from None
 
