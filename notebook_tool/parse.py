@@ -29,10 +29,6 @@ from .entries import short
 from .fileparts import decode, split_front_matter
 from .model import KINDS, Birthday, Contact, Entry, FileResult, Kind, Problem, Severity
 
-try:  # libyaml is ~10× faster; the pure-Python loader is a correct fallback
-    _Loader: type = yaml.CSafeLoader  # type: ignore[attr-defined]
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
 
 STR_TAG = "tag:yaml.org,2002:str"
 NULL_TAG = "tag:yaml.org,2002:null"
@@ -398,7 +394,7 @@ def _parse_contact(data: bytes, path: str, max_front_matter: int) -> FileResult:
         problems.append(Problem(path, line, finding.message, col))
         return FileResult(path, None, tuple(problems))
 
-    loader = _Loader(split.yaml)
+    loader = harden.Loader(split.yaml)
     try:
         root = loader.get_single_node()
         reader = _Reader(path, split.lines, locator, loader)

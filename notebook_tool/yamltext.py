@@ -14,10 +14,7 @@ import re
 
 import yaml
 
-try:
-    _Loader: type = yaml.CSafeLoader  # type: ignore[attr-defined]
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+from .harden import Loader
 
 # Characters YAML's reader refuses in a stream, or reads as a line break
 # (\x85, \u2028, \u2029), or that editors hide (BOM): always escaped.
@@ -47,7 +44,7 @@ def double_quoted(value: str) -> str:
 
 def reads_back(text: str, expected: object) -> bool:
     try:
-        return bool(yaml.load(f"k: {text}\n", Loader=_Loader) == {"k": expected})
+        return bool(yaml.load(f"k: {text}\n", Loader=Loader) == {"k": expected})
     except yaml.YAMLError:
         return False
 
