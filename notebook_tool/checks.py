@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Callable
 
 from .model import Problem
+from .parse import nfc
 from .resolve import fold
 from .vault import Vault
 
@@ -31,7 +32,9 @@ def check_duplicate_names(vault: Vault, today: dt.date) -> list[Problem]:
             owners.setdefault(key, []).append(c.path)
     out = []
     for key, paths in sorted(owners.items()):
-        if len(paths) > 1:
+        # Files whose names differ only by case or normalisation are already
+        # reported by the walk (vault.contact_paths): say it once.
+        if len(paths) > 1 and len({nfc(p).casefold() for p in paths}) > 1:
             for p in paths:
                 others = ", ".join(q for q in paths if q != p)
                 out.append(Problem(p, 1, f"name or alias {key!r} is also used by {others}", None, "warning"))

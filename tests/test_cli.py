@@ -232,3 +232,11 @@ def test_add_leaves_no_temporary_file(tmp_path: Path) -> None:
     run_cli("init", str(root))
     assert run_cli("--vault", str(root), "add", "Ann").exit_code == 0
     assert sorted(p.name for p in (root / "people").iterdir()) == ["Ann.md"]
+
+
+def test_check_reports_a_case_collision_once(vault: Vault) -> None:
+    root = vault({"people/Alice.md": "---\nemail: a@x\n---\n", "people/alice.md": "---\nemail: b@x\n---\n"})
+    r = run_cli("--vault", str(root), "check", *DAY)
+    assert r.exit_code == 1
+    assert [line.split(": ", 1)[0] for line in r.stdout.splitlines()] == ["people/Alice.md:1", "people/alice.md:1"]
+    assert "also used by" not in r.stdout
