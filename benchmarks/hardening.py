@@ -33,7 +33,8 @@ import yaml
 
 from notebook_tool import harden, parse
 from notebook_tool.fileparts import decode, split_front_matter
-from notebook_tool.index import rebuild
+from notebook_tool.index import write_pages
+from notebook_tool.render import build, pages
 from notebook_tool.vault import contact_paths, load_vault
 from notebook_tool.config import Config
 
@@ -110,7 +111,7 @@ def cold_index(root: Path) -> None:
     for page in out.glob("*"):
         page.unlink()  # cold: the pages are written, not found unchanged
     vault = load_vault(root)
-    rebuild(vault, TODAY)
+    write_pages(root, "_index", pages(build(vault, TODAY), "_index"))
 
 
 def median_time(fn: Callable[[], object], runs: int) -> float:

@@ -440,13 +440,14 @@ class State:
             written, people, errors = self._write_live(today)
         else:
             from .index import write_pages  # here: "nothing changed" needs neither
-            from .render import build
+            from .render import build, pages
 
             # Summaries, reasons and rows for every person: the collector would
             # walk the whole vault again and again meanwhile (a third of the time).
             with no_gc():
                 vault = self.vault()
-                written = write_pages(vault, build(vault, today))
+                out = self.config.output
+                written = write_pages(self.root, out, pages(build(vault, today), out))
             errors = tuple(p for p in vault.all_problems() if p.severity == "error")
             people = len(vault.contacts)
         stamps = {}
@@ -472,7 +473,7 @@ class State:
         The first time, after a change of day or settings, or if a cached
         result has gone missing, every person is rendered again.
         """
-        from .fsio import write_if_changed
+        from .index import write_pages
         from .render import link
 
         live = self._live
@@ -501,10 +502,7 @@ class State:
         self.overlaid = len(self._overlaid)
         self._touched.clear()
         texts, errors = live.pages(self.config_problems + self.walk_problems)
-        out = self.config.output
-        written = tuple(f"{out}/{name}" for name, text in texts.items()
-                        if write_if_changed(self.root / out / name, text))
-        return written, len(live.names), errors
+        return write_pages(self.root, self.config.output, texts), len(live.names), errors
 
     def save(self) -> None:
         if self.use_cache:

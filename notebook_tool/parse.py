@@ -37,8 +37,6 @@ NULL_TAG = "tag:yaml.org,2002:null"
 # Where one occurs, positions are recomputed from the mark's character index.
 _BIRTHDAY = re.compile(r"^(?:(?P<year>[0-9]{4})-|--)(?P<month>[0-9]{2})-(?P<day>[0-9]{2})$")
 _ODD_BREAKS = ("\x85", "\u2028", "\u2029")
-TEXT_FIELDS = ("company", "role", "via", "why")
-LIST_FIELDS = ("aliases", "emails", "phones", "links", "tags", "needs", "offers")
 KNOWN = frozenset(
     {"name", "aliases", "email", "phone", "links", "company", "role", "tags", "met", "via", "why",
      "cadence", "birthday", "snooze", "needs", "offers", *KINDS}

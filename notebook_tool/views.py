@@ -10,7 +10,6 @@ from .ledger import Summary, fmt, number
 from .entries import format_line
 from .model import Entry
 
-SORTS = ("name", "balance", "last-contact", "given", "taken")
 
 
 def entry_line(e: Entry) -> str:
