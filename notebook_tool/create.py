@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .config import CONFIG_NAME, Config
 from .errors import GuanxiError
-from .fsio import atomic_write
+from .fsio import add_missing_lines, atomic_write
 from .names import NameError_, clean_name, file_stem, same_name_key
 from .vault import STATE_DIR
 from .yamltext import flow_list, scalar
@@ -52,12 +52,9 @@ def init_vault(folder: Path) -> list[str]:
     if not people.exists():
         people.mkdir()
         done.append("people/")
-    gi = folder / ".gitignore"
-    existing = gi.read_bytes() if gi.exists() else b""
-    lines = existing.decode("utf-8", "replace").splitlines()
-    if f"{STATE_DIR}/" not in (line.strip() for line in lines) and STATE_DIR not in (line.strip() for line in lines):
-        sep = b"" if not existing or existing.endswith(b"\n") else b"\n"
-        atomic_write(gi, existing + sep + f"# Guanxi's machine-local cache\n{STATE_DIR}/\n".encode())
+    # ".guanxi" and ".guanxi/" both ignore it: either counts as present.
+    if add_missing_lines(folder / ".gitignore", [f"{STATE_DIR}/"], "# Guanxi's machine-local cache",
+                         key=lambda line: line.strip().rstrip("/")):
         done.append(".gitignore")
     from .gitmerge import register_merge_driver, write_gitattributes
 

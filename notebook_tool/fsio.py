@@ -13,7 +13,7 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator
+from typing import BinaryIO, Callable, Iterable, Iterator
 
 
 @contextmanager
@@ -65,6 +65,29 @@ def fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def add_missing_lines(path: Path, lines: list[str], header: str | None = None,
+                      key: Callable[[str], str] = str.strip) -> bool:
+    """Append the ``lines`` a line-oriented file (``.gitignore``, ``.gitattributes``) lacks.
+
+    Every existing byte stays, the new lines use the file's own line ending,
+    ``header`` (a comment) goes before them unless already there, lines are
+    compared by ``key``, and the file keeps its mode. True when it changed.
+    """
+    try:
+        existing, mode = path.read_bytes(), os.stat(path).st_mode & 0o7777
+    except FileNotFoundError:
+        existing, mode = b"", None
+    have = {key(line) for line in existing.decode("utf-8", "replace").splitlines()}
+    missing = [line for line in lines if key(line) not in have]
+    if not missing:
+        return False
+    eol = b"\r\n" if b"\r\n" in existing else b"\n"
+    sep = b"" if not existing or existing.endswith(b"\n") else eol
+    head = [header] if header and key(header) not in have else []
+    atomic_write(path, existing + sep + eol.join(line.encode() for line in head + missing) + eol, mode)
+    return True
 
 
 def write_if_changed(path: Path, text: str) -> bool:

@@ -392,19 +392,9 @@ def attribute_lines(folder: Path) -> list[str]:
 
 def write_gitattributes(folder: Path) -> bool:
     """Add Guanxi's lines to ``.gitattributes`` when missing; True when the file changed."""
-    from .fsio import atomic_write
+    from .fsio import add_missing_lines
 
-    path = folder / ".gitattributes"
-    existing = path.read_bytes() if path.exists() else b""
-    have = {line.strip() for line in existing.decode("utf-8", "replace").splitlines()}
-    missing = [line for line in attribute_lines(folder) if line not in have]
-    if not missing:
-        return False
-    eol = b"\r\n" if b"\r\n" in existing else b"\n"
-    sep = b"" if not existing or existing.endswith(b"\n") else eol
-    header = [] if ATTRIBUTES_HEADER in have else [ATTRIBUTES_HEADER]
-    atomic_write(path, existing + sep + eol.join(line.encode() for line in header + missing) + eol)
-    return True
+    return add_missing_lines(folder / ".gitattributes", attribute_lines(folder), ATTRIBUTES_HEADER)
 
 
 def _git(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:

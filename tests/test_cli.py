@@ -240,3 +240,14 @@ def test_check_reports_a_case_collision_once(vault: Vault) -> None:
     assert r.exit_code == 1
     assert [line.split(": ", 1)[0] for line in r.stdout.splitlines()] == ["people/Alice.md:1", "people/alice.md:1"]
     assert "also used by" not in r.stdout
+
+
+def test_init_appends_to_an_existing_gitignore_keeping_its_bytes(tmp_path: Path) -> None:
+    root = tmp_path / "v"
+    root.mkdir()
+    (root / ".gitignore").write_bytes(b"*.pdf\r\nsecrets")  # CRLF, no final newline
+    run_cli("init", str(root))
+    assert (root / ".gitignore").read_bytes() == b"*.pdf\r\nsecrets\r\n# Guanxi's machine-local cache\r\n.guanxi/\r\n"
+    (root / ".gitignore").write_bytes(b".guanxi\n")  # already ignored, spelled without the slash
+    run_cli("init", str(root))
+    assert (root / ".gitignore").read_bytes() == b".guanxi\n"
