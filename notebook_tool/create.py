@@ -8,14 +8,12 @@ has a file, including one differing only by case or Unicode normalisation.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from .config import CONFIG_NAME, Config
 from .errors import GuanxiError
-from .fsio import add_missing_lines, atomic_write
+from .fsio import add_missing_lines, atomic_file, atomic_write
 from .names import NameError_, clean_name, file_stem, same_name_key
 from .vault import STATE_DIR
 from .yamltext import flow_list, scalar
@@ -139,35 +137,9 @@ def add_contact(root: Path, config: Config, new: NewContact) -> Path:
 
 
 def _create_new(path: Path, data: bytes) -> None:
-    """Create ``path`` with ``data`` whole or not at all, and never over an existing file.
-
-    The bytes go to a temporary file first and are hard-linked into place:
-    ``link`` fails if the name exists, so a file that appeared since the
-    check is never overwritten, and a crash never leaves a half-written
-    contact. Where the file system has no hard links, ``O_EXCL`` does the
-    no-overwrite part.
-    """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Create ``path`` whole, and never over a file that appeared since the check."""
     try:
-        with os.fdopen(fd, "wb") as f:
+        with atomic_file(path, exclusive=True) as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            raise GuanxiError(f"{path.name} already exists") from None
-        except OSError:  # no hard links here (FAT, some network file systems)
-            try:
-                out = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            except FileExistsError:
-                raise GuanxiError(f"{path.name} already exists") from None
-            with os.fdopen(out, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-    finally:
-        os.unlink(tmp)
+    except FileExistsError:
+        raise GuanxiError(f"{path.name} already exists") from None

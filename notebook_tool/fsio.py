@@ -17,12 +17,14 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 
 
 @contextmanager
-def atomic_file(path: Path, mode: int | None = None) -> Iterator[BinaryIO]:
+def atomic_file(path: Path, mode: int | None = None, exclusive: bool = False) -> Iterator[BinaryIO]:
     """Open a temporary file beside ``path``; on a clean exit it replaces ``path``.
 
     ``mode`` is kept when given (a user's file); otherwise the file gets the
     usual umask mode (``mkstemp`` alone would leave it 0600). On any error the
-    temporary file is removed and ``path`` is untouched.
+    temporary file is removed and ``path`` is untouched. ``exclusive``: create
+    ``path`` only if it does not exist (``FileExistsError`` otherwise), never
+    replacing a file that appeared meanwhile.
     """
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -35,13 +37,29 @@ def atomic_file(path: Path, mode: int | None = None) -> Iterator[BinaryIO]:
             os.umask(umask)
             mode = 0o666 & ~umask
         os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        if exclusive:
+            _link_new(tmp, path)
+        else:
+            os.replace(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
         raise
+
+
+def _link_new(tmp: str, path: Path) -> None:
+    """Put ``tmp`` at ``path`` unless ``path`` exists, whole or not at all; ``tmp`` is gone after."""
+    try:
+        os.link(tmp, path)  # fails if the name exists: no file is ever replaced
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links here (FAT, some network file systems): claim the name, then fill it
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        os.replace(tmp, path)
+        return
+    os.unlink(tmp)
 
 
 def atomic_write(path: Path, data: bytes | Iterable[bytes], mode: int | None = None) -> None:
