@@ -260,14 +260,11 @@ def add(ctx: click.Context, name: str, email: tuple[str, ...], phone: tuple[str,
 def show(ctx: click.Context, name: str, today: dt.date | None, as_json: bool) -> None:
     """Show one person: details, balance, what needs doing, and every entry."""
     from .attention import Context
+    from .incremental import find_contact
     from .ledger import summarize
-    from .resolve import resolve
     from .views import show_json, show_text
 
-    vault, contact = _quick_show(ctx, name) if use_cache() else (None, None)
-    if vault is None or contact is None:
-        vault = load(ctx)
-        contact = resolve(vault.contacts, name)
+    vault, contact = find_contact(existing_root(ctx), name, use_cache())
     day = resolve_today(today)
     s = summarize(contact, day, vault.config.half_life_days)
     c = Context(day, vault.config)
@@ -297,30 +294,6 @@ def list_(ctx: click.Context, tag: str | None, sort: str, today: dt.date | None,
         echo_json(list_json(rows, day.isoformat()))
     else:
         click.echo(list_text(rows), nl=False)
-
-
-def _quick_show(ctx: click.Context, name: str) -> tuple[Any, Any]:
-    """Resolve NAME from the cache's name index, reading only the files that could match.
-
-    ``(None, None)`` when the index cannot vouch for the answer (no cache, a
-    folder changed, an unknown name): the caller then reads the vault.
-    """
-    from .incremental import quick_lookup
-    from .resolve import resolve
-    from .vault import Vault
-
-    root = existing_root(ctx)
-    found = quick_lookup(root, name)
-    if found is None:
-        return None, None
-    config, problems, results = found
-    vault = Vault(root, config, tuple(results), tuple(problems))
-    try:
-        return vault, resolve(vault.contacts, name)
-    except ResolveError as exc:
-        if exc.ambiguous:
-            raise  # every file any stage could match was read: the ambiguity is real
-        return None, None  # a file changed under the index: ask the whole vault
 
 
 def echo_errors(vault: Any, only: str | None = None) -> None:

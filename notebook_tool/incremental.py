@@ -769,3 +769,29 @@ def quick_lookup(root: Path, query: str) -> tuple[Config, list[Problem], list[Fi
     for rel in sorted(hits):
         results.append(read_file(root, rel, config))
     return config, problems, results
+
+
+def find_contact(root: Path, name: str, use_cache: bool = True) -> tuple[Vault, Contact]:
+    """NAME → its contact, and the vault it was resolved in (``guanxi show``).
+
+    With the cache, only the files that could match are read
+    (:func:`quick_lookup`); whenever the cache cannot vouch for the answer,
+    the whole vault is read, so the answer is the same either way. Raises
+    :class:`~notebook_tool.errors.ResolveError` for an unknown or ambiguous name.
+    """
+    from .errors import ResolveError
+    from .resolve import resolve
+    from .vault import load_vault
+
+    found = quick_lookup(root, name) if use_cache else None
+    if found is not None:
+        config, problems, results = found
+        vault = Vault(root.resolve(), config, tuple(results), tuple(problems))
+        try:
+            return vault, resolve(vault.contacts, name)
+        except ResolveError as exc:
+            if exc.ambiguous:
+                raise  # every file any stage could match was read: the ambiguity is real
+            # else a file changed under the index: ask the whole vault
+    vault = load_vault(root, cache=use_cache)
+    return vault, resolve(vault.contacts, name)
