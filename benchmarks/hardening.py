@@ -26,17 +26,17 @@ import random
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import yaml
 
-from notebook_tool import harden, parse
-from notebook_tool.fileparts import decode, split_front_matter
-from notebook_tool.index import write_pages
-from notebook_tool.render import build, pages
-from notebook_tool.vault import contact_paths, load_vault
-from notebook_tool.config import Config
+from notebook_tool.core.config import Config
+from notebook_tool.read import harden, parse
+from notebook_tool.read.fileparts import decode, split_front_matter
+from notebook_tool.read.vault import contact_paths, load_vault
+from notebook_tool.render.pages import build, pages
+from notebook_tool.write.pages import write_pages
 
 TODAY = dt.date(2025, 6, 1)
 

@@ -33,9 +33,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import yaml
 
@@ -44,7 +44,7 @@ from benchmarks.genvault import generate
 REPO = Path(__file__).resolve().parent.parent
 TODAY = "2025-06-01"
 DEBOUNCE = 0.2
-PAST = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc).timestamp()
+PAST = dt.datetime(2025, 1, 1, tzinfo=dt.UTC).timestamp()
 
 
 @dataclass

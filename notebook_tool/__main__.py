@@ -1,5 +1,5 @@
 """``python -m notebook_tool`` runs the ``guanxi`` command."""
 
-from .cli import main
+from notebook_tool.cli.main import main
 
 main(prog_name="guanxi")

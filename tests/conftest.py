@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
-from hypothesis import settings
 from click.testing import CliRunner, Result
+from hypothesis import settings
 
-from notebook_tool.cli import main
+from notebook_tool.cli.main import main
 
 # Locally, hypothesis explores new examples on every run; in CI (CI=true) it
 # replays a fixed sequence, so a landing never hinges on the luck of the draw.

@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
-from notebook_tool import cache as cache_mod
-from notebook_tool.cache import CACHE_DIR, CACHE_NAME, Cache
-from notebook_tool.incremental import State, quick_lookup
-from notebook_tool.vault import Vault, load_vault
+from notebook_tool.core.model import Vault
+from notebook_tool.read.vault import load_vault
+from notebook_tool.store import cache as cache_mod
+from notebook_tool.store.cache import CACHE_DIR, CACHE_NAME, Cache
+from notebook_tool.store.incremental import State, cached_vault, quick_lookup
 from tests.conftest import run_cli
 
 TODAY = "2025-06-01"
@@ -54,9 +55,9 @@ def test_warm_load_equals_fresh_load(vault: Make) -> None:
     root = vault({"people/Alice Chen.md": ALICE, "people/Bob Smith.md": BOB, "people/broken.md": "---\na: [\n---\n"})
     age(root)
     fresh = load_vault(root)
-    first = load_vault(root, cache=True)
+    first = cached_vault(root)
     assert cache_file(root).is_file()
-    warm = load_vault(root, cache=True)
+    warm = cached_vault(root)
     assert first == fresh
     assert warm == fresh
 
@@ -82,7 +83,7 @@ def test_same_size_edit_within_one_tick_is_seen(vault: Make, monkeypatch: pytest
     tools that restore the mtime).
     """
     monkeypatch.setattr(cache_mod, "stamp_of", lambda st: (st.st_mtime_ns, st.st_size))
-    monkeypatch.setattr("notebook_tool.incremental.stamp_of", lambda st: (st.st_mtime_ns, st.st_size))
+    monkeypatch.setattr("notebook_tool.store.incremental.stamp_of", lambda st: (st.st_mtime_ns, st.st_size))
     root = vault({"people/Bob Smith.md": "---\ntake:\n  - 2025-03-01 Lunch\n---\n"})
     path = root / "people/Bob Smith.md"
     s = State(root)
@@ -107,7 +108,7 @@ def test_same_tick_rewrite_on_the_real_file_system(vault: Make) -> None:
         s.rescan()
         s.save()
         path.write_text("---\ntouch:\n  - 2025-01-02 y\n---\n", encoding="utf-8")
-        assert load_vault(root, cache=True).contacts[0].entries[0].text == "y", i
+        assert cached_vault(root).contacts[0].entries[0].text == "y", i
 
 
 def test_racy_entry_is_trusted_after_a_hash_check_and_then_aged(vault: Make) -> None:
@@ -128,7 +129,7 @@ def test_damaged_cache_is_rebuilt_silently(vault: Make, damage: str) -> None:
     root = vault({"people/Alice Chen.md": ALICE, "people/Bob Smith.md": BOB})
     age(root)
     expected = load_vault(root)
-    load_vault(root, cache=True)
+    cached_vault(root)
     path = cache_file(root)
     raw = path.read_bytes()
     if damage == "garbage":
@@ -142,7 +143,7 @@ def test_damaged_cache_is_rebuilt_silently(vault: Make, damage: str) -> None:
     else:
         path.unlink()
         path.mkdir()  # not even a file: cannot be written either, still no error
-    assert load_vault(root, cache=True) == expected
+    assert cached_vault(root) == expected
     r = run_cli("--vault", str(root), "index", "--today", TODAY)
     assert r.exit_code == 0, r.output
     assert "Indexed 2 people" in r.stderr
@@ -176,7 +177,7 @@ def test_index_renders_only_when_something_changed(vault: Make) -> None:
     assert index() == (True, ("_index/attention.md",))
     # Another command refreshed the cache after an edit, without rendering: index must still render.
     (root / "people/Bob Smith.md").write_text("---\ngive:\n  - 2025-05-01 Dinner\n---\n", encoding="utf-8")
-    load_vault(root, cache=True)
+    cached_vault(root)
     rendered, written = index()
     assert rendered and written
     (root / "people/Bob Smith.md").unlink()
@@ -201,12 +202,12 @@ def test_index_cli_warm_output_matches_cold(vault: Make) -> None:
 def test_config_change_is_seen(vault: Make) -> None:
     root = vault({"people/Alice Chen.md": ALICE, "other/Carol.md": BOB})
     age(root)
-    assert len(load_vault(root, cache=True).contacts) == 2
+    assert len(cached_vault(root).contacts) == 2
     (root / "guanxi.toml").write_text('contacts = ["people"]\n', encoding="utf-8")
-    assert load_vault(root, cache=True) == load_vault(root)
-    assert len(load_vault(root, cache=True).contacts) == 1
+    assert cached_vault(root) == load_vault(root)
+    assert len(cached_vault(root).contacts) == 1
     (root / "guanxi.toml").write_text('contacts = ["people"]\nmax_front_matter = 10\n', encoding="utf-8")
-    assert load_vault(root, cache=True) == load_vault(root)
+    assert cached_vault(root) == load_vault(root)
 
 
 def test_show_reads_only_the_files_that_could_match(vault: Make) -> None:
@@ -252,7 +253,7 @@ def test_folder_stamps_skip_the_walk_but_never_miss_a_file(vault: Make) -> None:
     root = vault({"people/Alice Chen.md": ALICE, "people/Bob Smith.md": BOB, "people/empty/.keep": "",
                   "people/deep/er/Carol.md": BOB})
     age(root)
-    load_vault(root, cache=True)
+    cached_vault(root)
     assert Cache.load(root, 65536).dirs["stamps"]  # recorded: every folder is old
     steps: list[Callable[[], None]] = [
         lambda: (root / "people/empty/Dan.md").write_text(BOB, encoding="utf-8"),  # into a folder with no contacts
@@ -264,8 +265,8 @@ def test_folder_stamps_skip_the_walk_but_never_miss_a_file(vault: Make) -> None:
     for i, step in enumerate(steps):
         step()
         age(root)  # even with every mtime moved back an hour, ctime and inode give the change away
-        assert load_vault(root, cache=True) == load_vault(root), i
-        assert load_vault(root, cache=True) == load_vault(root), i
+        assert cached_vault(root) == load_vault(root), i
+        assert cached_vault(root) == load_vault(root), i
 
 
 def test_symlinks_disable_the_folder_shortcut(vault: Make, tmp_path: Path) -> None:
@@ -273,17 +274,17 @@ def test_symlinks_disable_the_folder_shortcut(vault: Make, tmp_path: Path) -> No
     (tmp_path / "elsewhere.md").write_text(BOB, encoding="utf-8")
     (root / "people/Out.md").symlink_to(tmp_path / "elsewhere.md")
     age(root)
-    assert load_vault(root, cache=True) == load_vault(root)
+    assert cached_vault(root) == load_vault(root)
     assert not Cache.load(root, 65536).dirs  # the walk warned: always walk again
-    assert load_vault(root, cache=True) == load_vault(root)
+    assert cached_vault(root) == load_vault(root)
 
 
 def test_live_pages_equal_render_pages(tmp_path: Path) -> None:
     """Watch's per-person pages are render's, on the example vault, file by file, day by day."""
     import shutil
 
-    from notebook_tool.incremental import LivePages
-    from notebook_tool.render import build, pages
+    from notebook_tool.render.pages import build, pages
+    from notebook_tool.store.incremental import LivePages
     from tests.conftest import EXAMPLE_VAULT
 
     def expected(v: Vault, day: dt.date) -> dict[str, str]:
@@ -339,7 +340,7 @@ def test_show_imports_neither_watchdog_nor_markdown(vault: Make) -> None:
     age(root)
     run_cli("--vault", str(root), "index", "--today", TODAY)
     code = (
-        "import sys\nfrom notebook_tool.cli import main\n"
+        "import sys\nfrom notebook_tool.cli.main import main\n"
         f"try:\n    main(['--vault', {str(root)!r}, 'show', 'bob', '--today', {TODAY!r}])\n"
         "except SystemExit as e:\n    assert not e.code, e.code\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('watchdog', 'markdown', 'frontmatter')]\n"
@@ -353,13 +354,13 @@ def test_show_imports_neither_watchdog_nor_markdown(vault: Make) -> None:
 
 def test_cache_folder_ignores_itself_in_git(vault: Make) -> None:
     root = vault({"people/Alice Chen.md": ALICE})
-    load_vault(root, cache=True)
+    cached_vault(root)
     assert (root / CACHE_DIR / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
 
 
 def test_is_contact_agrees_with_the_walk(vault: Make, tmp_path: Path) -> None:
     """The watcher's one-path test gives the walk's answer, path by path."""
-    from notebook_tool.vault import contact_paths
+    from notebook_tool.read.vault import contact_paths
 
     root = vault({
         "guanxi.toml": 'contacts = ["people", "team/core"]\noutput = "people/_out"\n',
@@ -380,7 +381,7 @@ def test_is_contact_agrees_with_the_walk(vault: Make, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("child", ["works", "fails", "dies"])
 def test_reading_on_two_cores_gives_the_same_vault(vault: Make, monkeypatch: pytest.MonkeyPatch, child: str) -> None:
-    import notebook_tool.incremental as inc
+    import notebook_tool.store.incremental as inc
 
     files: dict[str, str | bytes] = {f"people/P{i:02d}.md": (ALICE if i % 3 else BOB) for i in range(40)}
     files["people/broken.md"] = "---\ngive: [\n---\n"
@@ -396,13 +397,13 @@ def test_reading_on_two_cores_gives_the_same_vault(vault: Make, monkeypatch: pyt
     assert len(s.rescan().read) == 42
     assert s.vault() == load_vault(root)
     s.save()
-    assert load_vault(root, cache=True) == load_vault(root)
+    assert cached_vault(root) == load_vault(root)
     assert not State(root).rescan()  # every record the child sent is trusted next time
 
 
 def test_packed_results_round_trip_and_save(vault: Make) -> None:
     """Watch's packed results give back equal objects, and a cache saved from them loads the same."""
-    from notebook_tool.cache import PackedResults
+    from notebook_tool.store.cache import PackedResults
 
     root = vault({"people/Alice Chen.md": ALICE, "people/Bob Smith.md": BOB, "people/broken.md": "---\na: [\n---\n"})
     age(root)
@@ -449,8 +450,8 @@ def test_the_forked_child_payload_decodes(vault: Make) -> None:
     """What the child sends decodes to the parent's results (a failure here is silent in use: slower, not wrong)."""
     import marshal
 
-    from notebook_tool.config import load_config
-    from notebook_tool.incremental import _decode_results, _parse_for_parent
+    from notebook_tool.read.config import load_config
+    from notebook_tool.store.incremental import _decode_results, _parse_for_parent
 
     root = vault({"people/Alice Chen.md": ALICE, "people/Bob Smith.md": BOB})
     config, _ = load_config(root)

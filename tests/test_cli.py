@@ -6,8 +6,8 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
@@ -196,7 +196,7 @@ def test_every_command_has_help() -> None:
 def test_shell_completion_of_names() -> None:
     env = {**os.environ, "_GUANXI_COMPLETE": "bash_complete", "COMP_WORDS": "guanxi show Zo", "COMP_CWORD": "2",
            "GUANXI_VAULT": str(EXAMPLE_VAULT)}
-    out = subprocess.run([sys.executable, "-c", "from notebook_tool.cli import main; main(prog_name='guanxi')"],
+    out = subprocess.run([sys.executable, "-c", "from notebook_tool.cli.main import main; main(prog_name='guanxi')"],
                          env=env, capture_output=True, text=True, cwd=REPO)
     assert out.stdout.splitlines() == ["plain,Zoë Ångström"]
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from notebook_tool.vault import load_vault
+from notebook_tool.read.vault import load_vault
 from tests.conftest import run_cli
 
 ALICE = "---\nemail: alice@acme.example\ngive:\ntake:\ntouch:\n---\nNotes about Alice.\n"
@@ -26,7 +26,7 @@ def root(tmp_path: Path) -> Path:
     return r
 
 
-def g(root: Path, *args: str):  # noqa: ANN201 - a click Result
+def g(root: Path, *args: str):
     return run_cli("--vault", str(root), *args)
 
 

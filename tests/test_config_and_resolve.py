@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
-from notebook_tool.config import Config, load_config
-from notebook_tool.model import Contact
-from notebook_tool.resolve import ResolveError, resolve
-from notebook_tool.vault import contact_paths, find_vault, load_vault
+from notebook_tool.compute.resolve import ResolveError, resolve
+from notebook_tool.core.config import Config
+from notebook_tool.core.model import Contact
+from notebook_tool.read.config import load_config
+from notebook_tool.read.vault import contact_paths, find_vault, load_vault
 
 Vault = Callable[[dict[str, str | bytes]], Path]
 

@@ -7,8 +7,8 @@ import datetime as dt
 import frontmatter
 import pytest
 
-from notebook_tool.model import Birthday
-from notebook_tool.parse import parse_contact
+from notebook_tool.core.model import Birthday
+from notebook_tool.read.parse import parse_contact
 
 SPEC_EXAMPLE = """\
 ---

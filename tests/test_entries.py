@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from notebook_tool.model import Entry
-from notebook_tool.parse import parse_contact
+from notebook_tool.core.model import Entry
+from notebook_tool.read.parse import parse_contact
 
 D = dt.date
 
@@ -124,7 +124,7 @@ def test_bad_entries_are_reported_and_the_rest_kept(item: str, message: str) -> 
     ["2025-01-10 Coffee", "2025-03-01 [ ] Send it", "2025-03-01 [x] Sent +2.5", "2025-02-01", "2025-02-01 [ ]", "2025-02-01 Big +12.25"],
 )
 def test_format_line_reads_back(line: str) -> None:
-    from notebook_tool.entries import format_line, parse_line
+    from notebook_tool.read.entries import format_line, parse_line
 
     e = parse_line("give", line)
     assert format_line(e) == line
@@ -132,7 +132,7 @@ def test_format_line_reads_back(line: str) -> None:
 
 
 def test_tiny_weights_are_written_as_decimals() -> None:
-    from notebook_tool.entries import format_line, parse_line
+    from notebook_tool.read.entries import format_line, parse_line
 
     e = parse_line("give", "2025-02-01 Nudge +0.0000001")
     assert format_line(e) == "2025-02-01 Nudge +0.0000001"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from notebook_tool.fsio import atomic_file, atomic_write
+from notebook_tool.write.fsio import atomic_file, atomic_write
 
 
 def test_exclusive_creation_never_replaces_and_leaves_no_temp(tmp_path: Path) -> None:
@@ -15,9 +15,8 @@ def test_exclusive_creation_never_replaces_and_leaves_no_temp(tmp_path: Path) ->
     with atomic_file(path, exclusive=True) as f:
         f.write(b"new")
     assert path.read_bytes() == b"new"
-    with pytest.raises(FileExistsError):
-        with atomic_file(path, exclusive=True) as f:
-            f.write(b"other")
+    with pytest.raises(FileExistsError), atomic_file(path, exclusive=True) as f:
+        f.write(b"other")
     assert path.read_bytes() == b"new"
     assert os.listdir(tmp_path) == ["Ann.md"]
 
@@ -25,10 +24,9 @@ def test_exclusive_creation_never_replaces_and_leaves_no_temp(tmp_path: Path) ->
 def test_a_failed_write_leaves_the_old_file(tmp_path: Path) -> None:
     path = tmp_path / "page.md"
     path.write_bytes(b"old")
-    with pytest.raises(RuntimeError):
-        with atomic_file(path) as f:
-            f.write(b"half")
-            raise RuntimeError("killed mid-write")
+    with pytest.raises(RuntimeError), atomic_file(path) as f:
+        f.write(b"half")
+        raise RuntimeError("killed mid-write")
     assert path.read_bytes() == b"old"
     assert os.listdir(tmp_path) == ["page.md"]
 

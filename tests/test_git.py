@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from notebook_tool.gitmerge import merge_bytes
-from notebook_tool.parse import parse_contact
+from notebook_tool.git.merge import merge_bytes
+from notebook_tool.read.parse import parse_contact
 from tests.conftest import run_cli
 
 REL = "people/Alice Chen.md"

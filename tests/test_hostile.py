@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from notebook_tool.config import Config
-from notebook_tool.harden import MAX_DEPTH, prescan
-from notebook_tool.parse import parse_contact
-from notebook_tool.vault import contact_paths, load_vault
+from notebook_tool.core.config import Config
+from notebook_tool.read.harden import MAX_DEPTH, prescan
+from notebook_tool.read.parse import parse_contact
+from notebook_tool.read.vault import contact_paths, load_vault
 from tests.conftest import run_cli, write_vault
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -135,7 +135,7 @@ def test_deep_nesting_never_reaches_libyaml(tmp_path: Path) -> None:
     import subprocess
 
     code = (
-        "from notebook_tool.parse import parse_contact\n"
+        "from notebook_tool.read.parse import parse_contact\n"
         "for n in (1000, 30000, 200000):\n"
         "    for body in ('x: ' + '[' * n, 'x: ' + '{a: ' * n, '- ' * n + 'x', 'x: ' + '[' * n + ']' * n):\n"
         "        r = parse_contact(('---\\n' + body + '\\n---\\n').encode(), 'p/x.md', 10**7)\n"

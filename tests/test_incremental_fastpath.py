@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.genvault import contact_text
-from notebook_tool.fastpath import parse_fast
-from notebook_tool.parse import parse_contact
+from notebook_tool.read.fastpath import parse_fast
+from notebook_tool.read.parse import parse_contact
 from tests.conftest import EXAMPLE_VAULT
 
 TEXTS = [

@@ -16,7 +16,7 @@ import codecs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from notebook_tool.parse import parse_contact
+from notebook_tool.read.parse import parse_contact
 
 FUZZ = settings(max_examples=300, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
 
@@ -102,7 +102,7 @@ SCAN_TOKENS = ["\n", " ", "  ", "\t", "- ", "-", "? ", ": ", ":", "[", "]", "{",
 @settings(max_examples=1500, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(SCAN_TOKENS), max_size=40).map("".join))
 def test_prescan_cheap_path_is_sound(text: str) -> None:
-    from notebook_tool import harden
+    from notebook_tool.read import harden
 
     if harden.prescan(text) is None:
         assert harden._event_scan(text) is None, text
@@ -116,7 +116,7 @@ DEPTH_TOKENS = ["[", "]", "{", "}", "[[", "]]", "- ", "- - - - ", "  ", "       
 @given(st.lists(st.sampled_from(DEPTH_TOKENS), max_size=150).map("".join))
 def test_prescan_depth_bound_is_sound(text: str) -> None:
     """Whatever the cheap depth bound lets through nests no deeper than MAX_DEPTH."""
-    from notebook_tool import harden
+    from notebook_tool.read import harden
 
     if harden.prescan(text) is None:
         assert harden._event_scan(text) is None, text

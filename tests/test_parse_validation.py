@@ -11,7 +11,7 @@ import datetime as dt
 
 import pytest
 
-from notebook_tool.parse import one_line, parse_contact
+from notebook_tool.read.parse import one_line, parse_contact
 
 
 def parse(front: str) -> tuple[object, list[str]]:

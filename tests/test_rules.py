@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from notebook_tool import attention as A
-from notebook_tool.config import Config
-from notebook_tool.ledger import summarize
-from notebook_tool.model import Birthday, Contact, Entry
+from notebook_tool.compute import attention as A
+from notebook_tool.compute.ledger import summarize
+from notebook_tool.core.config import Config
+from notebook_tool.core.model import Birthday, Contact, Entry
 
 D = dt.date
 TODAY = D(2025, 6, 1)

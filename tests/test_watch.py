@@ -16,13 +16,13 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 
-from notebook_tool.watch import Round, Watcher
+from notebook_tool.watch.watcher import Round, Watcher
 from tests.conftest import REPO, run_cli, write_vault
 
 TODAY = dt.date(2025, 6, 1)
@@ -411,7 +411,7 @@ def test_signal_exits_zero_with_whole_pages(tmp_path: Path, sig: int) -> None:
 def test_watch_help_and_lazy_import() -> None:
     r = run_cli("watch", "--help")
     assert r.exit_code == 0 and "--poll" in r.stdout
-    code = ("import sys; from notebook_tool.cli import main\n"
+    code = ("import sys; from notebook_tool.cli.main import main\n"
             "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
             "assert 'watchdog' not in sys.modules and 'markdown' not in sys.modules, "
             "[m for m in sys.modules if m.startswith(('watchdog', 'markdown'))]")

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from notebook_tool import writer as W
-from notebook_tool.parse import parse_contact
-from notebook_tool.writer import AddEntry, KeepPromise, SetSnooze, WriteError, apply_change, entry_source, plan
+from notebook_tool.read.parse import parse_contact
+from notebook_tool.write import writer as W
+from notebook_tool.write.writer import AddEntry, KeepPromise, SetSnooze, WriteError, apply_change, entry_source, plan
 
 GOLDEN = Path(__file__).parent / "golden_write"
 CASES = sorted(p.name[: -len(".before.md")] for p in GOLDEN.glob("*.before.md"))
@@ -229,9 +229,8 @@ def test_file_that_keeps_changing_is_never_overwritten(tmp_path: Path, monkeypat
 
 def test_lock_times_out_with_a_clear_message(tmp_path: Path) -> None:
     (tmp_path / "A.md").write_bytes(b"---\ngive:\n---\n")
-    with W.vault_lock(tmp_path):
-        with pytest.raises(WriteError, match="another guanxi has been writing"):
-            apply_change(tmp_path, "A.md", AddEntry("give", D(2025, 1, 2), "x"), lock_timeout=0.2)
+    with W.vault_lock(tmp_path), pytest.raises(WriteError, match="another guanxi has been writing"):
+        apply_change(tmp_path, "A.md", AddEntry("give", D(2025, 1, 2), "x"), lock_timeout=0.2)
     assert (tmp_path / "A.md").read_bytes() == b"---\ngive:\n---\n"
 
 

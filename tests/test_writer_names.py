@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from notebook_tool.names import MAX_BYTES, NameError_, file_stem, same_name_key
+from notebook_tool.core.names import MAX_BYTES, NameError_, file_stem, same_name_key
 from tests.conftest import run_cli
 
 

@@ -29,7 +29,7 @@ TOTAL_SECONDS = 300
 CHILD = r"""
 import json, sys, time
 from pathlib import Path
-from notebook_tool.parse import parse_contact
+from notebook_tool.read.parse import parse_contact
 
 suite = Path(sys.argv[1])
 for path in sorted(suite.glob("**/in.yaml")):

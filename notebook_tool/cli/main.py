@@ -1,0 +1,382 @@
+"""The ``guanxi`` command: a thin click layer over the library.
+
+Each command parses its options, calls one library function, echoes, and
+picks the exit code: 0 done, 1 a user error (printed as one line, or
+``path:line: message`` lines, on stderr), 2 a usage error (click's own).
+Errors are turned into messages in one place, :class:`GuanxiGroup`.
+Heavy or optional modules are imported inside the commands that use them so
+that ``--help``, completion and ``show`` start fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from notebook_tool.core.errors import GuanxiError, ResolveError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+# Commands that live in their own modules, imported only when invoked (or
+# listed by --help), so that start-up stays cheap: "name": "module:attribute".
+LAZY_COMMANDS: dict[str, str] = {
+    "give": "notebook_tool.cli.write:give",
+    "take": "notebook_tool.cli.write:take",
+    "touch": "notebook_tool.cli.write:touch",
+    "done": "notebook_tool.cli.write:done",
+    "snooze": "notebook_tool.cli.write:snooze",
+    "history": "notebook_tool.cli.write:history",
+    "merge-driver": "notebook_tool.cli.write:merge_driver",
+    "watch": "notebook_tool.cli.watch:watch",
+    # Each family of commands in its own module; a module not built yet hides its commands.
+    "import": "notebook_tool.cli.exchange:import_group",     # import linkedin|google|vcard
+    "export": "notebook_tool.cli.exchange:export_group",     # export vcard|csv|json
+    "triage": "notebook_tool.cli.exchange:triage",
+    "intro": "notebook_tool.cli.network:intro",
+    "path": "notebook_tool.cli.network:path",
+    "graph": "notebook_tool.cli.network:graph",
+    "find": "notebook_tool.cli.network:find",
+    "calendar": "notebook_tool.cli.views:calendar",
+    "html": "notebook_tool.cli.views:html",
+    "serve": "notebook_tool.cli.views:serve",
+    "edit": "notebook_tool.cli.people:edit",
+    "rename": "notebook_tool.cli.people:rename",
+    "merge-people": "notebook_tool.cli.people:merge_people",
+}
+
+
+class GuanxiGroup(click.Group):
+    """Maps library errors to ``message`` on stderr and exit 1; loads lazy commands."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *(n for n in LAZY_COMMANDS if self._lazy(n))})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        found = found if found is not None else self._lazy(cmd_name)
+        return _accept_vault(found) if found is not None else None
+
+    @staticmethod
+    def _lazy(name: str) -> click.Command | None:
+        target = LAZY_COMMANDS.get(name)
+        if target is None:
+            return None
+        import importlib
+
+        module, attr = target.split(":")
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name == module:  # that part of Guanxi is not built yet
+                return None
+            raise
+        return getattr(mod, attr, None)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ResolveError as exc:
+            lines = [f"guanxi: {exc}"] + [f"  {c.name}  ({c.path})" for c in exc.candidates]
+            click.echo("\n".join(lines), err=True)
+            ctx.exit(1)
+        except GuanxiError as exc:
+            click.echo(f"guanxi: {exc}", err=True)
+            ctx.exit(1)
+
+
+class IsoDate(click.ParamType):  # type: ignore[type-arg,unused-ignore]  # generic from click 8.4
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        from notebook_tool.core.durations import parse_iso_date
+
+        try:
+            return parse_iso_date(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DATE = IsoDate()
+
+
+def today_option(f: Any) -> Any:
+    return click.option(
+        "--today", type=DATE, default=None, metavar="YYYY-MM-DD",
+        help="Compute as if today were this date (default: the real today).",
+    )(f)
+
+
+def json_option(f: Any) -> Any:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON (schema in docs/json.md).")(f)
+
+
+def resolve_today(value: dt.date | None) -> dt.date:
+    return value or dt.date.today()
+
+
+_VAULT_KEY = "guanxi.vault"
+_VAULT_HELP = ("The vault folder (default: $GUANXI_VAULT, else the nearest folder up with guanxi.toml, "
+               "else the current folder).")
+
+
+def _remember_vault(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    # ctx.meta is shared by the whole command chain, so the innermost --vault wins.
+    if value is not None:
+        ctx.meta[_VAULT_KEY] = value
+    return value
+
+
+def _accept_vault(cmd: click.Command) -> click.Command:
+    """Let ``--vault`` stand after the command too (``guanxi report attention --vault v``)."""
+    if not any(p.name == "vault" for p in cmd.params):
+        cmd.params.append(click.Option(["--vault"], type=click.Path(file_okay=False, path_type=Path),
+                                       expose_value=False, callback=_remember_vault, help=_VAULT_HELP))
+    return cmd
+
+
+def chosen_vault(ctx: click.Context) -> Path | None:
+    """The --vault given before or after the command (or $GUANXI_VAULT), if any."""
+    return ctx.meta.get(_VAULT_KEY) or ctx.find_root().params.get("vault")
+
+
+def vault_root(ctx: click.Context) -> Path:
+    from notebook_tool.read.vault import find_vault
+
+    return find_vault(chosen_vault(ctx))
+
+
+def use_cache() -> bool:
+    """The cache in .guanxi/ is on unless GUANXI_CACHE=0 (for a suspicious user, or a read-only check)."""
+    import os
+
+    return os.environ.get("GUANXI_CACHE", "1") not in ("0", "no", "off", "false")
+
+
+def existing_root(ctx: click.Context) -> Path:
+    root = vault_root(ctx)
+    if not root.is_dir():
+        raise GuanxiError(f"vault folder {root} does not exist")
+    return root
+
+
+def progress_wrap(progress: bool) -> Any:
+    """A progress bar over the files to read: on a terminal, and only when they are many."""
+    if not (progress and sys.stderr.isatty()):
+        return None
+
+    def wrap(paths: Any) -> Any:
+        paths = list(paths)
+        if len(paths) < 500:
+            return paths
+        return _bar(paths)
+    return wrap
+
+
+def load(ctx: click.Context, progress: bool = False) -> Any:
+    from notebook_tool.store.incremental import cached_vault
+
+    root = existing_root(ctx)
+    # The cache gives the same Vault as a full read; it only skips unchanged files.
+    return cached_vault(root, progress_wrap(progress), use_cache=use_cache())
+
+
+def _bar(paths: list[str]) -> Any:
+    with click.progressbar(paths, label="Reading contacts", file=sys.stderr) as bar:
+        yield from bar
+
+
+def echo_json(data: Any) -> None:
+    import json  # here: only --json output needs it (~1 ms of every command's start-up)
+
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def complete_names(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Shell completion of contact names: from file names, no file is parsed."""
+    from click.shell_completion import CompletionItem
+
+    from notebook_tool.compute.resolve import fold
+    from notebook_tool.read.config import load_config
+    from notebook_tool.read.vault import contact_paths, find_vault
+
+    try:
+        root = find_vault(chosen_vault(ctx))
+        config, _ = load_config(root)
+        paths, _ = contact_paths(root, config)
+    except OSError:
+        return []
+    q = fold(incomplete)
+    stems = sorted({p.rsplit("/", 1)[-1][:-3] for p in paths})
+    return [CompletionItem(s) for s in stems if fold(s).startswith(q)]
+
+
+@click.group(cls=GuanxiGroup, context_settings=CONTEXT)
+@click.option("--vault", type=click.Path(file_okay=False, path_type=Path), envvar="GUANXI_VAULT",
+              help=_VAULT_HELP)
+@click.version_option(package_name="guanxi", prog_name="guanxi")
+def main(vault: Path | None) -> None:
+    """Guanxi: a plain-text ledger of give and take with the people you know.
+
+    One Markdown file per person; `guanxi index` keeps _index/attention.md and
+    _index/reciprocity.md current. See `guanxi COMMAND --help`.
+    """
+
+
+@main.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path | None) -> None:
+    """Create a vault in DIRECTORY (default: here); safe to run again."""
+    from notebook_tool.write.create import init_vault
+
+    folder = (directory or Path.cwd()).resolve()
+    done = init_vault(folder)
+    if done:
+        click.echo(f"Initialised vault in {folder}: created " + ", ".join(done))
+    else:
+        click.echo(f"Vault in {folder} already set up; nothing to do.")
+
+
+@main.command()
+@click.argument("name")
+@click.option("--email", multiple=True, help="Email address (repeatable).")
+@click.option("--phone", multiple=True, help="Phone number (repeatable).")
+@click.option("--tag", "tags", multiple=True, help="Tag (repeatable).")
+@click.option("--met", type=DATE, help="When you met (YYYY-MM-DD).")
+@click.option("--via", help="Who introduced you (a contact name).")
+@click.option("--why", help="Why this connection matters.")
+@click.option("--company", help="Where they work.")
+@click.option("--role", help="What they do.")
+@click.pass_context
+def add(ctx: click.Context, name: str, email: tuple[str, ...], phone: tuple[str, ...], tags: tuple[str, ...],
+        met: dt.date | None, via: str | None, why: str | None, company: str | None, role: str | None) -> None:
+    """Add a person: create people/NAME.md (never overwrites)."""
+    from notebook_tool.read.config import load_config
+    from notebook_tool.write.create import NewContact, add_contact
+
+    root = vault_root(ctx)
+    config, _ = load_config(root)
+    path = add_contact(root, config, NewContact(name, email, phone, tags, met, via, why, company, role))
+    click.echo(f"Created {path.relative_to(root).as_posix()}")
+
+
+@main.command()
+@click.argument("name", shell_complete=complete_names)
+@today_option
+@json_option
+@click.pass_context
+def show(ctx: click.Context, name: str, today: dt.date | None, as_json: bool) -> None:
+    """Show one person: details, balance, what needs doing, and every entry."""
+    from notebook_tool.compute.attention import Context
+    from notebook_tool.compute.ledger import summarize
+    from notebook_tool.render.views import show_json, show_text
+    from notebook_tool.store.incremental import find_contact
+
+    vault, contact = find_contact(existing_root(ctx), name, use_cache())
+    day = resolve_today(today)
+    s = summarize(contact, day, vault.config.half_life_days)
+    c = Context(day, vault.config)
+    if as_json:
+        echo_json(show_json(s, c))
+    else:
+        click.echo(show_text(s, c), nl=False)
+    echo_errors(vault, only=contact.path)
+
+
+@main.command("list")
+@click.option("--tag", help="Only people with this tag.")
+@click.option("--sort", type=click.Choice(["name", "balance", "last-contact", "given", "taken"]),
+              default="name", show_default=True, help="Order of the rows.")
+@today_option
+@json_option
+@click.pass_context
+def list_(ctx: click.Context, tag: str | None, sort: str, today: dt.date | None, as_json: bool) -> None:
+    """List people with their balance and last contact."""
+    from notebook_tool.compute.ledger import summarize
+    from notebook_tool.render.views import list_json, list_text, select
+
+    vault = load(ctx)
+    day = resolve_today(today)
+    rows = select([summarize(c, day, vault.config.half_life_days) for c in vault.contacts], tag, sort)
+    if as_json:
+        echo_json(list_json(rows, day.isoformat()))
+    else:
+        click.echo(list_text(rows), nl=False)
+
+
+def echo_errors(vault: Any, only: str | None = None) -> None:
+    for p in vault.all_problems():
+        if p.severity == "error" and (only is None or p.path == only):
+            click.echo(p.format(), err=True)
+
+
+@main.command()
+@today_option
+@click.pass_context
+def index(ctx: click.Context, today: dt.date | None) -> None:
+    """Rebuild _index/attention.md and _index/reciprocity.md.
+
+    Problems in files are printed as path:line: message on stderr and listed
+    on the attention page; the rest of the vault is indexed all the same.
+    """
+    from notebook_tool.store.incremental import State
+
+    # Incremental: stat every file, re-read the changed ones, and render only
+    # when something changed since the pages were last written.
+    state = State(existing_root(ctx), use_cache=use_cache())
+    state.rescan(progress_wrap(True))
+    outcome = state.index(resolve_today(today))
+    state.save()
+    for p in outcome.errors:
+        click.echo(p.format(), err=True)
+    n = outcome.people
+    what = ", ".join(outcome.written) if outcome.written else "pages unchanged"
+    click.echo(f"Indexed {n} {'person' if n == 1 else 'people'}: {what}", err=True)
+
+
+@main.command()
+@click.argument("which", type=click.Choice(["attention", "reciprocity"]))
+@today_option
+@json_option
+@click.pass_context
+def report(ctx: click.Context, which: str, today: dt.date | None, as_json: bool) -> None:
+    """Print the attention or reciprocity report (Markdown, or --json)."""
+    from notebook_tool.render import pages as render
+
+    vault = load(ctx)
+    rep = render.build(vault, resolve_today(today))
+    if as_json:
+        echo_json(render.attention_json(rep) if which == "attention" else render.reciprocity_json(rep))
+    else:
+        text = (render.attention_markdown if which == "attention" else render.reciprocity_markdown)(rep, "")
+        click.echo(text, nl=False)
+
+
+@main.command()
+@today_option
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.pass_context
+def check(ctx: click.Context, today: dt.date | None, strict: bool) -> None:
+    """Check every file; print path:line: message for each problem.
+
+    Exit 1 when there is an error (or, with --strict, a warning).
+    """
+    from notebook_tool.compute.checks import run_checks
+
+    vault = load(ctx)
+    problems = run_checks(vault, resolve_today(today))
+    for p in problems:
+        click.echo(p.format())
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
+    n = len(vault.results)
+    click.echo(f"{n} file{'s' if n != 1 else ''} checked: {errors} error{'s' if errors != 1 else ''}, "
+               f"{warnings} warning{'s' if warnings != 1 else ''}", err=True)
+    if errors or (strict and warnings):
+        ctx.exit(1)

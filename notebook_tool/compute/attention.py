@@ -1,0 +1,192 @@
+"""Who needs attention, and why: the rules of SPEC §4, one small function each.
+
+Each rule takes a person's :class:`~notebook_tool.ledger.Summary` and a
+:class:`Context` and returns a :class:`Reason` or ``None``. Ranking is by the
+most urgent rule a person has (promise, owe, birthday, no-follow-up, overdue,
+no-contact-info), then by that rule's own severity (a promise's age, the
+debt, days to the birthday, days since meeting, the overdue ratio
+``(days since − cadence) / cadence``), then by name. "They owe you" is never
+a reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from notebook_tool.compute.ledger import Summary, fmt
+from notebook_tool.core.config import Config
+from notebook_tool.core.model import Contact
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    today: dt.date
+    config: Config
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a person is on the page: the rule, what to say, how urgent."""
+
+    rule: str
+    text: str
+    severity: float  # larger is more urgent within the rule
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A row of the attention page."""
+
+    summary: Summary
+    reasons: tuple[Reason, ...]
+
+    @property
+    def contact(self) -> Contact:
+        return self.summary.contact
+
+
+def _quote(text: str) -> str:
+    return f"“{text}”" if text else "(no description)"
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
+
+
+def rule_promise(s: Summary, ctx: Context) -> Reason | None:
+    """An open ``[ ]`` give older than the grace period."""
+    grace = ctx.config.promise_grace_days
+    late = [e for e in s.contact.entries if e.kind == "give" and e.is_open and (ctx.today - e.date).days > grace]
+    if not late:
+        return None
+    oldest = min(late, key=lambda e: (e.date, e.line))
+    age = (ctx.today - oldest.date).days
+    more = f" (and {len(late) - 1} more)" if len(late) > 1 else ""
+    return Reason("promise", f"you promised {_quote(oldest.text)} {_days(age)} ago ({oldest.date.isoformat()}){more}", age)
+
+
+def rule_owe(s: Summary, ctx: Context) -> Reason | None:
+    """Balance below −band: say what they did for you and when."""
+    if not s.balance < -ctx.config.owe_band:
+        return None
+    takes = [e for e in s.contact.entries if e.kind == "take" and e.counts]
+    last = max(takes, key=lambda e: (e.date, e.line), default=None)
+    what = f"; last favour: {_quote(last.text)} on {last.date.isoformat()}" if last else ""
+    return Reason("owe", f"you owe them (balance {fmt(s.balance)}){what}", -s.balance)
+
+
+def _next_birthday(month: int, day: int, today: dt.date) -> dt.date:
+    for year in (today.year, today.year + 1):
+        try:
+            d = dt.date(year, month, day)
+        except ValueError:  # 29 February outside a leap year: kept on the 28th
+            d = dt.date(year, 2, 28)
+        if d >= today:
+            return d
+    raise AssertionError("unreachable: next year always has the day")
+
+
+def rule_birthday(s: Summary, ctx: Context) -> Reason | None:
+    """A birthday within the window (today counts)."""
+    b = s.contact.birthday
+    if b is None:
+        return None
+    nxt = _next_birthday(b.month, b.day, ctx.today)
+    until = (nxt - ctx.today).days
+    if until > ctx.config.birthday_window_days:
+        return None
+    when = "today" if until == 0 else ("tomorrow" if until == 1 else f"in {until} days")
+    age = f", turns {nxt.year - b.year}" if b.year else ""
+    return Reason("birthday", f"birthday {when} ({nxt.isoformat()}{age})", -until)
+
+
+def rule_no_follow_up(s: Summary, ctx: Context) -> Reason | None:
+    """Met within the new-connection window and no give or touch since."""
+    met = s.contact.met
+    if met is None:
+        return None
+    since = (ctx.today - met).days
+    if since < 0 or since > ctx.config.new_connection_days:
+        return None
+    if any(e.kind in ("give", "touch") and e.counts and e.date >= met for e in s.contact.entries):
+        return None
+    when = "today" if since == 0 else f"{_days(since)} ago"
+    why = f" — why: {s.contact.why}" if s.contact.why else ""
+    return Reason("no-follow-up", f"met {when} ({met.isoformat()}) and no give or touch since: say hello, say why{why}", since)
+
+
+def cadence_of(contact: Contact, config: Config) -> int:
+    """The contact's cadence, else the shortest of its tags', else the default; 0 = none."""
+    if contact.cadence_days is not None:
+        return contact.cadence_days
+    tagged = [c for c in (config.cadence_for_tag(t) for t in contact.tags) if c is not None]
+    return min(tagged) if tagged else config.cadence_days
+
+
+def rule_overdue(s: Summary, ctx: Context) -> Reason | None:
+    """Days since last contact beyond the cadence."""
+    cadence = cadence_of(s.contact, ctx.config)
+    if cadence == 0 or s.last_contact is None:
+        return None
+    since = (ctx.today - s.last_contact).days
+    if since <= cadence:
+        return None
+    return Reason(
+        "overdue",
+        f"no contact for {_days(since)} (cadence {cadence}d; last {s.last_contact.isoformat()})",
+        (since - cadence) / cadence,
+    )
+
+
+def rule_no_contact_info(s: Summary, ctx: Context) -> Reason | None:
+    """No email, phone or links."""
+    if s.contact.reachable:
+        return None
+    return Reason("no-contact-info", "no way to reach them (no email, phone or links)", 0.0)
+
+
+# In order of urgency: the ranking uses this order.
+RULES: tuple[tuple[str, Callable[[Summary, Context], Reason | None]], ...] = (
+    ("promise", rule_promise),
+    ("owe", rule_owe),
+    ("birthday", rule_birthday),
+    ("no-follow-up", rule_no_follow_up),
+    ("overdue", rule_overdue),
+    ("no-contact-info", rule_no_contact_info),
+)
+RULE_NAMES = tuple(name for name, _ in RULES)
+_RANK = {name: i for i, name in enumerate(RULE_NAMES)}
+
+
+def sort_key_name(name: str) -> str:
+    """Case- and accent-insensitive name order (ties broken by path elsewhere)."""
+    if name.isascii():  # most names: NFKD leaves ASCII as it is and there are no combining marks
+        return name.casefold()
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def reasons_for(s: Summary, ctx: Context) -> tuple[Reason, ...]:
+    return tuple(r for _, rule in RULES if (r := rule(s, ctx)) is not None)
+
+
+def attention(summaries: Iterable[Summary], ctx: Context) -> list[Person]:
+    """People who need attention, most urgent first; snoozed people left out."""
+    people = []
+    for s in summaries:
+        if s.contact.snooze is not None and s.contact.snooze > ctx.today:
+            continue
+        reasons = reasons_for(s, ctx)
+        if reasons:
+            people.append(Person(s, reasons))
+
+    return sorted(people, key=urgency)
+
+
+def urgency(p: Person) -> tuple[int, float, str, str]:
+    """The attention page's sort key: most urgent rule, its severity, then name and path."""
+    top = p.reasons[0]
+    return (_RANK[top.rule], -top.severity, sort_key_name(p.contact.name), p.contact.path)

@@ -1,0 +1,102 @@
+"""Vault-wide checks for ``guanxi check``, each a small function returning problems.
+
+Per-file problems come from the parser; these look across files or need the
+day (an entry dated in the future is a warning, not an error).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from notebook_tool.compute.resolve import fold
+from notebook_tool.core.model import Problem, Vault
+from notebook_tool.read.parse import nfc
+
+
+def check_future_entries(vault: Vault, today: dt.date) -> list[Problem]:
+    return [
+        Problem(c.path, e.line, f"{e.kind} entry is dated in the future ({e.date.isoformat()})", None, "warning")
+        for c in vault.contacts
+        for e in c.entries
+        if e.date > today
+    ]
+
+
+def check_duplicate_names(vault: Vault, today: dt.date) -> list[Problem]:
+    """Two files that are one person by name (or alias) make NAME lookups ambiguous."""
+    owners: dict[str, list[str]] = {}
+    for c in vault.contacts:
+        for key in dict.fromkeys(fold(n) for n in (c.name, *c.aliases)):
+            owners.setdefault(key, []).append(c.path)
+    out = []
+    for key, paths in sorted(owners.items()):
+        # Files whose names differ only by case or normalisation are already
+        # reported by the walk (vault.contact_paths): say it once.
+        if len(paths) > 1 and len({nfc(p).casefold() for p in paths}) > 1:
+            for p in paths:
+                others = ", ".join(q for q in paths if q != p)
+                out.append(Problem(p, 1, f"name or alias {key!r} is also used by {others}", None, "warning"))
+    return out
+
+
+def check_conflict_markers(vault: Vault, today: dt.date) -> list[Problem]:
+    """Leftover ``<<<<<<<``/``>>>>>>>`` lines from a git merge, in any contact file."""
+    out = []
+    for r in vault.results:
+        try:
+            data = (vault.root / r.path).read_bytes()
+        except OSError:
+            continue
+        lines = data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        start: int | None = None
+        for i, line in enumerate(lines, 1):
+            if line.startswith("<<<<<<<"):
+                start = i
+            elif line.startswith(">>>>>>>") and start is not None:
+                out.append(Problem(r.path, start, f"unresolved git merge conflict (lines {start}-{i}): keep the "
+                                   "right version and delete the <<<<<<< ======= >>>>>>> lines"))
+                start = None
+        if start is not None:
+            out.append(Problem(r.path, start, "leftover git conflict marker '<<<<<<<'; delete it"))
+    return out
+
+
+def check_merge_driver(vault: Vault, today: dt.date) -> list[Problem]:
+    """``.gitattributes`` names the guanxi merge driver but this clone has not registered it."""
+    from notebook_tool.read.gitrepo import DRIVER, driver_missing_program, driver_registered, in_git_work_tree
+
+    path = vault.root / ".gitattributes"
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+    named = next((i for i, line in enumerate(lines, 1)
+                  if not line.lstrip().startswith("#") and f"merge={DRIVER}" in line.split()), None)
+    if named is None or not in_git_work_tree(vault.root):
+        return []
+    if driver_registered(vault.root):
+        missing = driver_missing_program(vault.root)
+        if missing is None:
+            return []
+        return [Problem(".gitattributes", named, f"the guanxi merge driver registered in this clone runs {missing}, "
+                        "which no longer exists; run `guanxi init` again to update it", None, "warning")]
+    return [Problem(".gitattributes", named, "the guanxi merge driver is named here but not registered in this "
+                    "clone, so git merges contact files as plain text; run `guanxi init` once in this clone",
+                    None, "warning")]
+
+
+CHECKS: tuple[Callable[[Vault, dt.date], list[Problem]], ...] = (
+    check_future_entries,
+    check_duplicate_names,
+    check_conflict_markers,
+    check_merge_driver,
+)
+
+
+def run_checks(vault: Vault, today: dt.date) -> list[Problem]:
+    """Every problem in the vault: parse problems and these checks, in path/line order."""
+    out = list(vault.all_problems())
+    for check in CHECKS:
+        out.extend(check(vault, today))
+    return sorted(set(out), key=lambda p: (p.path, p.line, p.col or 0, p.severity, p.message))

@@ -1,0 +1,91 @@
+"""NAME on the command line → one contact, or a clear error listing candidates.
+
+Tried in order, each case- and accent-insensitive (``zoe`` finds ``Zoë``):
+the exact name, file name or alias; then a unique prefix of one of those;
+then a unique prefix of a word in the name (``chen`` → ``Alice Chen``).
+The first stage that matches decides: one contact wins, several are an
+ambiguity that lists them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+
+from notebook_tool.core.errors import GuanxiError, ResolveError
+from notebook_tool.core.model import Contact, Entry
+from notebook_tool.read.entries import format_line, links_in
+
+__all__ = ["ResolveError", "fold", "pick_promise", "resolve", "unknown_links"]
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive key: ``Zoë Ångström`` → ``zoe angstrom``."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+
+
+def _keys(c: Contact) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(fold(k) for k in (c.name, c.stem, *c.aliases) if k))
+
+
+def _unique(matches: Iterable[Contact]) -> list[Contact]:
+    seen: dict[str, Contact] = {}
+    for c in matches:
+        seen.setdefault(c.path, c)
+    return sorted(seen.values(), key=lambda c: (fold(c.name), c.path))
+
+
+def resolve(contacts: Sequence[Contact], query: str) -> Contact:
+    q = fold(query)
+    if not q:
+        raise ResolveError("empty name")
+    stages: tuple[Callable[[Contact], bool], ...] = (
+        lambda c: q in _keys(c),
+        lambda c: any(k.startswith(q) for k in _keys(c)),
+        lambda c: any(w.startswith(q) for k in _keys(c) for w in k.split()),
+    )
+    for stage in stages:
+        found = _unique(c for c in contacts if stage(c))
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise ResolveError(f"{query!r} is ambiguous; it could be:", found, ambiguous=True)
+    names = {fold(k): c for c in contacts for k in (c.name, *c.aliases)}
+    close = difflib.get_close_matches(q, list(names), n=5, cutoff=0.6)
+    raise ResolveError(f"no contact named {query!r}" + ("; did you mean:" if close else ""),
+                       _unique(names[k] for k in close))
+
+
+def pick_promise(contact: Contact, which: str) -> Entry:
+    """TEXT-OR-INDEX → one open promise of ``contact`` (for ``guanxi done``).
+
+    Words the promise contains (case- and accent-insensitive), or its number
+    in the date-ordered list of open promises that errors print.
+    """
+    promises = sorted((e for e in contact.entries if e.is_open), key=lambda e: (e.date, e.line))
+    if not promises:
+        raise GuanxiError(f"{contact.name} has no open promise ({contact.path})")
+
+    def numbered(chosen: Sequence[Entry]) -> str:
+        return "\n".join(f"  {promises.index(e) + 1}. {e.kind} {format_line(e)}" for e in chosen)
+
+    if which.strip().isdigit():
+        n = int(which)
+        if not 1 <= n <= len(promises):
+            raise GuanxiError(f"there is no open promise number {n}; {contact.name} has:\n{numbered(promises)}")
+        return promises[n - 1]
+    q = fold(which)
+    chosen = [e for e in promises if q and q in fold(e.text)]
+    if not chosen:
+        raise GuanxiError(f"no open promise of {contact.name} matches {which!r}; open promises:\n{numbered(promises)}")
+    if len(chosen) > 1:
+        raise GuanxiError(f"{which!r} matches several open promises; say which by number:\n{numbered(chosen)}")
+    return chosen[0]
+
+
+def unknown_links(contacts: Sequence[Contact], text: str) -> list[str]:
+    """The ``[[Name]]`` links in ``text`` that name no contact (by name, file name or alias)."""
+    known = {fold(k) for c in contacts for k in (c.name, c.stem, *c.aliases)}
+    return [name for name in links_in(text) if fold(name) not in known]

@@ -1,0 +1,3 @@
+"""``guanxi watch`` as an edge: a watchdog adapter (``watcher``) over the same
+incremental rebuild that ``guanxi index`` runs.
+"""

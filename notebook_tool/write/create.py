@@ -1,0 +1,145 @@
+"""Creating things: a new vault (``init``) and a new contact file (``add``).
+
+Neither ever overwrites: ``init`` only adds what is missing (it is safe to run
+again in an existing vault or clone) and ``add`` refuses a name that already
+has a file, including one differing only by case or Unicode normalisation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from notebook_tool.core.config import CONFIG_NAME, Config
+from notebook_tool.core.errors import GuanxiError
+from notebook_tool.core.names import NameError_, clean_name, file_stem, same_name_key
+from notebook_tool.read.vault import STATE_DIR
+from notebook_tool.read.yamltext import flow_list, scalar
+from notebook_tool.write.fsio import add_missing_lines, atomic_file, atomic_write
+
+DEFAULT_CONFIG = """\
+# Guanxi settings: see docs/format.md for every key.
+contacts = ["people"]
+output = "_index"
+cadence = "90d"
+
+[attention]
+owe_band = 0
+promise_grace = "7d"
+new_connection = "30d"
+birthday_window = "14d"
+"""
+
+
+def init_vault(folder: Path) -> list[str]:
+    """Create what a vault needs and is missing; returns what was created or changed.
+
+    Also sets up git collaboration (SPEC §9): ``.gitattributes`` routes contact
+    files to ``guanxi merge-driver``, and the driver is registered in this
+    clone's git config (git never shares config, so every clone runs
+    ``guanxi init`` once; running it again only fills what is missing).
+    """
+    done: list[str] = []
+    folder.mkdir(parents=True, exist_ok=True)
+    cfg = folder / CONFIG_NAME
+    if not cfg.exists():
+        atomic_write(cfg, DEFAULT_CONFIG.encode())
+        done.append(CONFIG_NAME)
+    people = folder / "people"
+    if not people.exists():
+        people.mkdir()
+        done.append("people/")
+    # ".guanxi" and ".guanxi/" both ignore it: either counts as present.
+    if add_missing_lines(folder / ".gitignore", [f"{STATE_DIR}/"], "# Guanxi's machine-local cache",
+                         key=lambda line: line.strip().rstrip("/")):
+        done.append(".gitignore")
+    from notebook_tool.write.gitsetup import register_merge_driver, write_gitattributes
+
+    if write_gitattributes(folder):
+        done.append(".gitattributes")
+    if register_merge_driver(folder):
+        done.append("git merge driver")
+    return done
+
+
+@dataclass(frozen=True)
+class NewContact:
+    name: str
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    met: dt.date | None = None
+    via: str | None = None
+    why: str | None = None
+    company: str | None = None
+    role: str | None = None
+
+
+def contact_text(new: NewContact, stem: str) -> str:
+    """The new file: front matter with what was given, empty entry lists, no body."""
+    lines = ["---"]
+    if clean_name(new.name) != stem:
+        lines.append(f"name: {scalar(clean_name(new.name))}")
+    for key, values in (("email", new.emails), ("phone", new.phones)):
+        if len(values) == 1:
+            lines.append(f"{key}: {scalar(values[0])}")
+        elif values:
+            lines.append(f"{key}: {flow_list(list(values))}")
+    for key, value in (("company", new.company), ("role", new.role)):
+        if value:
+            lines.append(f"{key}: {scalar(value)}")
+    if new.tags:
+        lines.append(f"tags: {flow_list(list(new.tags))}")
+    if new.met:
+        lines.append(f"met: {new.met.isoformat()}")
+    if new.via:
+        via = new.via if new.via.startswith("[[") else f"[[{new.via}]]"
+        lines.append(f"via: {scalar(via)}")
+    if new.why:
+        lines.append(f"why: {scalar(new.why)}")
+    # Empty (null) lists: the user types "  - 2025-01-10 ..." under them.
+    lines += ["give:", "take:", "touch:", "---", ""]
+    return "\n".join(lines)
+
+
+def add_contact(root: Path, config: Config, new: NewContact) -> Path:
+    """Create the contact's file in the first contacts folder; never overwrite.
+
+    A name that is already a contact file anywhere in the vault, ignoring case
+    and Unicode normalisation, is refused. The new file is parsed before it
+    is created, so what ``add`` writes always reads back as what was asked.
+    """
+    from notebook_tool.read.parse import parse_contact
+    from notebook_tool.read.vault import contact_paths
+
+    try:
+        stem = file_stem(new.name)
+    except NameError_ as exc:
+        raise GuanxiError(str(exc)) from None
+    key = same_name_key(stem)
+    paths, _ = contact_paths(root, config)
+    for rel in paths:
+        if same_name_key(rel.rsplit("/", 1)[-1][:-3]) == key:
+            raise GuanxiError(f"{rel} already exists: {new.name!r} is already a contact")
+    folder = root / (config.contacts[0] if config.contacts else ".")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{stem}.md"
+    data = contact_text(new, stem).encode("utf-8")
+    rel = path.relative_to(root).as_posix()
+    check = parse_contact(data, rel, config.max_front_matter)
+    if check.contact is None or check.contact.name != clean_name(new.name) or any(
+        p.severity == "error" for p in check.problems
+    ):
+        raise GuanxiError(f"cannot write {rel}: the new file would not read back as {new.name!r}")
+    _create_new(path, data)
+    return path
+
+
+def _create_new(path: Path, data: bytes) -> None:
+    """Create ``path`` whole, and never over a file that appeared since the check."""
+    try:
+        with atomic_file(path, exclusive=True) as f:
+            f.write(data)
+    except FileExistsError:
+        raise GuanxiError(f"{path.name} already exists") from None

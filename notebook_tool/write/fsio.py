@@ -1,0 +1,122 @@
+"""Writing files safely: atomic replace, and no write when the bytes are the same.
+
+A page, the cache or a contact file is written to a temporary file in the
+same folder, flushed to disk, then moved over the old one with
+:func:`os.replace`, so a reader (an editor, git, Obsidian, the watcher) sees
+the old bytes or the new ones, never half of each — even if Guanxi is killed
+mid-write.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+
+@contextmanager
+def atomic_file(path: Path, mode: int | None = None, exclusive: bool = False) -> Iterator[BinaryIO]:
+    """Open a temporary file beside ``path``; on a clean exit it replaces ``path``.
+
+    ``mode`` is kept when given (a user's file); otherwise the file gets the
+    usual umask mode (``mkstemp`` alone would leave it 0600). On any error the
+    temporary file is removed and ``path`` is untouched. ``exclusive``: create
+    ``path`` only if it does not exist (``FileExistsError`` otherwise), never
+    replacing a file that appeared meanwhile.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        if mode is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
+        if exclusive:
+            _link_new(tmp, path)
+        else:
+            os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def _link_new(tmp: str, path: Path) -> None:
+    """Put ``tmp`` at ``path`` unless ``path`` exists, whole or not at all; ``tmp`` is gone after."""
+    try:
+        os.link(tmp, path)  # fails if the name exists: no file is ever replaced
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links here (FAT, some network file systems): claim the name, then fill it
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        os.replace(tmp, path)
+        return
+    os.unlink(tmp)
+
+
+def atomic_write(path: Path, data: bytes | Iterable[bytes], mode: int | None = None) -> None:
+    """Replace ``path`` with ``data`` (bytes, or parts written in turn) atomically."""
+    with atomic_file(path, mode) as f:
+        if isinstance(data, (bytes, bytearray, memoryview)):
+            f.write(data)
+        else:
+            f.writelines(data)
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def add_missing_lines(path: Path, lines: list[str], header: str | None = None,
+                      key: Callable[[str], str] = str.strip) -> bool:
+    """Append the ``lines`` a line-oriented file (``.gitignore``, ``.gitattributes``) lacks.
+
+    Every existing byte stays, the new lines use the file's own line ending,
+    ``header`` (a comment) goes before them unless already there, lines are
+    compared by ``key``, and the file keeps its mode. True when it changed.
+    """
+    try:
+        existing, mode = path.read_bytes(), os.stat(path).st_mode & 0o7777
+    except FileNotFoundError:
+        existing, mode = b"", None
+    have = {key(line) for line in existing.decode("utf-8", "replace").splitlines()}
+    missing = [line for line in lines if key(line) not in have]
+    if not missing:
+        return False
+    eol = b"\r\n" if b"\r\n" in existing else b"\n"
+    sep = b"" if not existing or existing.endswith(b"\n") else eol
+    head = [header] if header and key(header) not in have else []
+    atomic_write(path, existing + sep + eol.join(line.encode() for line in head + missing) + eol, mode)
+    return True
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write ``text`` (UTF-8, LF) unless the file already holds exactly it."""
+    data = text.encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, data)
+    return True

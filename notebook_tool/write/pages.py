@@ -1,0 +1,20 @@
+"""Writing the generated pages: the seam where rendered text meets the disk.
+
+``guanxi index`` (a full render) and ``guanxi watch`` (kept rows, see
+:class:`~notebook_tool.incremental.LivePages`) both hand their page texts
+here, so a page is written the same way whoever rendered it: atomically, and
+only when its bytes change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from notebook_tool.write.fsio import write_if_changed
+
+
+def write_pages(root: Path, output: str, texts: Mapping[str, str]) -> tuple[str, ...]:
+    """Write each page into ``root/output``; returns the vault-relative paths whose bytes changed."""
+    return tuple(f"{output}/{name}" for name, text in texts.items()
+                 if write_if_changed(root / output / name, text))
