@@ -202,7 +202,7 @@ def complete_names(ctx: click.Context, param: click.Parameter, incomplete: str) 
     """Shell completion of contact names: from file names, no file is parsed."""
     from click.shell_completion import CompletionItem
 
-    from notebook_tool.compute.resolve import fold
+    from notebook_tool.core.text import fold
     from notebook_tool.read.config import load_config
     from notebook_tool.read.vault import contact_paths, find_vault
 

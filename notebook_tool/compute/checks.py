@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from notebook_tool.compute.resolve import fold
 from notebook_tool.core.model import Problem, Vault
+from notebook_tool.core.text import fold
 from notebook_tool.read.parse import nfc
 
 

@@ -10,20 +10,14 @@ ambiguity that lists them.
 from __future__ import annotations
 
 import difflib
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 
 from notebook_tool.core.errors import GuanxiError, ResolveError
 from notebook_tool.core.model import Contact, Entry
+from notebook_tool.core.text import fold
 from notebook_tool.read.entries import format_line, links_in
 
 __all__ = ["ResolveError", "fold", "pick_promise", "resolve", "unknown_links"]
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive key: ``Zoë Ångström`` → ``zoe angstrom``."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
 
 
 def _keys(c: Contact) -> tuple[str, ...]:

@@ -728,7 +728,7 @@ def _haystack(keys: dict[str, tuple[str, ...]]) -> tuple[list[str], list[int], s
 
 def resolve_keys(result: FileResult) -> tuple[str, ...]:
     """A file's name, file name and aliases, folded as :mod:`resolve` compares them."""
-    from notebook_tool.compute.resolve import fold
+    from notebook_tool.core.text import fold
 
     c = result.contact
     if c is None:

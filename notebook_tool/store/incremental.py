@@ -738,7 +738,7 @@ def quick_lookup(root: Path, query: str) -> tuple[Config, list[Problem], list[Fi
     answer as resolving against the whole vault. An unknown name (whose
     "did you mean" needs every name) or any doubt returns ``None``.
     """
-    from notebook_tool.compute.resolve import fold
+    from notebook_tool.core.text import fold
 
     root = root.resolve()
     config, problems = load_config(root)
