@@ -441,7 +441,8 @@ class State:
         if self.keep_last_good:
             written, people, errors = self._write_live(today)
         else:
-            from notebook_tool.render.pages import build
+            from notebook_tool.render.extra import extra_pages
+            from notebook_tool.render.pages import build, link_base_for
             from notebook_tool.render.pages import pages as page_texts
             from notebook_tool.write.pages import write_pages  # here: "nothing changed" needs neither
 
@@ -450,7 +451,9 @@ class State:
             with no_gc():
                 vault = self.vault()
                 out = self.config.output
-                written = write_pages(self.root, out, page_texts(build(vault, today), out))
+                texts = page_texts(build(vault, today), out)
+                texts.update(extra_pages(vault, today, link_base_for(out)))
+                written = write_pages(self.root, out, texts)
             errors = tuple(p for p in vault.all_problems() if p.severity == "error")
             people = len(vault.contacts)
         stamps = {}
@@ -505,6 +508,11 @@ class State:
         self.overlaid = len(self._overlaid)
         self._touched.clear()
         texts, errors = live.pages(self.config_problems + self.walk_problems)
+        from notebook_tool.render.extra import extra_page_functions, extra_pages
+        from notebook_tool.render.pages import link_base_for
+
+        if extra_page_functions():  # pages of the whole network: rendered from the whole vault
+            texts.update(extra_pages(self.vault(), today, link_base_for(self.config.output)))
         return write_pages(self.root, self.config.output, texts), len(live.names), errors
 
     def save(self) -> None:
