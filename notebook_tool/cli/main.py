@@ -341,15 +341,24 @@ def index(ctx: click.Context, today: dt.date | None) -> None:
 
 
 @main.command()
-@click.argument("which", type=click.Choice(["attention", "reciprocity"]))
+@click.argument("which", type=click.Choice(["attention", "reciprocity", "introductions"]))
 @today_option
 @json_option
 @click.pass_context
 def report(ctx: click.Context, which: str, today: dt.date | None, as_json: bool) -> None:
-    """Print the attention or reciprocity report (Markdown, or --json)."""
+    """Print the attention, reciprocity or introductions report (Markdown, or --json)."""
     from notebook_tool.render import pages as render
 
     vault = load(ctx)
+    if which == "introductions":  # needs matched to offers (docs/network.md)
+        from notebook_tool.render import introductions as intro
+
+        items = intro.suggestions(vault, resolve_today(today))
+        if as_json:
+            echo_json(intro.report_json(items, resolve_today(today)))
+        else:
+            click.echo(intro.report_markdown(items, resolve_today(today)), nl=False)
+        return
     rep = render.build(vault, resolve_today(today))
     if as_json:
         echo_json(render.attention_json(rep) if which == "attention" else render.reciprocity_json(rep))

@@ -2,7 +2,10 @@
 
 Tried in order, each case- and accent-insensitive (``zoe`` finds ``Zoë``):
 the exact name, file name or alias; then a unique prefix of one of those;
-then a unique prefix of a word in the name (``chen`` → ``Alice Chen``).
+then a unique prefix of a word in the name (``chen`` → ``Alice Chen``);
+last, the same three transliterated to ASCII with
+:func:`~notebook_tool.core.text.fold_ascii` (``lukasz`` → ``Łukasz``,
+``wang`` → ``王伟``), for names a keyboard cannot type.
 The first stage that matches decides: one contact wins, several are an
 ambiguity that lists them.
 """
@@ -14,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from notebook_tool.core.errors import GuanxiError, ResolveError
 from notebook_tool.core.model import Contact, Entry
-from notebook_tool.core.text import fold
+from notebook_tool.core.text import fold, fold_ascii
 from notebook_tool.read.entries import format_line, links_in
 
 __all__ = ["ResolveError", "fold", "pick_promise", "resolve", "unknown_links"]
@@ -31,15 +34,28 @@ def _unique(matches: Iterable[Contact]) -> list[Contact]:
     return sorted(seen.values(), key=lambda c: (fold(c.name), c.path))
 
 
-def resolve(contacts: Sequence[Contact], query: str) -> Contact:
+def _ascii_keys(c: Contact) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(fold_ascii(k) for k in (c.name, c.stem, *c.aliases) if k))
+
+
+def resolve(contacts: Sequence[Contact], query: str, transliterate: bool = True) -> Contact:
+    """NAME → one contact. ``transliterate=False`` skips the ASCII stage (callers that
+    resolve among a few candidate files only, and ask the whole vault when that fails)."""
     q = fold(query)
     if not q:
         raise ResolveError("empty name")
+    qa = fold_ascii(query)
     stages: tuple[Callable[[Contact], bool], ...] = (
         lambda c: q in _keys(c),
         lambda c: any(k.startswith(q) for k in _keys(c)),
         lambda c: any(w.startswith(q) for k in _keys(c) for w in k.split()),
     )
+    if transliterate and qa:
+        stages += (
+            lambda c: qa in _ascii_keys(c),
+            lambda c: any(k.startswith(qa) for k in _ascii_keys(c)),
+            lambda c: any(w.startswith(qa) for k in _ascii_keys(c) for w in k.split()),
+        )
     for stage in stages:
         found = _unique(c for c in contacts if stage(c))
         if len(found) == 1:

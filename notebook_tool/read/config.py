@@ -20,6 +20,9 @@ Layout (every key optional)::
     promise_grace = "7d"
     new_connection = "30d"
     birthday_window = "14d"
+
+    [introductions]            # needs/offers matching (docs/network.md)
+    synonyms = [["sre", "site reliability"], ["vc", "venture capital", "investor"]]
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from notebook_tool.core.config import CONFIG_NAME, Config
 from notebook_tool.core.durations import DurationError, parse_days
 from notebook_tool.core.model import Problem
 
-_TOP = {"contacts", "output", "cadence", "half_life", "max_front_matter", "tags", "attention"}
+_TOP = {"contacts", "output", "cadence", "half_life", "max_front_matter", "tags", "attention", "introductions"}
 _ATTENTION = {"owe_band", "promise_grace", "new_connection", "birthday_window"}
 _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 
@@ -152,4 +155,25 @@ def config_from_mapping(data: dict[str, Any], text: str = "") -> tuple[Config, l
             ):
                 if key in att:
                     days(key, att[key], target, f"attention.{key}")
+    if "introductions" in data:
+        _introductions(data["introductions"], kw, err)
     return Config(**kw), problems
+
+
+def _introductions(section: Any, kw: dict[str, Any], err: Any) -> None:
+    """``[introductions]``: ``synonyms``, a list of groups, each a list of two or more phrases."""
+    if not isinstance(section, dict):
+        err("introductions", "'introductions' must be a table")
+        return
+    for key in sorted(set(section) - {"synonyms"}):
+        err(key, f"unknown key 'introductions.{key}' (ignored)", "warning")
+    if "synonyms" not in section:
+        return
+    groups = section["synonyms"]
+    ok = isinstance(groups, list) and all(
+        isinstance(g, list) and len(g) >= 2 and all(isinstance(p, str) and p.strip() for p in g) for g in groups)
+    if not ok:
+        err("synonyms", "'introductions.synonyms' must be a list of groups, each a list of two or more "
+                        'phrases, e.g. [["sre", "site reliability"]]')
+        return
+    kw["synonyms"] = tuple(tuple(p.strip() for p in g) for g in groups)

@@ -798,7 +798,9 @@ def find_contact(root: Path, name: str, use_cache: bool = True) -> tuple[Vault, 
         config, problems, results = found
         vault = Vault(root.resolve(), config, tuple(results), tuple(problems))
         try:
-            return vault, resolve(vault.contacts, name)
+            # Only the candidate files were read: the transliterating stage would
+            # judge among them alone, so it is left to the whole vault below.
+            return vault, resolve(vault.contacts, name, transliterate=False)
         except ResolveError as exc:
             if exc.ambiguous:
                 raise  # every file any stage could match was read: the ambiguity is real

@@ -1,0 +1,250 @@
+"""Introductions you could make: one person's ``needs`` matched to another's ``offers``.
+
+Owns the matching and the ranking; pure (no I/O). Matching survives real
+wording: every need and offer is folded (:func:`notebook_tool.core.text.fold`:
+case, accents, width), split into words at anything that is not a letter or
+digit (punctuation, word order do not matter), stripped of stop words, and
+each word reduced by a small plural stemmer (:func:`stem`). Configured
+synonym groups (``[introductions] synonyms``) map every phrase of a group to
+one term, so ``site reliability engineers`` and ``SRE`` meet. A need and an
+offer match when they share at least one such term; stop words alone never
+match because they are never terms.
+
+To stay far from O(n²) in people, offers are indexed by term once
+(:class:`OfferIndex`); each need looks up only the offers that share a term.
+
+A pair is ranked by how well the match covers the need (rare shared terms
+weigh more, by inverse document frequency over all offers), by how well
+you know both people (recency of last contact and how much has passed between
+you) and by tags they share. A pair already introduced — an entry in either
+file that links the other — is never suggested. ``docs/network.md`` states
+the formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from notebook_tool.compute.ledger import summarize
+from notebook_tool.core.model import Contact
+from notebook_tool.core.text import fold
+
+# Function words that carry no meaning for a need or offer. Kept short on
+# purpose: a word here can never make a match.
+STOP_WORDS = frozenset("""
+a an and any are as at be by can for from get good have help in into is it its looking me
+my need needs new of on or our some someone the their them they this to with who want wants
+more most other looking about just like we us you your i am very
+""".split())
+
+_WORD = re.compile(r"\w+")
+# Words ending in s that are not plurals (or whose singular is the same word).
+_NOT_PLURAL = frozenset({"sales", "analytics", "news", "series", "species", "devops", "ops", "aws", "kubernetes",
+                         "physics", "economics", "mathematics", "logistics", "statistics", "ethics", "gas",
+                         "bus", "status", "campus", "corpus", "bias", "canvas", "atlas", "chaos", "lens",
+                         "always", "has", "is", "was", "this", "yes", "thus", "plus", "us", "less"})
+
+
+def stem(word: str) -> str:
+    """Plural → singular, conservatively: ``candidates`` → ``candidate``, ``companies`` →
+    ``company``, ``boxes`` → ``box``, ``classes`` → ``class``; ``sales``, ``devops``,
+    ``status`` and words of three letters or fewer are left alone.
+
+    A stemmer of our own rather than a library: needs and offers are short
+    phrases, the only variation that matters is number, and a stemmer that
+    also strips ``-ing``/``-er`` would make ``engineering`` meet ``engineer``
+    in ways a user cannot predict. Both sides go through the same function,
+    so a mistake here is made the same way on both sides.
+    """
+    if len(word) <= 3 or not word.endswith("s") or word in _NOT_PLURAL or word.endswith(("ss", "us", "is")):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "zes", "ches", "shes")):
+        return word[:-2]
+    return word[:-1]
+
+
+def words(text: str) -> list[str]:
+    """Folded, stemmed words of ``text`` with stop words removed, in order."""
+    return [stem(w) for w in _WORD.findall(fold(text)) if w not in STOP_WORDS and not w.isdigit()]
+
+
+@dataclass(frozen=True, slots=True)
+class Synonyms:
+    """Synonym groups as word tuples, each mapped to the group's term (its first phrase)."""
+
+    phrases: tuple[tuple[tuple[str, ...], str], ...] = ()  # longest phrase first
+
+    @classmethod
+    def from_groups(cls, groups: Iterable[Sequence[str]]) -> Synonyms:
+        found: dict[tuple[str, ...], str] = {}
+        for group in groups:
+            keyed = [tuple(words(p)) for p in group]
+            keyed = [k for k in keyed if k]
+            if len(keyed) < 2:
+                continue
+            term = "_".join(keyed[0])
+            for k in keyed:
+                found.setdefault(k, term)
+        return cls(tuple(sorted(found.items(), key=lambda kv: (-len(kv[0]), kv[0]))))
+
+    def terms(self, text: str) -> frozenset[str]:
+        """The terms of ``text``: its words, with every synonym phrase replaced by its group's term."""
+        ws = words(text)
+        if not self.phrases:
+            return frozenset(ws)
+        out: set[str] = set()
+        i = 0
+        while i < len(ws):
+            for phrase, term in self.phrases:
+                if tuple(ws[i : i + len(phrase)]) == phrase:
+                    out.add(term)
+                    i += len(phrase)
+                    break
+            else:
+                out.add(ws[i])
+                i += 1
+        return frozenset(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """One introduction worth making: ``seeker`` needs what ``helper`` offers."""
+
+    seeker: Contact
+    need: str
+    helper: Contact
+    offer: str
+    shared: tuple[str, ...]  # the terms need and offer share
+    shared_tags: tuple[str, ...]
+    score: float
+
+    def why(self) -> str:
+        """``Carol Diaz needs senior SRE candidates; Dan Okafor offers SRE referrals``."""
+        text = f"{self.seeker.name} needs {self.need}; {self.helper.name} offers {self.offer}"
+        if self.shared_tags:
+            text += f" (both tagged {', '.join(self.shared_tags)})"
+        return text
+
+
+def _link_keys(c: Contact) -> frozenset[str]:
+    return frozenset(fold(k) for k in (c.name, c.stem, *c.aliases) if k)
+
+
+def introduced(a: Contact, b: Contact) -> bool:
+    """True when an entry in either file links the other (``[[B]]`` or ``with:``)."""
+    ka, kb = _link_keys(a), _link_keys(b)
+    return (any(fold(link) in kb for e in a.entries for link in e.links)
+            or any(fold(link) in ka for e in b.entries for link in e.links))
+
+
+def closeness(c: Contact, today: dt.date, half_life_days: int | None = None) -> float:
+    """How well you know ``c``, in (0, 2]: recency of last contact times the weight of what passed.
+
+    recency = 1 / (1 + days since last contact / 90) (never in contact: 0.05);
+    volume = 1 + min(given + taken, 10) / 10.
+    """
+    s = summarize(c, today, half_life_days)
+    if s.last_contact is None:
+        recency = 0.05
+    else:
+        recency = 1.0 / (1.0 + max(0, (today - s.last_contact).days) / 90.0)
+    return recency * (1.0 + min(s.given + s.taken, 10.0) / 10.0)
+
+
+@dataclass(frozen=True, slots=True)
+class _Offer:
+    person: int
+    text: str
+    terms: frozenset[str]
+
+
+class OfferIndex:
+    """Every offer, indexed by term, with each term's inverse document frequency."""
+
+    def __init__(self, contacts: Sequence[Contact], synonyms: Synonyms) -> None:
+        self.offers: list[_Offer] = []
+        self.by_term: dict[str, list[int]] = defaultdict(list)
+        for i, c in enumerate(contacts):
+            for text in c.offers:
+                terms = synonyms.terms(text)
+                if not terms:
+                    continue
+                for t in terms:
+                    self.by_term[t].append(len(self.offers))
+                self.offers.append(_Offer(i, text, terms))
+        n = max(1, len(self.offers))
+        self.idf = {t: math.log(1.0 + n / len(ids)) for t, ids in self.by_term.items()}
+
+    def weight(self, term: str) -> float:
+        return self.idf.get(term, math.log(1.0 + max(1, len(self.offers))))
+
+
+def suggest(contacts: Sequence[Contact], today: dt.date, synonym_groups: Iterable[Sequence[str]] = (),
+            half_life_days: int | None = None, per_need: int = 3) -> list[Suggestion]:
+    """Every introduction worth suggesting, most useful first.
+
+    For each need, at most ``per_need`` helpers (the best matches); a person
+    is never matched with themself, and a pair already introduced is left out.
+    Ties break by names and paths, so the order is deterministic.
+    """
+    synonyms = Synonyms.from_groups(synonym_groups)
+    index = OfferIndex(contacts, synonyms)
+    if not index.offers:
+        return []
+    close: dict[int, float] = {}
+
+    def know(i: int) -> float:
+        if i not in close:
+            close[i] = closeness(contacts[i], today, half_life_days)
+        return close[i]
+
+    out: list[Suggestion] = []
+    for si, seeker in enumerate(contacts):
+        for need in seeker.needs:
+            terms = synonyms.terms(need)
+            if not terms:
+                continue
+            total = sum(index.weight(t) for t in terms)
+            hits: dict[int, set[str]] = defaultdict(set)
+            for t in terms:
+                for oi in index.by_term.get(t, ()):
+                    hits[oi].add(t)
+            best: dict[int, tuple[float, int]] = {}  # helper -> (coverage, offer)
+            for oi, shared in hits.items():
+                offer = index.offers[oi]
+                if offer.person == si:
+                    continue
+                coverage = sum(index.weight(t) for t in shared) / total
+                prev = best.get(offer.person)
+                if prev is None or coverage > prev[0] or (coverage == prev[0] and oi < prev[1]):
+                    best[offer.person] = (coverage, oi)
+            found: list[Suggestion] = []
+            for hi, (coverage, oi) in best.items():
+                helper = contacts[hi]
+                tags = tuple(sorted({fold(t) for t in seeker.tags} & {fold(t) for t in helper.tags}))
+                score = coverage * math.sqrt(know(si) * know(hi)) * (1.0 + 0.25 * min(len(tags), 2))
+                offer = index.offers[oi]
+                found.append(Suggestion(seeker, need, helper, offer.text,
+                                        tuple(sorted(terms & offer.terms)), tags, score))
+            found.sort(key=_order)
+            kept = 0
+            for s in found:  # the already-introduced check is costlier: only as far as needed
+                if kept == per_need:
+                    break
+                if not introduced(s.seeker, s.helper):
+                    out.append(s)
+                    kept += 1
+    out.sort(key=_order)
+    return out
+
+
+def _order(s: Suggestion) -> tuple[float, str, str, str, str, str, str]:
+    return (-round(s.score, 9), fold(s.seeker.name), s.seeker.path, fold(s.helper.name), s.helper.path,
+            s.need, s.offer)
