@@ -291,19 +291,24 @@ def show(ctx: click.Context, name: str, today: dt.date | None, as_json: bool) ->
 
 @main.command("list")
 @click.option("--tag", help="Only people with this tag.")
+@click.option("--company", help="Only people whose company contains this (case- and accent-insensitive).")
+@click.option("--needs", help="Only people with a need containing this.")
+@click.option("--offers", help="Only people with an offer containing this.")
 @click.option("--sort", type=click.Choice(["name", "balance", "last-contact", "given", "taken"]),
               default="name", show_default=True, help="Order of the rows.")
 @today_option
 @json_option
 @click.pass_context
-def list_(ctx: click.Context, tag: str | None, sort: str, today: dt.date | None, as_json: bool) -> None:
+def list_(ctx: click.Context, company: str | None, needs: str | None, offers: str | None, tag: str | None,
+          sort: str, today: dt.date | None, as_json: bool) -> None:
     """List people with their balance and last contact."""
     from notebook_tool.compute.ledger import summarize
-    from notebook_tool.render.views import list_json, list_text, select
+    from notebook_tool.render.views import list_json, list_text, select, with_fields
 
     vault = load(ctx)
     day = resolve_today(today)
-    rows = select([summarize(c, day, vault.config.half_life_days) for c in vault.contacts], tag, sort)
+    people = with_fields(vault.contacts, company, needs, offers)
+    rows = select([summarize(c, day, vault.config.half_life_days) for c in people], tag, sort)
     if as_json:
         echo_json(list_json(rows, day.isoformat()))
     else:

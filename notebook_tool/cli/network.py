@@ -33,7 +33,7 @@ def intro(ctx: click.Context, a: str, b: str, why: str, date: dt.date | None, we
 
     \b
       guanxi intro carol dan "SRE candidates for her platform team"
-    writes `Introduced to [[Dan Okafor]]: SRE candidates for her platform team`
+    writes `Introduced to [[Dan Okafor]] — SRE candidates for her platform team`
     into Carol's `give:` list and the same, linking Carol, into Dan's. Both
     edits are planned and verified before either file is written: both
     files change or neither does. The rules of `guanxi give` apply to each.

@@ -115,7 +115,11 @@ def rule_no_follow_up(s: Summary, ctx: Context) -> Reason | None:
         return None
     when = "today" if since == 0 else f"{_days(since)} ago"
     why = f" — why: {s.contact.why}" if s.contact.why else ""
-    return Reason("no-follow-up", f"met {when} ({met.isoformat()}) and no give or touch since: say hello, say why{why}", since)
+    # The connection protocol: give first. Not knowing what they need, the
+    # first give is to ask.
+    ask = "" if s.contact.needs else ", ask what you can do for them"
+    return Reason("no-follow-up",
+                  f"met {when} ({met.isoformat()}) and no give or touch since: say hello, say why{ask}{why}", since)
 
 
 def cadence_of(contact: Contact, config: Config) -> int:

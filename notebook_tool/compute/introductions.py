@@ -229,7 +229,7 @@ def suggest(contacts: Sequence[Contact], today: dt.date, synonym_groups: Iterabl
             for hi, (coverage, oi) in best.items():
                 helper = contacts[hi]
                 tags = tuple(sorted({fold(t) for t in seeker.tags} & {fold(t) for t in helper.tags}))
-                score = coverage * math.sqrt(know(si) * know(hi)) * (1.0 + 0.25 * min(len(tags), 2))
+                score = coverage * coverage * math.sqrt(know(si) * know(hi)) * (1.0 + 0.25 * min(len(tags), 2))
                 offer = index.offers[oi]
                 found.append(Suggestion(seeker, need, helper, offer.text,
                                         tuple(sorted(terms & offer.terms)), tags, score))

@@ -8,7 +8,8 @@ from typing import Any
 
 from notebook_tool.compute.attention import Context, cadence_of, reasons_for, sort_key_name
 from notebook_tool.compute.ledger import Summary, fmt, number
-from notebook_tool.core.model import Entry
+from notebook_tool.core.model import Contact, Entry
+from notebook_tool.core.text import fold
 from notebook_tool.read.entries import format_line
 
 
@@ -89,6 +90,16 @@ def show_json(s: Summary, ctx: Context) -> dict[str, Any]:
         "reasons": [{"rule": r.rule, "text": r.text} for r in reasons_for(s, ctx)],
         "entries": [_entry_json(e) for e in sorted(c.entries, key=lambda e: (e.date, e.line))],
     }
+
+
+def with_fields(contacts: Sequence[Contact], company: str | None, needs: str | None,
+                offers: str | None) -> list[Contact]:
+    """``list --company/--needs/--offers``: folded substring of the company, a need, an offer."""
+    def has(values: Sequence[str], q: str | None) -> bool:
+        return q is None or any(fold(q) in fold(v) for v in values)
+
+    return [c for c in contacts
+            if has([c.company] if c.company else [], company) and has(c.needs, needs) and has(c.offers, offers)]
 
 
 def select(summaries: Sequence[Summary], tag: str | None, sort: str) -> list[Summary]:

@@ -1,8 +1,9 @@
 """``guanxi intro A B "why"``: one introduction, logged as a give in both files.
 
 Owns the wording and the pairing of the two edits: A's file gets
-``Introduced to [[B]]: why`` and B's ``Introduced to [[A]]: why`` (no
-pronoun: the files do not say who is she or he), each through
+``Introduced to [[B]] — why`` and B's ``Introduced to [[A]] — why`` (no
+pronoun: the files do not say who is she or he; a dash, not a colon, because
+``: `` would make YAML need the line quoted), each through
 :func:`notebook_tool.write.writer.apply_changes`, which plans and verifies
 both edits before either file is replaced — a refusal for the second file
 leaves the first untouched too.
@@ -18,8 +19,8 @@ from notebook_tool.write.writer import AddEntry, Written, apply_changes
 
 
 def intro_text(other: Contact, why: str) -> str:
-    """``Introduced to [[Dan Okafor]]: SRE candidates`` (the link is the other's name)."""
-    return f"Introduced to [[{other.name}]]: {why}"
+    """``Introduced to [[Dan Okafor]] — SRE candidates`` (the link is the other's name)."""
+    return f"Introduced to [[{other.name}]] — {why}"
 
 
 def introduce(root: Path, a: Contact, b: Contact, why: str, day: dt.date, weight: float = 1.0,
