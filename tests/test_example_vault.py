@@ -18,7 +18,7 @@ def test_regenerating_the_example_index_gives_the_committed_bytes(tmp_path: Path
     copy = tmp_path / "example"
     shutil.copytree(EXAMPLE_VAULT, copy, ignore=shutil.ignore_patterns(".guanxi"))
     committed = {p.name: p.read_bytes() for p in (EXAMPLE_VAULT / "_index").iterdir()}
-    assert sorted(committed) == ["attention.md", "reciprocity.md"]
+    assert {"attention.md", "reciprocity.md", "introductions.md", "network.md"} <= set(committed)
     r = run_cli("--vault", str(copy), "index", "--today", TODAY)
     assert r.exit_code == 0
     assert r.stderr == "Indexed 14 people: pages unchanged\n"

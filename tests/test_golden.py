@@ -27,7 +27,7 @@ def snapshot(root: Path) -> dict[str, bytes]:
             if p.is_file() and ".guanxi" not in p.relative_to(root).parts}
 
 
-def outputs(root: Path, today: str) -> dict[str, str]:
+def outputs(root: Path, today: str, case: Path | None = None) -> dict[str, str]:
     """Everything the CLI produces for a vault, by expected file name."""
     got: dict[str, str] = {}
     before = snapshot(root)
@@ -44,6 +44,26 @@ def outputs(root: Path, today: str) -> dict[str, str]:
         got[f"{which}.json"] = r.stdout
     check = run_cli("--vault", str(root), "check", "--today", today)
     got["check.txt"] = check.stdout + f"[exit {check.exit_code}]\n"
+    intro = run_cli("--vault", str(root), "report", "introductions", "--json", "--today", today)
+    got["introductions.json"] = intro.stdout
+    if case is not None:
+        got.update(commands(root, case))
+    return got
+
+
+def commands(root: Path, case: Path) -> dict[str, str]:
+    """A case's ``commands`` file: one command line per line (``path alice dan``), each
+    run with --vault; its stdout, stderr and exit code go to ``cmd-N.txt``."""
+    import shlex
+
+    listing = case / "commands"
+    if not listing.is_file():
+        return {}
+    got = {}
+    lines = [line for line in listing.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for i, line in enumerate(lines, 1):
+        r = run_cli("--vault", str(root), *shlex.split(line))
+        got[f"cmd-{i}.txt"] = f"$ guanxi {line}\n{r.stdout}{r.stderr}[exit {r.exit_code}]\n"
     return got
 
 
@@ -53,7 +73,7 @@ def test_golden(case: str, tmp_path: Path) -> None:
     root = tmp_path / "vault"
     shutil.copytree(src / "vault", root)
     today = (src / "today").read_text().strip()
-    got = outputs(root, today)
+    got = outputs(root, today, src)
     expected_dir = src / "expected"
     if UPDATE:
         shutil.rmtree(expected_dir, ignore_errors=True)
@@ -74,4 +94,4 @@ def test_golden_is_deterministic(case: str, tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "elsewhere" / "b"
     shutil.copytree(src / "vault", a)
     shutil.copytree(src / "vault", b)
-    assert outputs(a, today) == outputs(b, today)
+    assert outputs(a, today, src) == outputs(b, today, src)

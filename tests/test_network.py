@@ -20,11 +20,12 @@ from notebook_tool.compute.search import find
 from notebook_tool.core.model import Contact, Entry
 from notebook_tool.read.config import config_from_mapping
 from notebook_tool.render.network import mermaid, mermaid_label
-from tests.conftest import run_cli
+from tests.conftest import EXAMPLE_VAULT, run_cli
 
 Vault = Callable[[dict[str, str | bytes]], Path]
 TODAY = dt.date(2025, 6, 1)
 MERMAID = Path(__file__).parent / "mermaid"
+GOLDEN = Path(__file__).parent / "golden"
 
 
 def person(name: str, needs: tuple[str, ...] = (), offers: tuple[str, ...] = (), **kw: object) -> Contact:
@@ -338,9 +339,17 @@ def test_mermaid_labels_survive_the_real_parser(mermaid_parser: Path, tmp_path: 
     md = (tmp_path / "vault/_index/network.md").read_text(encoding="utf-8")
     block = md.split("```mermaid\n", 1)[1].split("```", 1)[0]
     bad = "flowchart LR\n  n1[\"a\"b\"] --- n2\n"
-    out = parse_mermaid(mermaid_parser, tmp_path, {"awkward.mmd": text, "page.mmd": block, "bad.mmd": bad})
+    texts = {"awkward.mmd": text, "page.mmd": block, "bad.mmd": bad}
+    # Every committed network page too: the golden cases' and the example vault's.
+    committed = [*sorted(GOLDEN.glob("*/expected/network.md")), EXAMPLE_VAULT / "_index" / "network.md"]
+    for i, md_path in enumerate(committed):
+        page_text = md_path.read_text(encoding="utf-8")
+        if "```mermaid\n" in page_text:
+            texts[f"committed-{i}.mmd"] = page_text.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert len(texts) >= 5
+    out = parse_mermaid(mermaid_parser, tmp_path, texts)
     lines = out.splitlines()
-    assert "ok awkward.mmd" in lines and "ok page.mmd" in lines
+    assert sorted(line for line in lines if line.startswith("ok ")) == sorted(f"ok {n}" for n in texts if n != "bad.mmd")
     assert any(line.startswith("error bad.mmd: Parse error") for line in lines)  # the parser does check
 
 

@@ -22,6 +22,7 @@ from notebook_tool.compute.graph import YOU, Graph, build, subgraph
 from notebook_tool.core.model import Vault
 from notebook_tool.core.text import fold
 from notebook_tool.render.introductions import md_text
+from notebook_tool.render.pages import link
 
 MAX_NODES = 40
 MAX_EDGES = 80
@@ -145,7 +146,12 @@ def page(vault: Vault, today: dt.date, link_base: str) -> str:
                f"{len(full.evidence)} connections, the most connected first, clustered by tag. "
                "`guanxi graph` prints the whole graph; `guanxi path A B` the chains between two people.")
     out += ["", "```mermaid", mermaid(shown).rstrip("\n"), "```", ""]
-    tags = sorted({fold(t) for c in shown.contacts.values() for t in c.tags})
-    if tags:
-        out.append("Tags shown: " + ", ".join(md_text(t) for t in tags) + ".")
+    ids = _ids(shown, shown.contacts)
+    out.append("## People shown")
+    out.append("")
+    for p in sorted(shown.contacts, key=lambda p: int(ids[p][1:])):
+        c = shown.contacts[p]
+        n = len(full.adj[p])
+        out.append(f"- {link(c.name, c.path, link_base)} — {n} connection{'s' if n != 1 else ''}"
+                   + (f" · {md_text(', '.join(c.tags))}" if c.tags else ""))
     return "\n".join(out) + "\n"
