@@ -405,7 +405,7 @@ def test_show_resolves_transliterated_names(vault: Vault) -> None:
 
 def test_list_filters_by_company_needs_and_offers(vault: Vault) -> None:
     root = vault(NET)
-    names = lambda *a: [line.split("  ")[0] for line in run_cli("--vault", str(root), "list", *a).stdout.splitlines()[1:]]  # noqa: E731
+    names = lambda *a: [line.split("  ")[0] for line in run_cli("--vault", str(root), "list", *a).stdout.splitlines()[1:]]
     assert names("--company", "initech") == ["Carol Diaz", 'Erin "E" [Ng]']
     assert names("--needs", "Hardware") == ["王伟"]
     assert names("--offers", "supplier") == ["Łukasz Nowak"]

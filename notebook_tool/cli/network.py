@@ -8,6 +8,7 @@ and verifies both edits before either file is replaced.
 from __future__ import annotations
 
 import datetime as dt
+
 import click
 
 from notebook_tool.cli.main import CONTEXT, DATE, complete_names, echo_json, json_option, load

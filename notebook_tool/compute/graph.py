@@ -76,7 +76,7 @@ def link_keys(contacts: Iterable[Contact]) -> dict[str, str]:
 
 
 def _via_names(via: str) -> list[str]:
-    linked = links_in(via)
+    linked = list(links_in(via))
     return linked if linked else [via.strip()]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,7 +19,7 @@ def paths_text(graph: Graph, chains: Sequence[tuple[str, ...]], title: str) -> s
     for chain in chains:
         out.append("")
         out.append(" → ".join(graph.name(n) for n in chain))
-        for x, y in zip(chain, chain[1:]):
+        for x, y in itertools.pairwise(chain):
             out.append(f"  {graph.name(x)} — {graph.name(y)}: {graph.edge(x, y).format()}")
     return "\n".join(out) + "\n"
 
@@ -32,5 +33,5 @@ def paths_json(graph: Graph, chains: Sequence[tuple[str, ...]]) -> dict[str, Any
         {"people": [person(n) for n in chain],
          "steps": [{"from": graph.name(x), "to": graph.name(y), "path": graph.edge(x, y).path,
                     "line": graph.edge(x, y).line, "text": graph.edge(x, y).text}
-                   for x, y in zip(chain, chain[1:])]}
+                   for x, y in itertools.pairwise(chain)]}
         for chain in chains]}

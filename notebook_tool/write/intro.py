@@ -15,7 +15,7 @@ import datetime as dt
 from pathlib import Path
 
 from notebook_tool.core.model import Contact
-from notebook_tool.write.writer import AddEntry, Written, apply_changes
+from notebook_tool.write.writer import AddEntry, Change, Written, apply_changes
 
 
 def intro_text(other: Contact, why: str) -> str:
@@ -26,6 +26,6 @@ def intro_text(other: Contact, why: str) -> str:
 def introduce(root: Path, a: Contact, b: Contact, why: str, day: dt.date, weight: float = 1.0,
               max_front_matter: int = 65536) -> list[Written]:
     """Write both gives (both or neither); returns what was written, A's first."""
-    changes = [(a.path, AddEntry("give", day, intro_text(b, why), weight)),
+    changes: list[tuple[str, Change]] = [(a.path, AddEntry("give", day, intro_text(b, why), weight)),
                (b.path, AddEntry("give", day, intro_text(a, why), weight))]
     return apply_changes(root, changes, max_front_matter)
