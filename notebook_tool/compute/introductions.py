@@ -36,7 +36,13 @@ from notebook_tool.core.text import fold
 
 # Function words that carry no meaning for a need or offer. Kept short on
 # purpose: a word here can never make a match.
-STOP_WORDS = frozenset(["a", "an", "and", "any", "are", "as", "at", "be", "by", "can", "for", "from", "get", "good", "have", "help", "in", "into", "is", "it", "its", "looking", "me", "my", "need", "needs", "new", "of", "on", "or", "our", "some", "someone", "the", "their", "them", "they", "this", "to", "with", "who", "want", "wants", "more", "most", "other", "looking", "about", "just", "like", "we", "us", "you", "your", "i", "am", "very"])
+STOP_WORDS = frozenset({
+    "a", "about", "am", "an", "and", "any", "are", "as", "at", "be", "by", "can", "for", "from",
+    "get", "good", "have", "help", "i", "in", "into", "is", "it", "its", "just", "like", "looking",
+    "me", "more", "most", "my", "need", "needs", "new", "of", "on", "or", "other", "our", "some",
+    "someone", "the", "their", "them", "they", "this", "to", "us", "very", "want", "wants", "we",
+    "who", "with", "you", "your",
+})
 
 _WORD = re.compile(r"\w+")
 # Words ending in s that are not plurals (or whose singular is the same word).
