@@ -31,6 +31,14 @@ GIVE = ["Introduced them to [[{other}]] at {company}", "Reviewed their CV", "Sen
         "Recommended them for a talk", "Shared salary benchmarks", "Helped debug their CI pipeline"]
 TAKE = ["Referred me to a contract role at {company}", "Intro to [[{other}]]", "Coffee and career advice",
         "Feedback on my conference talk", "Lent me a book on SRE"]
+# Needs and offers (issue 10's introductions), drawn from their own random
+# stream so that every other byte of the vault stays what it was.
+NEEDS = ["senior SRE candidates", "a Kubernetes mentor", "seed investors", "platform engineers",
+         "a designer for the new app", "salary benchmarks for Berlin", "an intro to a VC", "hiring advice",
+         "data scientists", "speaking slots at conferences", "a hardware supplier", "ML engineers"]
+OFFERS = ["SRE referrals", "Kubernetes mentoring", "investor intros", "platform engineering advice",
+          "design reviews", "salary benchmarks", "VC contacts", "hiring advice", "data science mentoring",
+          "conference speaking slots", "hardware suppliers in Shenzhen", "ML hiring contacts"]
 TOUCH = ["Coffee at the DevOps meetup", "Call about hiring", "Met at KubeCon", "Lunch near the office",
          "Congratulated them on the new role", "Chatted on LinkedIn"]
 
@@ -68,6 +76,11 @@ def contact_text(rng: random.Random, i: int, names: list[str]) -> str:
     lines.append(f"met: {met.isoformat()}")
     if rng.random() < 0.3:
         lines.append(f'via: "[[{rng.choice(names)}]]"')
+    side = random.Random(i)
+    if side.random() < 0.3:
+        lines.append(f"needs: [{', '.join(side.sample(NEEDS, side.randrange(1, 3)))}]")
+    if side.random() < 0.3:
+        lines.append(f"offers: [{', '.join(side.sample(OFFERS, side.randrange(1, 3)))}]")
     if rng.random() < 0.3:
         lines.append(f"cadence: {rng.choice(['14d', '30d', '90d', '6m', 'none'])}")
     if rng.random() < 0.3:

@@ -418,3 +418,21 @@ def test_new_connection_without_needs_says_ask_what_you_can_do(vault: Vault) -> 
     assert ("met 2 days ago (2025-05-30) and no give or touch since: say hello, say why, "
             "ask what you can do for them") in r.stdout
     assert r.stdout.count("ask what you can do") == 1
+
+
+def test_the_page_limit_gives_the_same_first_suggestions_as_the_full_ranking() -> None:
+    import random
+
+    rng = random.Random(7)
+    vocab = ["sre", "kubernetes", "mentor", "investor", "designer", "data", "hardware", "hiring"]
+    people = []
+    for i in range(400):
+        entries = tuple(Entry(rng.choice(["give", "take", "touch"]), TODAY - dt.timedelta(days=rng.randrange(900)),
+                              "x", weight=rng.choice([1, 2, 3])) for _ in range(rng.randrange(0, 5)))
+        people.append(Contact(name=f"P{i}", path=f"people/P{i}.md", tags=tuple(rng.sample(["a", "b", "c"], 1)),
+                              needs=tuple(" ".join(rng.sample(vocab, 2)) for _ in range(rng.randrange(0, 2))),
+                              offers=tuple(" ".join(rng.sample(vocab, 2)) for _ in range(rng.randrange(0, 2))),
+                              entries=entries))
+    full = suggest(people, TODAY)
+    for limit in (1, 10, 50):
+        assert suggest(people, TODAY, limit=limit) == full[:limit]

@@ -85,6 +85,12 @@ def build(contacts: Sequence[Contact], with_you: bool = True) -> Graph:
     by_path = {c.path: c for c in contacts}
     keys = link_keys(contacts)
     ev: dict[tuple[str, str], list[Evidence]] = {}
+    target: dict[str, str | None] = {}  # link text → contact path: the same names recur across files
+
+    def resolve(name: str) -> str | None:
+        if name not in target:
+            target[name] = keys.get(fold(name))
+        return target[name]
 
     def add(a: str, b: str, why: Evidence) -> None:
         if a == b:
@@ -94,7 +100,7 @@ def build(contacts: Sequence[Contact], with_you: bool = True) -> Graph:
     for c in contacts:
         if c.via:
             for n in _via_names(c.via):
-                other = keys.get(fold(n))
+                other = resolve(n)
                 if other is not None:
                     add(c.path, other, Evidence(c.path, 0, f"via: {c.via}"))
         contacted = None
@@ -104,7 +110,7 @@ def build(contacts: Sequence[Contact], with_you: bool = True) -> Graph:
             if not e.links:
                 continue
             why = Evidence(c.path, e.line, f"{e.date.isoformat()} {e.text}")
-            linked = sorted({p for p in (keys.get(fold(n)) for n in e.links) if p is not None})
+            linked = sorted({p for p in map(resolve, e.links) if p is not None})
             for p in linked:
                 add(c.path, p, why)
             for i, p in enumerate(linked):

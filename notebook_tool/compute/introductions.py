@@ -11,7 +11,8 @@ offer match when they share at least one such term; stop words alone never
 match because they are never terms.
 
 To stay far from O(n²) in people, offers are indexed by term once
-(:class:`OfferIndex`); each need looks up only the offers that share a term.
+(:class:`OfferIndex`); each need looks up only the offers that share a term,
+and of a term offered by many, only the people you know best.
 
 A pair is ranked by how well the match covers the need (rare shared terms
 weigh more, by inverse document frequency over all offers), by how well
@@ -24,10 +25,11 @@ the formula.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from notebook_tool.compute.ledger import summarize
@@ -167,39 +169,61 @@ class _Offer:
     terms: frozenset[str]
 
 
-class OfferIndex:
-    """Every offer, indexed by term, with each term's inverse document frequency."""
+CANDIDATES_PER_TERM = 20
 
-    def __init__(self, contacts: Sequence[Contact], synonyms: Synonyms) -> None:
+
+class OfferIndex:
+    """Every offer, indexed by term, with each term's inverse document frequency.
+
+    Each term's list holds its offers best-known person first (``know``) and
+    is cut at :data:`CANDIDATES_PER_TERM`: a need is matched against the
+    people you know best among those offering each of its terms, so a term
+    that thousands offer costs no more than a rare one (matching stays
+    linear in people, not quadratic).
+    """
+
+    def __init__(self, contacts: Sequence[Contact], synonyms: Synonyms, know: Callable[[int], float],
+                 per_term: int = CANDIDATES_PER_TERM) -> None:
         self.offers: list[_Offer] = []
-        self.by_term: dict[str, list[int]] = defaultdict(list)
+        by_term: dict[str, list[int]] = defaultdict(list)
         for i, c in enumerate(contacts):
             for text in c.offers:
                 terms = synonyms.terms(text)
                 if not terms:
                     continue
                 for t in terms:
-                    self.by_term[t].append(len(self.offers))
+                    by_term[t].append(len(self.offers))
                 self.offers.append(_Offer(i, text, terms))
         n = max(1, len(self.offers))
-        self.idf = {t: math.log(1.0 + n / len(ids)) for t, ids in self.by_term.items()}
+        self.idf = {t: math.log(1.0 + n / len(ids)) for t, ids in by_term.items()}
+        self.by_term: dict[str, list[int]] = {}
+        for t, ids in by_term.items():
+            if len(ids) > per_term:
+                ids = sorted(ids, key=lambda oi: (-know(self.offers[oi].person), oi))[:per_term]
+            self.by_term[t] = ids
 
     def weight(self, term: str) -> float:
         return self.idf.get(term, math.log(1.0 + max(1, len(self.offers))))
 
 
+MAX_TAG_BONUS = 1.5  # (1 + 0.25 × min(shared tags, 2)): the most a score can gain from tags
+
+
 def suggest(contacts: Sequence[Contact], today: dt.date, synonym_groups: Iterable[Sequence[str]] = (),
-            half_life_days: int | None = None, per_need: int = 3) -> list[Suggestion]:
-    """Every introduction worth suggesting, most useful first.
+            half_life_days: int | None = None, per_need: int = 3, limit: int | None = None) -> list[Suggestion]:
+    """Every introduction worth suggesting (or the best ``limit``), most useful first.
 
     For each need, at most ``per_need`` helpers (the best matches); a person
     is never matched with themself, and a pair already introduced is left out.
     Ties break by names and paths, so the order is deterministic.
+
+    With ``limit`` (the page's 50), seekers are taken best-known first and
+    the walk stops once no later seeker could score above the ``limit``-th
+    suggestion so far (a score is at most ``MAX_TAG_BONUS × √(know(seeker) ×
+    best know(helper))``): the same first ``limit`` as the full list, for a
+    fraction of the work.
     """
     synonyms = Synonyms.from_groups(synonym_groups)
-    index = OfferIndex(contacts, synonyms)
-    if not index.offers:
-        return []
     close: dict[int, float] = {}
 
     def know(i: int) -> float:
@@ -207,13 +231,44 @@ def suggest(contacts: Sequence[Contact], today: dt.date, synonym_groups: Iterabl
             close[i] = closeness(contacts[i], today, half_life_days)
         return close[i]
 
+    index = OfferIndex(contacts, synonyms, know)
+    if not index.offers:
+        return []
+    folded: dict[int, tuple[str, frozenset[str], frozenset[str]]] = {}  # name, tags, link keys: folded once
+
+    def keys(i: int) -> tuple[str, frozenset[str], frozenset[str]]:
+        if i not in folded:
+            c = contacts[i]
+            folded[i] = (fold(c.name), frozenset(fold(t) for t in c.tags), _link_keys(c))
+        return folded[i]
+
+    links: dict[int, frozenset[str]] = {}
+
+    def linked(i: int) -> frozenset[str]:
+        if i not in links:
+            links[i] = frozenset(fold(n) for e in contacts[i].entries for n in e.links)
+        return links[i]
+
+    default = math.log(1.0 + len(index.offers))
+    idf = index.idf
     out: list[Suggestion] = []
-    for si, seeker in enumerate(contacts):
+    seekers = [i for i, c in enumerate(contacts) if c.needs]
+    best_helper = 0.0
+    if limit is not None:
+        seekers.sort(key=lambda i: (-know(i), i))
+        best_helper = max(know(o.person) for o in index.offers)
+    scores: list[float] = []  # with a limit: the best `limit` scores so far, a min-heap
+    for si in seekers:
+        seeker = contacts[si]
+        if (limit is not None and len(scores) >= limit
+                and MAX_TAG_BONUS * math.sqrt(know(si) * best_helper) < scores[0]):
+            break  # seekers are in falling know(): no one after this can enter the first `limit`
+        seeker_tags = keys(si)[1]
         for need in seeker.needs:
             terms = synonyms.terms(need)
             if not terms:
                 continue
-            total = sum(index.weight(t) for t in terms)
+            total = sum(idf.get(t, default) for t in terms)
             hits: dict[int, set[str]] = defaultdict(set)
             for t in terms:
                 for oi in index.by_term.get(t, ()):
@@ -223,28 +278,34 @@ def suggest(contacts: Sequence[Contact], today: dt.date, synonym_groups: Iterabl
                 offer = index.offers[oi]
                 if offer.person == si:
                     continue
-                coverage = sum(index.weight(t) for t in shared) / total
+                coverage = sum(idf.get(t, default) for t in shared) / total
                 prev = best.get(offer.person)
                 if prev is None or coverage > prev[0] or (coverage == prev[0] and oi < prev[1]):
                     best[offer.person] = (coverage, oi)
-            found: list[Suggestion] = []
+            ranked: list[tuple[float, str, str, int, int, tuple[str, ...]]] = []
             for hi, (coverage, oi) in best.items():
-                helper = contacts[hi]
-                tags = tuple(sorted({fold(t) for t in seeker.tags} & {fold(t) for t in helper.tags}))
+                name, helper_tags, _ = keys(hi)
+                tags = tuple(sorted(seeker_tags & helper_tags)) if seeker_tags and helper_tags else ()
                 score = coverage * coverage * math.sqrt(know(si) * know(hi)) * (1.0 + 0.25 * min(len(tags), 2))
-                offer = index.offers[oi]
-                found.append(Suggestion(seeker, need, helper, offer.text,
-                                        tuple(sorted(terms & offer.terms)), tags, score))
-            found.sort(key=_order)
+                ranked.append((-round(score, 9), name, contacts[hi].path, hi, oi, tags))
+            ranked.sort()
             kept = 0
-            for s in found:  # the already-introduced check is costlier: only as far as needed
+            for neg, _, _, hi, oi, tags in ranked:  # the already-introduced check only as far as needed
                 if kept == per_need:
                     break
-                if not introduced(s.seeker, s.helper):
-                    out.append(s)
-                    kept += 1
+                if keys(hi)[2] & linked(si) or keys(si)[2] & linked(hi):
+                    continue  # already introduced: an entry in either file links the other
+                offer = index.offers[oi]
+                out.append(Suggestion(seeker, need, contacts[hi], offer.text, tuple(sorted(terms & offer.terms)),
+                                      tags, -neg))
+                kept += 1
+                if limit is not None:
+                    if len(scores) < limit:
+                        heapq.heappush(scores, -neg)
+                    elif -neg > scores[0]:
+                        heapq.heapreplace(scores, -neg)
     out.sort(key=_order)
-    return out
+    return out if limit is None else out[:limit]
 
 
 def _order(s: Suggestion) -> tuple[float, str, str, str, str, str, str]:

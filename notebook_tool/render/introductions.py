@@ -25,8 +25,8 @@ def md_text(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
-def suggestions(vault: Vault, today: dt.date) -> list[Suggestion]:
-    return suggest(vault.contacts, today, vault.config.synonyms, vault.config.half_life_days)
+def suggestions(vault: Vault, today: dt.date, limit: int | None = None) -> list[Suggestion]:
+    return suggest(vault.contacts, today, vault.config.synonyms, vault.config.half_life_days, limit=limit)
 
 
 def _item(i: int, s: Suggestion, link_base: str) -> str:
@@ -47,17 +47,19 @@ def markdown(items: list[Suggestion], today: dt.date, link_base: str, limit: int
         out.append(f"As of {today.isoformat()}. No one's needs match another's offers yet: add `needs:` and "
                    "`offers:` to contact files.")
     else:
-        more = f" (the best {len(shown)} here; `guanxi report introductions` lists all)" if len(shown) < n else ""
-        out.append(f"As of {today.isoformat()}. {n} suggestion{'s' if n != 1 else ''}, "
-                   f"the best first{more}. Log one with `guanxi intro A B \"why\"`.")
+        # The page is given one more than it shows: enough to know there are more.
+        count = (f"The best {len(shown)} suggestions (`guanxi report introductions` lists them all)"
+                 if len(shown) < n else f"{n} suggestion{'s' if n != 1 else ''}, the best first")
+        out.append(f"As of {today.isoformat()}. {count}. Log one with `guanxi intro A B \"why\"`.")
         out.append("")
         out += [_item(i, s, link_base) for i, s in enumerate(shown, 1)]
     return "\n".join(out) + "\n"
 
 
 def page(vault: Vault, today: dt.date, link_base: str) -> str:
-    """The introductions page (registered in :mod:`notebook_tool.render.extra`)."""
-    return markdown(suggestions(vault, today), today, link_base)
+    """The introductions page (registered in :mod:`notebook_tool.render.extra`): the best
+    :data:`PAGE_LIMIT`, computed without ranking every suggestion (``suggest(limit=)``)."""
+    return markdown(suggestions(vault, today, PAGE_LIMIT + 1), today, link_base)
 
 
 def report_json(items: list[Suggestion], today: dt.date) -> dict[str, Any]:
