@@ -511,9 +511,14 @@ class State:
         from notebook_tool.render.extra import extra_page_functions, extra_pages
         from notebook_tool.render.pages import link_base_for
 
-        if extra_page_functions():  # pages of the whole network: rendered from the whole vault
-            texts.update(extra_pages(self.vault(), today, link_base_for(self.config.output)))
-        return write_pages(self.root, self.config.output, texts), len(live.names), errors
+        # The attention and reciprocity pages first: they are incremental and
+        # what a save must update at once; the whole-network pages (rendered
+        # from the whole vault, seconds at 30,000 people) follow.
+        written = write_pages(self.root, self.config.output, texts)
+        if extra_page_functions():
+            more = extra_pages(self.vault(), today, link_base_for(self.config.output))
+            written = tuple(written) + tuple(write_pages(self.root, self.config.output, more))
+        return written, len(live.names), errors
 
     def save(self) -> None:
         if self.use_cache:
