@@ -21,6 +21,7 @@ from notebook_tool.core.model import Contact, Entry
 from notebook_tool.read.config import config_from_mapping
 from notebook_tool.render.network import mermaid, mermaid_label
 from tests.conftest import EXAMPLE_VAULT, run_cli
+from tests.test_watch import TIMEOUT, age, wait_for
 
 Vault = Callable[[dict[str, str | bytes]], Path]
 TODAY = dt.date(2025, 6, 1)
@@ -436,3 +437,28 @@ def test_the_page_limit_gives_the_same_first_suggestions_as_the_full_ranking() -
     full = suggest(people, TODAY)
     for limit in (1, 10, 50):
         assert suggest(people, TODAY, limit=limit) == full[:limit]
+
+
+def test_watch_keeps_the_introductions_page_current(vault: Vault) -> None:
+    """The real watchdog observer: a saved `offers:` shows on the page without `guanxi index`."""
+    import threading
+
+    from notebook_tool.watch.watcher import Watcher
+
+    root = vault({"people/Carol Diaz.md": CAROL, "people/Dan Okafor.md": DAN.replace("offers: [SRE referrals]\n", "")})
+    age(root)
+    w = Watcher(root, today=TODAY, debounce=0.1, echo=lambda _: None)
+    t = threading.Thread(target=w.run, name="watcher", daemon=True)
+    t.start()
+    try:
+        assert w.ready.wait(TIMEOUT), "watcher did not start"
+        page = root / "_index" / "introductions.md"
+        wait_for(lambda: page.is_file() and "No one's needs match" in page.read_text(encoding="utf-8"), "the first page")
+        (root / "people/Dan Okafor.md").write_text(DAN, encoding="utf-8")
+        wait_for(lambda: "Carol Diaz needs senior SRE candidates; Dan Okafor offers SRE referrals"
+                 in page.read_text(encoding="utf-8"), "the suggestion after the save")
+        assert (root / "_index" / "network.md").is_file()
+    finally:
+        w.stop()
+        t.join(TIMEOUT)
+    assert not t.is_alive()
