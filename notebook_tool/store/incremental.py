@@ -27,10 +27,8 @@ from __future__ import annotations
 import bisect
 import contextlib
 import datetime as dt
-import marshal
 import os
 import time
-from array import array
 from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,9 +41,6 @@ from notebook_tool.read.vault import contact_paths, load_vault, read_file
 from notebook_tool.store.cache import RACY_NS, Cache, Stamp, no_gc, read_stable, stamp_of
 
 Progress = Callable[[Iterable[str]], Iterable[str]]
-
-# Files to read before a second process pays for itself (fork, encode, decode).
-FORK_MIN = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,13 +86,12 @@ class State:
         self._live: LivePages | None = None
         self._touched: set[str] = set()
         self._overlaid: set[str] = set()
-        self.fork_min = FORK_MIN
 
     def _new_cache(self) -> Cache:
         if self.use_cache:
-            # Watch keeps the results packed: a third of the memory (see cache.PackedResults).
-            return Cache.load(self.root, self.config.max_front_matter, packed=self.keep_last_good)
-        return Cache(self.root, "", packed=self.keep_last_good)
+            # Watch looks results up in the store one file at a time: flat memory (see cache.StoredResults).
+            return Cache.load(self.root, self.config.max_front_matter, lazy=self.keep_last_good)
+        return Cache(self.root, "")
 
     # -- bringing the state up to date -----------------------------------------------
     def rescan(self, progress: Progress | None = None) -> Changes:
@@ -108,7 +102,7 @@ class State:
             self.config = config
             self.cache = self._new_cache()  # results depend on it: start over
         self.config, self.config_problems = config, config_problems
-        cached = self.cache.record_paths()  # loaded (or found damaged) before trusting the folder stamps
+        cached = list(self.cache.records)  # loaded (or found damaged) before trusting the folder stamps
         walked = not self._folders_unchanged()
         folders: set[str] = set()
         if walked:
@@ -182,9 +176,6 @@ class State:
 
     def _sync(self, wanted: Iterable[str], gone: set[str], progress: Progress | None) -> Changes:
         """Re-read the ``wanted`` files that changed and drop the ``gone`` ones (and any that vanished)."""
-        if not gone and not self.paths and not self.unread and self._all_fresh(wanted):
-            self.paths.update(wanted)
-            return Changes()
         now = time.time_ns()
         to_read: list[str] = []
         vanished: set[str] = set()
@@ -203,7 +194,7 @@ class State:
                 continue
             rec = records.get(rel)
             if (rec is not None and rec[1] is None and rel not in unread
-                    and rec[0] == (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)):
+                    and rec[0] == stamp_of(st)):
                 paths.add(rel)
             elif rel in unread or not self.cache.valid(rel, st, now):
                 to_read.append(rel)
@@ -217,35 +208,6 @@ class State:
         read = self._read(to_read, progress)
         return Changes(tuple(read), tuple(removed))
 
-    def _all_fresh(self, wanted: Iterable[str]) -> bool:
-        """A warm start's check: every wanted file has exactly its cached stamp and needs no hash.
-
-        The same test as :meth:`_sync`'s loop, as one comparison of int64
-        arrays; anything else (another file list, a missing file, a racy
-        record) says ``False`` and the loop decides file by file.
-        """
-        flat = self.cache.flat_stamps()
-        if flat is None or wanted != flat[0]:
-            return False
-        now: array[int] = array("q")
-        add = now.extend
-        try:
-            if os.stat in os.supports_dir_fd:  # relative to the root: shorter lookups (~10% of the stats)
-                fd = os.open(self.root, os.O_RDONLY)
-                try:
-                    for rel in flat[0]:
-                        st = os.stat(rel, dir_fd=fd)
-                        add((st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns))
-                finally:
-                    os.close(fd)
-            else:
-                base = str(self.root) + os.sep
-                for st in map(os.stat, [base + rel for rel in flat[0]]):
-                    add((st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns))
-        except (OSError, OverflowError):
-            return False
-        return now == flat[1]
-
     def _forget(self, rel: str) -> None:
         if self.keep_last_good:
             self._touched.add(rel)
@@ -257,81 +219,12 @@ class State:
     def _read(self, rels: list[str], progress: Progress | None) -> list[str]:
         if not rels:
             return []
-        results = self.cache.results()  # about to change: load what is cached
         done: list[str] = []
         with no_gc() if len(rels) > 100 else contextlib.nullcontext():
-            if self._can_fork(rels):
-                self._read_forked(rels, progress, done)
-            else:
-                self._read_each(rels, progress, done)
-        del results
+            self._read_each(rels, progress, done)
         if self.keep_last_good:
             self._touched.update(done)
         return done
-
-    def _can_fork(self, rels: list[str]) -> bool:
-        """Parse on two cores when there are many files (a cold index) and it is safe to fork.
-
-        Never in watch mode or with other threads running (a fork copies one
-        thread and whatever locks the others held).
-        """
-        import threading
-
-        return (len(rels) >= self.fork_min and not self.keep_last_good and hasattr(os, "fork")
-                and (os.cpu_count() or 1) >= 2 and threading.active_count() == 1)
-
-    def _read_forked(self, rels: list[str], progress: Progress | None, done: list[str]) -> None:
-        """Read every other file in a child process, the rest here, and merge.
-
-        Parsing is pure CPU and the parsed results are plain values, so the
-        child sends its results back in the cache's own encoding. Any trouble
-        with the child (it failed, was killed, sent garbage) and its files are
-        read here instead: slower, never different.
-        """
-        mine, theirs = rels[0::2], rels[1::2]
-        rfd, wfd = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: parse, send, and leave without running any cleanup of the parent's
-            code = 1
-            try:
-                os.close(rfd)
-                payload = _parse_for_parent(self.root, theirs, self.config)
-                view = memoryview(payload)
-                while view:
-                    view = view[os.write(wfd, view):]
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(wfd)
-        try:
-            # The bar walks the whole list at this process's pace; the child keeps up.
-            own = set(mine)
-            self._read_each((rel for rel in (progress(rels) if progress else rels) if rel in own), None, done)
-            chunks = []
-            while True:
-                chunk = os.read(rfd, 1 << 20)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-        finally:
-            os.close(rfd)
-            _, status = os.waitpid(pid, 0)
-        try:
-            if status != 0:
-                raise ValueError("the child failed")
-            encoded, records, left = marshal.loads(b"".join(chunks))
-            results = _decode_results(encoded)
-        except Exception:
-            self._read_each(theirs, None, done)
-            return
-        for rel in theirs:
-            if rel in records and rel in results:
-                result = results[rel]
-                self.unread.pop(rel, None)
-                self.cache.put_record(rel, records[rel], result)
-                self.paths.add(rel)
-                done.append(rel)
-        self._read_each(left, None, done)  # unreadable or vanished in the child: handled here
 
     def _read_each(self, rels: Iterable[str], progress: Progress | None, done: list[str]) -> None:
         for rel in (progress(rels) if progress else rels):
@@ -409,7 +302,10 @@ class State:
 
     def _shown(self, rel: str, results: MutableMapping[str, FileResult]) -> FileResult:
         """The result the pages show for ``rel``: in watch mode, a broken file keeps its last good contact."""
-        r = self.unread.get(rel) or results[rel]
+        r = self.unread.get(rel) or results.get(rel)
+        if r is None:  # its stored row could not be read after all: read the file now
+            self._read([rel], None)
+            r = self.unread.get(rel) or results.get(rel) or FileResult(rel, None, ())
         if r.contact is None and rel in self.last_good:
             self._overlaid.add(rel)
             return FileResult(rel, self.last_good[rel], r.problems)
@@ -518,35 +414,6 @@ class State:
     def save(self) -> None:
         if self.use_cache:
             self.cache.save()
-
-
-def _parse_for_parent(root: Path, rels: list[str], config: Config) -> bytes:
-    """In a forked child: read and parse ``rels``; ``(results, records, files left for the parent)``."""
-    from notebook_tool.store.cache import digest, encode_results, is_racy
-
-    results: dict[str, FileResult] = {}
-    records: dict[str, Any] = {}
-    left: list[str] = []
-    for rel in rels:
-        try:
-            got = read_stable(root, rel)
-        except OSError:
-            got = None
-        if got is None:
-            left.append(rel)
-            continue
-        st, read_ns, data = got
-        results[rel] = read_file(root, rel, config, data=data)
-        records[rel] = (stamp_of(st), digest(data) if is_racy(st, read_ns) else None)
-    return marshal.dumps((encode_results(results), records, left))
-
-
-def _decode_results(encoded: bytes) -> MutableMapping[str, FileResult]:
-    import io
-
-    from notebook_tool.store.cache import decode_results
-
-    return decode_results(io.BytesIO(encoded), len(encoded))
 
 
 class _Tag:
