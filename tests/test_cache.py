@@ -425,3 +425,44 @@ def test_watch_keeps_the_last_good_version_of_a_file_it_did_not_read(vault: Make
     assert w.overlaid == 1
 
 
+
+
+def test_index_after_one_edit_renders_only_that_person(vault: Make, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The others' parts of the pages come from the store's pieces: one edit, one person rendered."""
+    from notebook_tool.store.incremental import LivePages
+
+    files: dict[str, str | bytes] = {f"people/P{i:02d}.md": (ALICE if i % 3 else BOB) for i in range(12)}
+    files["people/broken.md"] = "---\ngive: [\n---\n"
+    root = vault(files)
+    age(root)
+    calls: list[str] = []
+    real = LivePages.piece
+
+    def counting(self: LivePages, path: str, result: object) -> object:
+        calls.append(path)
+        return real(self, path, result)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(LivePages, "piece", counting)
+
+    def index(today: str = TODAY) -> dict[str, bytes]:
+        calls.clear()
+        r = run_cli("--vault", str(root), "index", "--today", today)
+        assert r.exit_code == 0, r.output
+        return {p.name: p.read_bytes() for p in (root / "_index").iterdir()}
+
+    index()
+    assert len(calls) == 13  # cold: everyone
+    p = root / "people/P04.md"
+    p.write_text(p.read_text(encoding="utf-8").replace("Referred me +2", "Referred me +5"), encoding="utf-8")
+    os.utime(p, (time.time() - 60,) * 2)  # out of the racy window; every other file untouched
+    got = index()
+    assert calls == ["people/P04.md"]
+    scratch = root.parent / "fresh"
+    import shutil
+
+    shutil.copytree(root, scratch, ignore=shutil.ignore_patterns("_index"))
+    r = run_cli("--vault", str(scratch), "index", "--today", TODAY, env={"GUANXI_CACHE": "0"})
+    assert r.exit_code == 0
+    assert got == {q.name: q.read_bytes() for q in (scratch / "_index").iterdir()}
+    index("2025-06-02")  # a new day: every piece is made again
+    assert len(calls) == 13

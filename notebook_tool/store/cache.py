@@ -96,15 +96,17 @@ def store_path(root: Path) -> Path:
     return store_dir() / f"{key}.sqlite3"
 
 
-def code_fingerprint() -> str:
+def code_fingerprint(subpackages: tuple[str, ...] = ("core", "read", "store")) -> str:
     """Changes whenever Guanxi's own code changes, so an upgrade drops old results.
 
-    Stat of the modules results depend on (the model, readers and this
-    store; cheap: no reading), the store version and the Python version.
+    Stat of the modules the stored data depends on (by default the model,
+    the readers and this store, for parse results; the pages' pieces add
+    compute and render), the store version and the Python version. Cheap:
+    no reading.
     """
     parts = [f"v{STORE_VERSION}", "py%d.%d" % sys.version_info[:2]]
     pkg = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    for sub in ("core", "read", "store"):
+    for sub in subpackages:
         folder = os.path.join(pkg, sub)
         try:
             names = sorted(n for n in os.listdir(folder) if n.endswith(".py"))
@@ -314,7 +316,9 @@ CREATE TABLE IF NOT EXISTS files (
     mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, ino INTEGER NOT NULL, ctime_ns INTEGER NOT NULL,
     hash BLOB,
     keys TEXT NOT NULL,
-    result TEXT
+    result TEXT,
+    piece_ctx TEXT,
+    piece TEXT
 );
 """
 _DELETED = object()  # in Cache._pending: the row is to be deleted
@@ -441,6 +445,7 @@ class Cache:
         self._conn: sqlite3.Connection | None = None
         self._results: MutableMapping[str, FileResult] | None = StoredResults(self) if lazy else {}
         self._pending: dict[str, FileResult | object] = {}  # rel -> result to write, or _DELETED
+        self._pieces: dict[str, tuple[str, str]] = {}  # rel -> (context, piece as JSON) to write
         self._names: tuple[list[str], list[int], str] | None = None
         self.path: Path | None = None
 
@@ -538,6 +543,58 @@ class Cache:
             self._conn.close()
             self._conn = None
 
+    def result(self, rel: str) -> FileResult | None:
+        """One file's result without loading the others (rendering from pieces needs only a few)."""
+        pending = self._pending.get(rel)
+        if pending is _DELETED:
+            return None
+        if isinstance(pending, FileResult):
+            return pending
+        if self._results is not None:
+            return self._results.get(rel)
+        text = self.row_result(rel)
+        if text is None:
+            return None
+        try:
+            return decode_result(text)
+        except ValueError:
+            return None
+
+    def pieces(self, context: str) -> dict[str, Any]:
+        """The stored page pieces made under ``context`` for files whose row still matches its record.
+
+        Plain JSON values (the caller rebuilds its tuples); a piece that
+        cannot be read is left out, and its person rendered again.
+        """
+        if self._conn is None:
+            return {}
+        out: dict[str, Any] = {}
+        records = self.records
+        loads = json.loads
+        try:
+            rows = self._conn.execute("SELECT path, mtime_ns, size, ino, ctime_ns, piece FROM files "
+                                      "WHERE piece_ctx = ? AND kind = ?", (context, KIND_CONTACT)).fetchall()
+        except sqlite3.Error:
+            return {}
+        for rel, m, s, i, c, text in rows:
+            rec = records.get(rel)
+            if rec is None or rec[0] != (m, s, i, c) or rel in self._pending:
+                continue
+            try:
+                out[rel] = loads(text)
+            except (ValueError, TypeError):
+                continue
+        return out
+
+    def put_piece(self, rel: str, context: str, piece: Any) -> None:
+        """Keep what ``rel``'s person puts on the pages under ``context`` (written by :meth:`save`)."""
+        try:
+            self._pieces[rel] = (context, json.dumps(piece, ensure_ascii=False, allow_nan=False,
+                                                     separators=(",", ":")))
+        except (TypeError, ValueError):
+            return  # not plain data: rendered again next time
+        self.dirty = True
+
     def names(self) -> tuple[list[str], list[int], str]:
         """``(paths, ends, haystack)``: every file's folded names in one string (see :func:`_haystack`)."""
         if self._names is None:
@@ -618,21 +675,31 @@ class Cache:
             else:
                 pending = self._pending
             rows = []
+            kept = []
             gone = []
             for rel, result in pending.items():
                 if result is _DELETED or rel not in self.records:
                     gone.append((rel,))
                     continue
+                stamp, h = self.records[rel]
+                if result is _KEEP:  # only the record changed (a racy hash dropped)
+                    kept.append((*stamp, h, rel))
+                    continue
                 text = None
-                if result is _KEEP:
-                    text = self.row_result_any(conn, rel)
-                elif result is not None:
+                if result is not None:
                     with contextlib.suppress(Unstorable):
                         text = encode_result(result)
-                stamp, h = self.records[rel]
                 rows.append((rel, KIND_CONTACT, *stamp, h, "\x1f".join(self.keys.get(rel, ())), text))
             conn.executemany("DELETE FROM files WHERE path = ?", gone)
-            conn.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            conn.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)", rows)
+            conn.executemany("UPDATE files SET mtime_ns = ?, size = ?, ino = ?, ctime_ns = ?, hash = ? "
+                             "WHERE path = ?", kept)
+            # A piece is kept only on the row of the file version it was made from.
+            conn.executemany(
+                "UPDATE files SET piece_ctx = ?, piece = ? WHERE path = ? AND mtime_ns = ? AND size = ? "
+                "AND ino = ? AND ctime_ns = ?",
+                [(ctx, text, rel, *self.records[rel][0]) for rel, (ctx, text) in self._pieces.items()
+                 if rel in self.records])
             conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
                 ("settings", json.dumps(self.settings)),
                 ("dirs", json.dumps(self.dirs)),
@@ -646,6 +713,7 @@ class Cache:
             _remove(path)  # damaged or unwritable: the next command starts afresh
             return False
         self._pending = {}
+        self._pieces = {}
         self.dirty = False
         if self.lazy:
             self._conn = conn
@@ -659,11 +727,6 @@ class Cache:
         if r is not None and r is not _KEEP:
             return r
         return self._results.get(rel) if self._results is not None else None
-
-    @staticmethod
-    def row_result_any(conn: sqlite3.Connection, rel: str) -> str | None:
-        row = conn.execute("SELECT result FROM files WHERE path = ?", (rel,)).fetchone()
-        return None if row is None else row[0]
 
     def close(self) -> None:
         if self._conn is not None:

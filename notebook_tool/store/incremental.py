@@ -209,8 +209,7 @@ class State:
         return Changes(tuple(read), tuple(removed))
 
     def _forget(self, rel: str) -> None:
-        if self.keep_last_good:
-            self._touched.add(rel)
+        self._touched.add(rel)
         self.paths.discard(rel)
         self.cache.forget(rel)
         self.unread.pop(rel, None)
@@ -222,8 +221,7 @@ class State:
         done: list[str] = []
         with no_gc() if len(rels) > 100 else contextlib.nullcontext():
             self._read_each(rels, progress, done)
-        if self.keep_last_good:
-            self._touched.update(done)
+        self._touched.update(done)  # their pieces of the pages are rendered again
         return done
 
     def _read_each(self, rels: Iterable[str], progress: Progress | None, done: list[str]) -> None:
@@ -296,16 +294,16 @@ class State:
         out = []
         self._overlaid = set()
         for rel in sorted(self.paths):
-            out.append(self._shown(rel, results))
+            out.append(self._shown(rel, results.get))
         self.overlaid = len(self._overlaid)
         return Vault(self.root, self.config, tuple(out), tuple(self.config_problems + self.walk_problems))
 
-    def _shown(self, rel: str, results: MutableMapping[str, FileResult]) -> FileResult:
+    def _shown(self, rel: str, get: Callable[[str], FileResult | None]) -> FileResult:
         """The result the pages show for ``rel``: in watch mode, a broken file keeps its last good contact."""
-        r = self.unread.get(rel) or results.get(rel)
+        r = self.unread.get(rel) or get(rel)
         if r is None:  # its stored row could not be read after all: read the file now
             self._read([rel], None)
-            r = self.unread.get(rel) or results.get(rel) or FileResult(rel, None, ())
+            r = self.unread.get(rel) or get(rel) or FileResult(rel, None, ())
         if r.contact is None and rel in self.last_good:
             self._overlaid.add(rel)
             return FileResult(rel, self.last_good[rel], r.problems)
@@ -334,9 +332,9 @@ class State:
                 and (self._live is not None or not self.keep_last_good)  # watch renders once at start
                 and pages.get("key") == key and self._pages_intact(pages.get("stamps", {}))):
             return Outcome((), pages["people"], pages["errors"], False)
-        if self.keep_last_good:
+        if self.keep_last_good or self.use_cache:
             written, people, errors = self._write_live(today)
-        else:
+        else:  # no store: the reference render, from the whole vault (the tests hold the two equal)
             from notebook_tool.render.extra import extra_pages
             from notebook_tool.render.pages import build, link_base_for
             from notebook_tool.render.pages import pages as page_texts
@@ -370,35 +368,46 @@ class State:
         return Outcome(written, people, errors, True)
 
     def _write_live(self, today: dt.date) -> tuple[tuple[str, ...], int, tuple[Problem, ...]]:
-        """Watch mode's render: only the people in files touched since the last one are re-rendered.
+        """Render from per-person pieces: only the people in files touched since the last render are
+        rendered again; the others' pieces come from memory (watch) or from the store (index).
 
-        The first time, after a change of day or settings, or if a cached
-        result has gone missing, every person is rendered again.
+        The first time, after a change of day or settings, every person is
+        placed again, from the pieces the store kept for that day and
+        settings where it has them, else from their result.
         """
         from notebook_tool.render.pages import link
         from notebook_tool.write.pages import write_pages
 
         live = self._live
-        results = self.cache.results()
-        if (live is None or live.context != (today, repr(self.config))
-                or any(rel in self.paths and rel not in self.unread and rel not in results for rel in self._touched)):
-            # Everyone, one result at a time: with packed results, the vault
-            # is never all objects at once (see vault() for the same walk).
-            missing = [rel for rel in self.paths if rel not in results and rel not in self.unread]
-            if missing:  # the cached results were damaged: read them now
-                self._read(sorted(missing), None)
-                results = self.cache.results()
+        if live is None or live.context != (today, repr(self.config)):
             live = self._live = LivePages(today, self.config)
+            context = live.piece_context()
+            stored = self.cache.pieces(context) if self.use_cache else {}
             self._overlaid = set()
+            pieces: dict[str, Piece] = {}
             with no_gc():  # as for a full render in index()
                 for rel in sorted(self.paths):
-                    live.put(rel, self._shown(rel, results))
+                    piece = stored.get(rel)
+                    if piece is not None:
+                        try:
+                            piece = piece_from_json(piece)
+                        except (ValueError, TypeError, IndexError):
+                            piece = None  # not a piece after all: rendered again
+                    if piece is None or rel in self._touched or rel in self.unread or rel in self.last_good:
+                        piece = live.piece(rel, self._shown(rel, self.cache.result))
+                        self._keep_piece(rel, context, piece)
+                    pieces[rel] = piece
+                del stored
+                live.load(pieces)
             # The rows are kept now: render.link's memo would only hold every
             # name and path again (~10 MB at 30,000 people).
             link.cache_clear()
         else:
+            context = live.piece_context()
             for rel in sorted(self._touched):
-                live.put(rel, self._shown(rel, results) if rel in self.paths else None)
+                piece = live.put(rel, self._shown(rel, self.cache.result) if rel in self.paths else None)
+                if piece is not None:
+                    self._keep_piece(rel, context, piece)
                 if rel not in self.paths:
                     self._overlaid.discard(rel)
         self.overlaid = len(self._overlaid)
@@ -411,9 +420,26 @@ class State:
             texts.update(extra_pages(self.vault(), today, link_base_for(self.config.output)))
         return write_pages(self.root, self.config.output, texts), len(live.names), errors
 
+    def _keep_piece(self, rel: str, context: str, piece: Piece) -> None:
+        """Store ``rel``'s piece, unless it is not what a fresh read gives (a last good contact, an unreadable file)."""
+        if self.use_cache and rel not in self._overlaid and rel not in self.unread:
+            self.cache.put_piece(rel, context, piece)
+
     def save(self) -> None:
         if self.use_cache:
             self.cache.save()
+
+
+# What one person puts on the pages (see LivePages.piece); plain values only.
+Piece = tuple[Any, ...]
+
+
+def piece_from_json(v: Any) -> Piece:
+    """A :data:`Piece` as the store gave it back (JSON lists where the piece had tuples)."""
+    name, row, given, taken, entries, give_first, rank, item, tags, errors = v
+    return (None if name is None else (str(name[0]), str(name[1])), row, given, taken, entries, give_first,
+            None if rank is None else tuple(rank), item, tuple((k, sp) for k, sp in tags),
+            tuple(tuple(e) for e in errors))
 
 
 class _Tag:
@@ -468,55 +494,117 @@ class LivePages:
         self.tag_rows: dict[str, str] = {}
         self._dirty_tags: set[str] = set()
 
-    def put(self, path: str, result: FileResult | None) -> None:
-        """Take ``path``'s person off the pages and put ``result``'s on (``None``: the file is gone)."""
+    def piece_context(self) -> str:
+        """What every piece depends on besides its file: the day, the settings, and the code that renders."""
+        from notebook_tool.store.cache import code_fingerprint
+
+        return repr((self.today.isoformat(), repr(self.config), self.base,
+                     code_fingerprint(("core", "compute", "render"))))
+
+    def piece(self, path: str, result: FileResult) -> Piece:
+        """What ``result``'s person puts on the pages: plain data, so the store can keep it.
+
+        ``(name key, reciprocity row, given, taken, entries, give_first,
+        urgency or None, attention item or None, tags, error problems)``.
+        """
         from notebook_tool.compute.attention import attention, sort_key_name, urgency
         from notebook_tool.compute.ledger import summarize
         from notebook_tool.render.pages import attention_item, reciprocity_row
 
+        errors = tuple((p.path, p.line, p.message, p.col, p.severity)
+                       for p in result.problems if p.severity == "error")
+        c = result.contact
+        if c is None:
+            return (None, "", 0.0, 0.0, 0, None, None, None, (), errors)
+        s = summarize(c, self.today, self.config.half_life_days)
+        rank: tuple[Any, ...] | None = None
+        item = None
+        people = attention([s], self.ctx)
+        if people:
+            rank = urgency(people[0])
+            item = attention_item(people[0], self.base)
+        tags: dict[str, str] = {}  # casefolded -> as written first (render.by_tag)
+        for tag in c.tags:
+            tags.setdefault(tag.casefold(), tag)
+        return ((sort_key_name(c.name), c.path), reciprocity_row(s, self.base), s.given, s.taken,
+                len(c.entries), s.give_first, rank, item, tuple(tags.items()), errors)
+
+    def put(self, path: str, result: FileResult | None) -> Piece | None:
+        """Take ``path``'s person off the pages and put ``result``'s on (``None``: the file is gone)."""
         old = self.people.pop(path, None)
         if old is not None:
             self._remove(*old)
         self.errors.pop(path, None)
         if result is None:
-            return
-        errors = tuple(p for p in result.problems if p.severity == "error")
+            return None
+        piece = self.piece(path, result)
+        self._insert(path, piece)
+        return piece
+
+    def _insert(self, path: str, piece: Piece) -> None:
+        name, row, given, taken, entries, give_first, rank, item, tags, errors = piece
         if errors:
-            self.errors[path] = errors
-        c = result.contact
-        if c is None:
+            self.errors[path] = tuple(Problem(*e) for e in errors)
+        if name is None:
             return
-        s = summarize(c, self.today, self.config.half_life_days)
-        name = (sort_key_name(c.name), c.path)
         i = bisect.bisect_left(self.names, name)
         self.names.insert(i, name)
-        self.rows.insert(i, reciprocity_row(s, self.base))
-        self.given.insert(i, s.given)
-        self.taken.insert(i, s.taken)
-        self.entries.insert(i, len(c.entries))
-        self.give_first.insert(i, s.give_first)
-        rank: tuple[Any, ...] | None = None
-        people = attention([s], self.ctx)
-        if people:
-            p = people[0]
-            rank = urgency(p)
+        self.rows.insert(i, row)
+        self.given.insert(i, given)
+        self.taken.insert(i, taken)
+        self.entries.insert(i, entries)
+        self.give_first.insert(i, give_first)
+        if rank is not None:
             j = bisect.bisect_left(self.ranks, rank)
             self.ranks.insert(j, rank)
-            self.items.insert(j, attention_item(p, self.base))
-        tags: dict[str, str] = {}  # casefolded -> as written first (render.by_tag)
-        for tag in c.tags:
-            tags.setdefault(tag.casefold(), tag)
-        for key, spelling in tags.items():
+            self.items.insert(j, item)
+        for key, spelling in tags:
             t = self.tags.get(key)
             if t is None:
                 t = self.tags[key] = _Tag()
             k = bisect.bisect_left(t.names, name)
             t.names.insert(k, name)
             t.spellings.insert(k, spelling)
-            t.given.insert(k, s.given)
-            t.taken.insert(k, s.taken)
+            t.given.insert(k, given)
+            t.taken.insert(k, taken)
             self._dirty_tags.add(key)
-        self.people[path] = (name, rank, tuple(tags))
+        self.people[path] = (name, rank, tuple(key for key, _ in tags))
+
+    def load(self, pieces: dict[str, Piece]) -> None:
+        """Every person at once (a start, or a new day): sorted once, not inserted one by one."""
+        assert not self.people, "load() fills empty pages"
+        by_name = []
+        by_rank = []
+        tag_members: dict[str, list[tuple[tuple[str, str], str, float, float]]] = {}
+        for path, (name, row, given, taken, entries, give_first, rank, item, tags, errors) in pieces.items():
+            if errors:
+                self.errors[path] = tuple(Problem(*e) for e in errors)
+            if name is None:
+                continue
+            by_name.append((name, row, given, taken, entries, give_first))
+            if rank is not None:
+                by_rank.append((rank, item))
+            for key, spelling in tags:
+                tag_members.setdefault(key, []).append((name, spelling, given, taken))
+            self.people[path] = (name, rank, tuple(key for key, _ in tags))
+        by_name.sort(key=lambda x: x[0])
+        by_rank.sort(key=lambda x: x[0])
+        self.names = [x[0] for x in by_name]
+        self.rows = [x[1] for x in by_name]
+        self.given = [x[2] for x in by_name]
+        self.taken = [x[3] for x in by_name]
+        self.entries = [x[4] for x in by_name]
+        self.give_first = [x[5] for x in by_name]
+        self.ranks = [x[0] for x in by_rank]
+        self.items = [x[1] for x in by_rank]
+        for key, members in tag_members.items():
+            members.sort(key=lambda x: x[0])
+            t = self.tags[key] = _Tag()
+            t.names = [m[0] for m in members]
+            t.spellings = [m[1] for m in members]
+            t.given = [m[2] for m in members]
+            t.taken = [m[3] for m in members]
+            self._dirty_tags.add(key)
 
     def _remove(self, name: tuple[str, str], rank: tuple[Any, ...] | None, tags: tuple[str, ...]) -> None:
         i = bisect.bisect_left(self.names, name)
