@@ -43,7 +43,7 @@ def naive(root: str) -> None:
     for path in _files(root):
         try:
             post = frontmatter.load(path)
-        except Exception as exc:  # noqa: BLE001 - a naive indexer skips what it cannot read
+        except Exception as exc:  # a naive indexer skips what it cannot read
             print(f"{path}: {exc}", file=sys.stderr)
             continue
         given = sum(_weight(e) for e in post.get("give") or [])

@@ -315,8 +315,8 @@ def test_live_pages_equal_render_pages(tmp_path: Path) -> None:
     """Watch's per-person pages are render's, on the example vault, file by file, day by day."""
     import shutil
 
+    from notebook_tool.render.live import LivePages
     from notebook_tool.render.pages import build, pages
-    from notebook_tool.store.incremental import LivePages
     from tests.conftest import EXAMPLE_VAULT
 
     def expected(v: Vault, day: dt.date) -> dict[str, str]:
@@ -429,7 +429,7 @@ def test_watch_keeps_the_last_good_version_of_a_file_it_did_not_read(vault: Make
 
 def test_index_after_one_edit_renders_only_that_person(vault: Make, monkeypatch: pytest.MonkeyPatch) -> None:
     """The others' parts of the pages come from the store's pieces: one edit, one person rendered."""
-    from notebook_tool.store.incremental import LivePages
+    from notebook_tool.render.live import LivePages
 
     files: dict[str, str | bytes] = {f"people/P{i:02d}.md": (ALICE if i % 3 else BOB) for i in range(12)}
     files["people/broken.md"] = "---\ngive: [\n---\n"
