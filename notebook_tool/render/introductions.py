@@ -2,28 +2,22 @@
 
 Owns how suggestions read: each says why in one sentence ("Carol Diaz needs
 senior SRE candidates; Dan Okafor offers SRE referrals") and links both
-files relative to the output folder. User text is escaped by :func:`md_text`
-(the one place to swap for a shared escaping function).
+files relative to the output folder. User text is escaped by
+:func:`notebook_tool.render.markdown_text.escape_inline`, the one escaping
+function for pages.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from notebook_tool.compute.introductions import Suggestion, suggest
 from notebook_tool.core.model import Vault
+from notebook_tool.render.markdown_text import escape_inline
 from notebook_tool.render.pages import link
 
 PAGE_LIMIT = 50  # suggestions on the page; the report has them all
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#~|])")
-
-
-def md_text(text: str) -> str:
-    """User text safe in a Markdown list item: one line, Markdown's specials backslash-escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-
 
 def suggestions(vault: Vault, today: dt.date, limit: int | None = None) -> list[Suggestion]:
     return suggest(vault.contacts, today, vault.config.synonyms, vault.config.half_life_days, limit=limit)
@@ -32,9 +26,9 @@ def suggestions(vault: Vault, today: dt.date, limit: int | None = None) -> list[
 def _item(i: int, s: Suggestion, link_base: str) -> str:
     a = link(s.seeker.name, s.seeker.path, link_base)
     b = link(s.helper.name, s.helper.path, link_base)
-    why = f"{md_text(s.seeker.name)} needs {md_text(s.need)}; {md_text(s.helper.name)} offers {md_text(s.offer)}"
+    why = f"{escape_inline(s.seeker.name)} needs {escape_inline(s.need)}; {escape_inline(s.helper.name)} offers {escape_inline(s.offer)}"
     if s.shared_tags:
-        why += f" (both tagged {md_text(', '.join(s.shared_tags))})"
+        why += f" (both tagged {escape_inline(', '.join(s.shared_tags))})"
     return f"{i}. {a} ↔ {b} — {why}"
 
 

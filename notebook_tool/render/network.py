@@ -21,7 +21,7 @@ from typing import Any
 from notebook_tool.compute.graph import YOU, Graph, build, subgraph
 from notebook_tool.core.model import Vault
 from notebook_tool.core.text import fold
-from notebook_tool.render.introductions import md_text
+from notebook_tool.render.markdown_text import escape_inline
 from notebook_tool.render.pages import link
 
 MAX_NODES = 40
@@ -153,5 +153,5 @@ def page(vault: Vault, today: dt.date, link_base: str) -> str:
         c = shown.contacts[p]
         n = len(full.adj[p])
         out.append(f"- {link(c.name, c.path, link_base)} — {n} connection{'s' if n != 1 else ''}"
-                   + (f" · {md_text(', '.join(c.tags))}" if c.tags else ""))
+                   + (f" · {escape_inline(', '.join(c.tags))}" if c.tags else ""))
     return "\n".join(out) + "\n"
