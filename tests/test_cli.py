@@ -55,12 +55,13 @@ def test_add_then_show_then_index(tmp_path: Path) -> None:
         "tags: recruiting\nemail: alice@acme.example\nmet 2025-05-20\nwhy: Places IT people: DevOps #1\ncadence: 90d\n\n"
         "balance 0 (given 0, taken 0) · last contact 2025-05-20 · no exchange yet\n\n"
         "Needs attention:\n"
-        "- no-follow-up: met 12 days ago (2025-05-20) and no give or touch since: say hello, say why"
-        " — why: Places IT people: DevOps #1\n\n"
+        "- no-follow-up: met 12 days ago (2025-05-20) and no give or touch since: say hello, say why,"
+        " ask what you can do for them — why: Places IT people: DevOps #1\n\n"
         "No entries yet.\n"
     )
     idx = run_cli("--vault", str(root), "index", *DAY)
-    assert (idx.exit_code, idx.stderr) == (0, "Indexed 1 person: _index/attention.md, _index/reciprocity.md\n")
+    assert (idx.exit_code, idx.stderr) == (0, "Indexed 1 person: _index/attention.md, _index/reciprocity.md, "
+                                              "_index/introductions.md, _index/network.md\n")
     again = run_cli("--vault", str(root), "index", *DAY)
     assert again.stderr == "Indexed 1 person: pages unchanged\n"
 
@@ -163,7 +164,7 @@ def test_index_reports_problems_on_stderr_and_still_indexes(vault: Vault) -> Non
     assert r.exit_code == 0
     assert r.stderr == (
         "people/Bad.md:1: front matter opened with '---' on line 1 is never closed (add a '---' line after the last field)\n"
-        "Indexed 1 person: _index/attention.md, _index/reciprocity.md\n"
+        "Indexed 1 person: _index/attention.md, _index/reciprocity.md, _index/introductions.md, _index/network.md\n"
     )
     page = (root / "_index" / "attention.md").read_text()
     assert "- [people/Bad.md:1](../people/Bad.md): front matter opened with '---' on line 1 is never closed" in page

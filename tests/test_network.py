@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -462,3 +463,22 @@ def test_watch_keeps_the_introductions_page_current(vault: Vault) -> None:
         w.stop()
         t.join(TIMEOUT)
     assert not t.is_alive()
+
+
+def test_network_pages_render_user_text_literally() -> None:
+    """The golden network case's pages through Python-Markdown and CommonMark/GFM: the only
+    markup is ours (hostile needs, offers and names stay text)."""
+    import markdown
+    from markdown_it import MarkdownIt
+
+    expected = GOLDEN / "network" / "expected"
+    for name in ("introductions.md", "network.md"):
+        text = (expected / name).read_text(encoding="utf-8")
+        for html in (markdown.markdown(text), MarkdownIt("commonmark").render(text)):
+            low = html.lower()
+            assert "<b>" not in low and "<em>" not in low and "<strong>" not in low, name
+            hrefs = re.findall(r'href="([^"]*)"', html)
+            assert hrefs and all(h.startswith("../people/") for h in hrefs), (name, hrefs)
+            if name == "introductions.md":
+                assert "&lt;b&gt;bold&lt;/b&gt; *designer*" in html
+                assert html.count("<li>") == 6

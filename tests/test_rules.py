@@ -128,7 +128,11 @@ def test_no_contact_info() -> None:
 def test_no_follow_up_within_window_until_give_or_touch() -> None:
     c = person(met=D(2025, 5, 20), why="Data team")
     assert reasons(c)["no-follow-up"] == (
-        "met 12 days ago (2025-05-20) and no give or touch since: say hello, say why — why: Data team")
+        "met 12 days ago (2025-05-20) and no give or touch since: say hello, say why, ask what you can do for them"
+        " — why: Data team")
+    # Knowing what they need, the reason does not ask.
+    assert reasons(person(met=D(2025, 5, 20), needs=("a designer",)))["no-follow-up"] == (
+        "met 12 days ago (2025-05-20) and no give or touch since: say hello, say why")
     assert "no-follow-up" not in reasons(person(e("touch", D(2025, 5, 21)), met=D(2025, 5, 20)))
     assert "no-follow-up" in reasons(person(e("take", D(2025, 5, 21)), met=D(2025, 5, 20)))  # a take is not a follow-up
     assert "no-follow-up" not in reasons(person(met=D(2025, 4, 1)))  # 61 days: past the window
