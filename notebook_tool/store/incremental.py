@@ -73,6 +73,12 @@ class State:
         self.root = root.resolve()
         self.use_cache = use_cache
         self.keep_last_good = keep_last_good
+        # Watch sets defer_extra once started: the whole-network pages (seconds
+        # at 30,000 people) are then left stale by index() and written by
+        # write_extra() when the watcher is quiet, so a save updates attention
+        # and reciprocity at once.
+        self.defer_extra = False
+        self.extra_stale = False
         self.config, self.config_problems = load_config(self.root)
         self.walk_problems: list[Problem] = []
         self.cache = self._new_cache()
@@ -419,12 +425,27 @@ class State:
 
         # The attention and reciprocity pages first: they are incremental and
         # what a save must update at once; the whole-network pages (rendered
-        # from the whole vault, seconds at 30,000 people) follow.
+        # from the whole vault, seconds at 30,000 people) follow, or wait for
+        # write_extra() in watch.
         written = write_pages(self.root, self.config.output, texts)
         if extra_page_functions():
-            more = extra_pages(self.vault(), today, link_base_for(self.config.output))
-            written = tuple(written) + tuple(write_pages(self.root, self.config.output, more))
+            if self.defer_extra:
+                self.extra_stale = True
+            else:
+                more = extra_pages(self.vault(), today, link_base_for(self.config.output))
+                written = tuple(written) + tuple(write_pages(self.root, self.config.output, more))
         return written, len(live.names), errors
+
+    def write_extra(self, today: dt.date) -> tuple[str, ...]:
+        """Write the whole-network pages (introductions, network, …) now; what changed."""
+        from notebook_tool.render.extra import extra_pages
+        from notebook_tool.render.pages import link_base_for
+        from notebook_tool.write.pages import write_pages
+
+        self.extra_stale = False
+        with no_gc():
+            texts = extra_pages(self.vault(), today, link_base_for(self.config.output))
+        return tuple(write_pages(self.root, self.config.output, texts))
 
     @staticmethod
     def _piece_context(live: LivePages) -> str:

@@ -60,12 +60,19 @@ class Round:
     reason: str  # "start", "change", "rescan", "date"
 
 
+# The whole-network pages (introductions, network) are rendered from the whole
+# vault: at 30,000 people that takes seconds. They are written once the vault
+# has been quiet this long after a change, not on every save.
+EXTRA_QUIET = 2.0
+
+
 @dataclass(slots=True)
 class _Pending:
     paths: set[str] = field(default_factory=set)
     rescan: bool = False
     first: float = 0.0
     last: float = 0.0
+    extra: bool = False  # not a change: time to write the whole-network pages
 
 
 class Watcher:
@@ -94,6 +101,7 @@ class Watcher:
         self._broken: set[str] = set()  # files whose last read had errors, to say when they are fixed
         self._last_day = self.today()
         self._busy = False  # a batch is being handled (taken from the queue, pages not yet written)
+        self._last_change = 0.0  # monotonic time of the last event (for EXTRA_QUIET)
 
     # -- from the observer's thread ----------------------------------------------------
     def queue(self, rel: str) -> None:
@@ -115,6 +123,7 @@ class Watcher:
                 p.rescan = True
             else:
                 p.paths.add(rel)
+            self._last_change = now
             self._cond.notify()
 
     def stop(self) -> None:
@@ -157,6 +166,7 @@ class Watcher:
             # collector from walking it again and again (time and copy-on-write).
             gc.collect()
             gc.freeze()
+            self.state.defer_extra = True  # from now on (the first index wrote them all)
             self.ready.set()
             next_rescan = time.monotonic() + self.rescan_every
             while True:
@@ -164,6 +174,9 @@ class Watcher:
                 if batch is None:
                     break
                 try:
+                    if batch.extra:
+                        self._write_extra(day)
+                        continue
                     day, next_rescan = self._handle(batch, day, next_rescan)
                 finally:
                     with self._cond:
@@ -213,8 +226,15 @@ class Watcher:
                     if now >= next_rescan or self.today() != self._last_day:
                         self._busy = True
                         return _Pending()
+                    wake = next_rescan
+                    if self.state.extra_stale:
+                        quiet_until = self._last_change + EXTRA_QUIET
+                        if now >= quiet_until:
+                            self._busy = True
+                            return _Pending(extra=True)
+                        wake = min(wake, quiet_until)
                     # Wake at least every second: the date can change at midnight.
-                    timeout = min(1.0, max(0.0, next_rescan - now))
+                    timeout = min(1.0, max(0.0, wake - now))
                 self._cond.wait(timeout)
         return None
 
@@ -246,6 +266,11 @@ class Watcher:
             self.echo(f"updated {', '.join(outcome.written)}")
         if self.on_round:
             self.on_round(Round(changes, outcome, day, reason))
+
+    def _write_extra(self, day: dt.date) -> None:
+        written = self.state.write_extra(day)
+        if written:
+            self.echo(f"updated {', '.join(written)}")
 
     # -- watchdog --------------------------------------------------------------------------
     def _observer(self) -> BaseObserver:
