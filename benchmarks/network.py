@@ -39,7 +39,7 @@ def _median_run(cmd: list[str], repeat: int) -> float:
 def _cold_index(root: Path, repeat: int) -> float:
     times = []
     for _ in range(repeat):
-        shutil.rmtree(root / ".guanxi", ignore_errors=True)
+        shutil.rmtree(R.STORE, ignore_errors=True)  # the store lives outside the vault (XDG cache)
         shutil.rmtree(root / "_index", ignore_errors=True)
         times.append(R.run_timed(R.guanxi(root, "index", "--today", R.TODAY))[0])
     return statistics.median(times)
@@ -98,6 +98,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="guanxi-bench-net-"))
     R.SOURCE = work / "src"  # a snapshot of the code, as benchmarks.run does
+    R.STORE = work / "xdg-cache"  # never the user's own store
     shutil.copytree(R.REPO / "notebook_tool", R.SOURCE / "notebook_tool",
                     ignore=shutil.ignore_patterns("__pycache__"))
     import compileall
