@@ -13,13 +13,14 @@ import click
 
 from notebook_tool.cli.main import CONTEXT, DATE, complete_names, echo_json, json_option, load
 from notebook_tool.core.errors import GuanxiError
-from notebook_tool.core.model import Contact
+from notebook_tool.core.model import Contact, Vault
 
 
-def _person(vault: object, name: str) -> Contact:
+def _person(vault: Vault, name: str) -> Contact:
+    """NAME → one contact (case, accents, prefixes, then transliterated: compute.resolve)."""
     from notebook_tool.compute.resolve import resolve
 
-    return resolve(vault.contacts, name)  # type: ignore[attr-defined]
+    return resolve(vault.contacts, name)
 
 
 @click.command(context_settings=CONTEXT)
