@@ -600,6 +600,7 @@ class LivePages:
         self.tags: dict[str, _Tag] = {}
         self.tag_rows: dict[str, str] = {}
         self._dirty_tags: set[str] = set()
+        self.untriaged: set[str] = set()  # imported people who are only a name (one line on the page)
 
     def put(self, path: str, result: FileResult | None) -> None:
         """Take ``path``'s person off the pages and put ``result``'s on (``None``: the file is gone)."""
@@ -610,6 +611,7 @@ class LivePages:
         old = self.people.pop(path, None)
         if old is not None:
             self._remove(*old)
+        self.untriaged.discard(path)
         self.errors.pop(path, None)
         if result is None:
             return
@@ -619,6 +621,10 @@ class LivePages:
         c = result.contact
         if c is None:
             return
+        from notebook_tool.compute.triage import untouched
+
+        if untouched(c) and not (c.snooze and c.snooze > self.today):
+            self.untriaged.add(path)
         s = summarize(c, self.today, self.config.half_life_days)
         name = (sort_key_name(c.name), c.path)
         i = bisect.bisect_left(self.names, name)
@@ -696,7 +702,7 @@ class LivePages:
                         exchanged=len(self.give_first) - self.give_first.count(None))
         return {
             "attention.md": attention_page(self.today, errors, len(self.ranks), [today_from_item(item) for item in self.items[:TODAY_COUNT]],
-                                           self.items, self.base),
+                                           self.items, self.base, len(self.untriaged)),
             "reciprocity.md": reciprocity_page(self.today, totals, self.rows,
                                                [self.tag_rows[k] for k in sorted(self.tag_rows)]),
         }, errors

@@ -8,6 +8,7 @@ has a file, including one differing only by case or Unicode normalisation.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,6 +75,12 @@ class NewContact:
     why: str | None = None
     company: str | None = None
     role: str | None = None
+    # What import brings besides (add never sets these): written after the fields above.
+    aliases: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    birthday: str | None = None  # "1985-06-14" or "--06-14"
+    extra: tuple[tuple[str, str | dt.date], ...] = ()  # e.g. ("source", "linkedin"), ("imported", a date)
+    body: str | None = None
 
 
 def contact_text(new: NewContact, stem: str) -> str:
@@ -98,8 +105,17 @@ def contact_text(new: NewContact, stem: str) -> str:
         lines.append(f"via: {scalar(via)}")
     if new.why:
         lines.append(f"why: {scalar(new.why)}")
+    for key, values in (("aliases", new.aliases), ("links", new.links)):
+        if values:
+            lines.append(f"{key}: {flow_list(list(values))}")
+    if new.birthday:
+        lines.append(f"birthday: {scalar(new.birthday)}")
+    lines += [f"{key}: {value.isoformat() if isinstance(value, dt.date) else scalar(value)}"
+              for key, value in new.extra]
     # Empty (null) lists: the user types "  - 2025-01-10 ..." under them.
     lines += ["give:", "take:", "touch:", "---", ""]
+    if new.body:
+        lines += [line.rstrip() for line in new.body.strip().splitlines()] + [""]
     return "\n".join(lines)
 
 
@@ -134,6 +150,53 @@ def add_contact(root: Path, config: Config, new: NewContact) -> Path:
         raise GuanxiError(f"cannot write {rel}: the new file would not read back as {new.name!r}")
     _create_new(path, data)
     return path
+
+
+def add_contacts(root: Path, config: Config, news: list[NewContact],
+                 progress: Callable[[int], None] | None = None) -> list[tuple[NewContact, Path | str]]:
+    """Create many contact files (an import) with one walk of the vault, never overwriting.
+
+    Each result is the new file's path, or the reason it was not created (a
+    name that is already a contact, a name that cannot be a file name, a file
+    that would not read back as asked): one refused person never stops the rest.
+    """
+    from notebook_tool.read.parse import parse_contact
+    from notebook_tool.read.vault import contact_paths
+
+    paths, _ = contact_paths(root, config)
+    taken = {same_name_key(rel.rsplit("/", 1)[-1][:-3]): rel for rel in paths}
+    folder = root / (config.contacts[0] if config.contacts else ".")
+    folder.mkdir(parents=True, exist_ok=True)
+    out: list[tuple[NewContact, Path | str]] = []
+    for i, new in enumerate(news, 1):
+        if progress is not None:
+            progress(i)
+        try:
+            stem = file_stem(new.name)
+        except NameError_ as exc:
+            out.append((new, str(exc)))
+            continue
+        key = same_name_key(stem)
+        if key in taken:
+            out.append((new, f"{taken[key]} already exists: {new.name!r} is already a contact"))
+            continue
+        path = folder / f"{stem}.md"
+        rel = path.relative_to(root).as_posix()
+        data = contact_text(new, stem).encode("utf-8")
+        check = parse_contact(data, rel, config.max_front_matter)
+        if check.contact is None or check.contact.name != clean_name(new.name) or any(
+            p.severity == "error" for p in check.problems
+        ):
+            out.append((new, f"cannot write {rel}: the new file would not read back as {new.name!r}"))
+            continue
+        try:
+            _create_new(path, data)
+        except (GuanxiError, OSError) as exc:
+            out.append((new, str(exc)))
+            continue
+        taken[key] = rel
+        out.append((new, path))
+    return out
 
 
 def _create_new(path: Path, data: bytes) -> None:
