@@ -28,24 +28,24 @@ from notebook_tool.cli.main import (
     vault_root,
 )
 
-_VAULT = click.option("--vault", "vault_opt", type=click.Path(file_okay=False, path_type=Path), default=None,
+_VAULT = click.option("--vault", "vault", type=click.Path(file_okay=False, path_type=Path), default=None,
                       help="The vault folder (as for every command).")
 
 
-def _root(ctx: click.Context, vault_opt: Path | None) -> Path:
+def _root(ctx: click.Context, vault: Path | None) -> Path:
     from notebook_tool.read.vault import find_vault
 
-    return find_vault(vault_opt) if vault_opt else vault_root(ctx)
+    return find_vault(vault) if vault else vault_root(ctx)
 
 
-def _loaded(ctx: click.Context, vault_opt: Path | None) -> Any:
+def _loaded(ctx: click.Context, vault: Path | None) -> Any:
     """The vault as read (through the cache, as every command reads it); --vault here or before."""
-    if vault_opt is None:
+    if vault is None:
         return load(ctx)
     from notebook_tool.core.errors import GuanxiError
     from notebook_tool.store.incremental import cached_vault
 
-    root = _root(ctx, vault_opt)
+    root = _root(ctx, vault)
     if not root.is_dir():
         raise GuanxiError(f"vault folder {root} does not exist")
     return cached_vault(root, None, use_cache=use_cache())
@@ -91,20 +91,20 @@ def _import_command(kind: str, what: str) -> click.Command:
     @_VAULT
     @click.pass_context
     def command(ctx: click.Context, source: Path, do_apply: bool, as_json: bool, today: dt.date | None,
-                vault_opt: Path | None) -> None:
+                vault: Path | None) -> None:
         from notebook_tool.compute.importplan import plan_import
         from notebook_tool.render.importplan import plan_json, plan_text
         from notebook_tool.write.importapply import apply_plan, read_export
 
-        vault = _loaded(ctx, vault_opt)
-        root = _root(ctx, vault_opt)
+        root = _root(ctx, vault)
+        loaded = _loaded(ctx, vault)
         rows, problems = read_export(kind, source)
-        plan = plan_import(rows, vault.contacts, kind, source.as_posix(), resolve_today(today))
+        plan = plan_import(rows, loaded.contacts, kind, source.as_posix(), resolve_today(today))
         applied = None
         if do_apply:
             step, finish = _progress(len(plan.creates))
             try:
-                applied = apply_plan(root, vault.config, plan, step)
+                applied = apply_plan(root, loaded.config, plan, step)
             finally:
                 finish()
         if as_json:
@@ -159,13 +159,12 @@ def _out(out: Path | None, text: str) -> None:
 @click.option("--split", is_flag=True, help="OUT is a folder: one .vcf file per person.")
 @_VAULT
 @click.pass_context
-def export_vcard(ctx: click.Context, out: Path | None, split: bool, vault_opt: Path | None) -> None:
+def export_vcard(ctx: click.Context, out: Path | None, split: bool, vault: Path | None) -> None:
     """Every person as a vCard 4.0 card (to OUT, else stdout)."""
     from notebook_tool.render.exports import vcard_cards
     from notebook_tool.write.fsio import atomic_write
 
-    vault = _loaded(ctx, vault_opt)
-    cards = vcard_cards(vault)
+    cards = vcard_cards(_loaded(ctx, vault))
     if split:
         if out is None:
             raise click.UsageError("--split needs the OUT folder")
@@ -182,11 +181,11 @@ def export_vcard(ctx: click.Context, out: Path | None, split: bool, vault_opt: P
 @today_option
 @_VAULT
 @click.pass_context
-def export_csv(ctx: click.Context, out: Path | None, today: dt.date | None, vault_opt: Path | None) -> None:
+def export_csv(ctx: click.Context, out: Path | None, today: dt.date | None, vault: Path | None) -> None:
     """One row per person: fields and balance (to OUT, else stdout)."""
     from notebook_tool.render.exports import csv_text
 
-    _out(out, csv_text(_loaded(ctx, vault_opt), resolve_today(today)))
+    _out(out, csv_text(_loaded(ctx, vault), resolve_today(today)))
 
 
 @export_group.command("json", context_settings=CONTEXT)
@@ -194,13 +193,13 @@ def export_csv(ctx: click.Context, out: Path | None, today: dt.date | None, vaul
 @today_option
 @_VAULT
 @click.pass_context
-def export_json(ctx: click.Context, out: Path | None, today: dt.date | None, vault_opt: Path | None) -> None:
+def export_json(ctx: click.Context, out: Path | None, today: dt.date | None, vault: Path | None) -> None:
     """The whole vault: fields, entries, balances (schema in docs/json.md)."""
     import json
 
     from notebook_tool.render.exports import vault_json
 
-    data = vault_json(_loaded(ctx, vault_opt), resolve_today(today))
+    data = vault_json(_loaded(ctx, vault), resolve_today(today))
     _out(out, json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
@@ -213,7 +212,7 @@ def export_json(ctx: click.Context, out: Path | None, today: dt.date | None, vau
 @_VAULT
 @click.pass_context
 def triage(ctx: click.Context, limit: int, one: bool, as_json: bool, today: dt.date | None,
-           vault_opt: Path | None) -> None:
+           vault: Path | None) -> None:
     """Work through imported people: what is missing per the connection protocol.
 
     For each imported person not yet a relationship: say hello (log a touch
@@ -222,7 +221,7 @@ def triage(ctx: click.Context, limit: int, one: bool, as_json: bool, today: dt.d
     from notebook_tool.compute.triage import triage_list
     from notebook_tool.render.triage import triage_json, triage_text
 
-    items = triage_list(_loaded(ctx, vault_opt), resolve_today(today))
+    items = triage_list(_loaded(ctx, vault), resolve_today(today))
     if as_json:
         echo_json(triage_json(items))
         return

@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from notebook_tool.compute.ledger import Summary, fmt
-from notebook_tool.core.config import Config
 from notebook_tool.compute.triage import spread_last_contact, untouched
+from notebook_tool.core.config import Config
 from notebook_tool.core.model import Contact
 
 
@@ -136,9 +136,14 @@ def rule_overdue(s: Summary, ctx: Context) -> Reason | None:
     since = (ctx.today - last).days
     if since <= cadence:
         return None
+    if last != s.last_contact:  # an imported person's first check-in, spread (compute.triage)
+        due = last + dt.timedelta(days=cadence)
+        text = f"first check-in since the import, due {due.isoformat()} (cadence {cadence}d)"
+    else:
+        text = f"no contact for {_days(since)} (cadence {cadence}d; last {last.isoformat()})"
     return Reason(
         "overdue",
-        f"no contact for {_days(since)} (cadence {cadence}d; last {last.isoformat()})",
+        text,
         (since - cadence) / cadence,
     )
 

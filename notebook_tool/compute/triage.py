@@ -47,8 +47,13 @@ def imported_on(c: Contact) -> dt.date | None:
 
 
 def untouched(c: Contact) -> bool:
-    """Only a name so far: imported, no way to reach them, nothing exchanged."""
-    return not c.entries and not c.reachable and is_imported(c)
+    """Only a name so far: imported, no e-mail or phone, nothing exchanged.
+
+    A LinkedIn profile URL alone does not count as contact details here:
+    every LinkedIn import has one, and it is exactly the "connection" with no
+    greeting and no way to reach them that this summary is for.
+    """
+    return not c.entries and not c.emails and not c.phones and is_imported(c)
 
 
 def spread_offset(c: Contact, cadence: int) -> int:

@@ -44,8 +44,8 @@ def plan_text(plan: ImportPlan, problems: list[Problem], applied: bool = False) 
     if conflicts:
         out += ["", f"Conflicts, left alone ({sum(len(u.conflicts) for u in conflicts)}):"]
         for u in conflicts:
-            for c in u.conflicts:
-                out.append(f"  ! {u.path} (line {u.lines[0]}): {c.field} is {c.have!r}, the export says {c.incoming!r}")
+            for k in u.conflicts:
+                out.append(f"  ! {u.path} (line {u.lines[0]}): {k.field} is {k.have!r}, the export says {k.incoming!r}")
     if plan.skips:
         out += ["", f"Skipped ({len(plan.skips)}):"]
         for s in plan.skips:

@@ -36,7 +36,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import yaml
 
@@ -578,9 +578,10 @@ class AddValues:
             if key_name in _LIST_ATTR:
                 attr = _LIST_ATTR[key_name]
                 added = nfc(text) if key_name == "aliases" else text
-                expected = replace(expected, **{attr: (*getattr(expected, attr), added)})
+                changes: dict[str, Any] = {attr: (*getattr(expected, attr), added)}
             else:
-                expected = replace(expected, **{key_name: parse_added(key_name, text)})
+                changes = {key_name: parse_added(key_name, text)}
+            expected = replace(expected, **changes)
         return Edit(doc.to_bytes(), expected, None, 0)
 
 

@@ -9,6 +9,8 @@ is found by its column names, wherever it is, and columns are read by name.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from notebook_tool.core.model import Problem
 from notebook_tool.read.imports.rows import (
     ImportRow,
@@ -28,6 +30,13 @@ _COLUMNS = {
 }
 
 
+def _getter(header: dict[str, int], cells: list[str]) -> Callable[[str], str]:
+    def get(col: str) -> str:
+        i = header.get(col)
+        return cells[i] if i is not None and i < len(cells) else ""
+    return get
+
+
 def parse_linkedin(data: bytes, path: str) -> tuple[list[ImportRow], list[Problem]]:
     """Rows of a LinkedIn connections export; problems name ``path:line``."""
     records = csv_records(decode_text(data))
@@ -43,7 +52,7 @@ def parse_linkedin(data: bytes, path: str) -> tuple[list[ImportRow], list[Proble
             continue
         if not any(cells):
             continue
-        get = lambda col: cells[header[col]] if col in header and header[col] < len(cells) else ""  # noqa: B023
+        get = _getter(header, cells)
         raw = " ".join(p for p in (get("first"), get("last")) if p)
         name = clean_person_name(raw)
         if not name:
