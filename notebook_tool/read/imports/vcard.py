@@ -13,6 +13,7 @@ lines. ``itemN.`` groups, ``CHARSET``, ``CATEGORIES``, ``NICKNAME``, ``ORG``,
 
 from __future__ import annotations
 
+import quopri
 import re
 from typing import Any
 
@@ -35,6 +36,45 @@ _BEGIN = re.compile(r"^BEGIN:VCARD\s*$", re.IGNORECASE)
 _END = re.compile(r"^END:VCARD\s*$", re.IGNORECASE)
 
 
+_SINGLE_TEXT = frozenset({"FN", "NOTE", "TITLE", "ROLE", "NICKNAME"})
+_UNESCAPED_COMMA = re.compile(r"(?<!\\),")
+
+
+def normalise_line(line: str) -> str:
+    """Decode quoted-printable here, and escape commas vobject would cut text at.
+
+    vobject keeps only the text before the first unescaped comma of a
+    single-text property (``FN``, ``NOTE``, ``TITLE``; and the first
+    ``NICKNAME`` only). vCard 2.1 never escapes commas, and many 3.0
+    exporters forget to, so ``NOTE:Met in Oslo, at a meetup`` would lose
+    half its text. Quoted-printable values are decoded first (with their
+    ``CHARSET``), so an encoded comma (``=2C``) is escaped too.
+    """
+    head, colon, value = line.partition(":")
+    if not colon:
+        return line
+    parts = head.split(";")
+    name = parts[0].rsplit(".", 1)[-1].upper()
+    params = parts[1:]
+    upper = [p.upper() for p in params]
+    if "ENCODING=QUOTED-PRINTABLE" in upper or "QUOTED-PRINTABLE" in upper:
+        charset = next((p.split("=", 1)[1] for p in params if p.upper().startswith("CHARSET=")), "utf-8")
+        raw = quopri.decodestring(value.encode("utf-8"))
+        try:
+            value = raw.decode(charset.strip('"'))
+        except (LookupError, UnicodeDecodeError):
+            value = raw.decode("cp1252", errors="replace")
+        value = value.replace("\\", "\\\\").replace("\r\n", "\\n").replace("\n", "\\n")
+        if name not in ("N", "ORG", "ADR"):
+            value = value.replace(";", "\\;")
+        keep = [p for p, u in zip(params, upper)
+                if u not in ("ENCODING=QUOTED-PRINTABLE", "QUOTED-PRINTABLE") and not u.startswith("CHARSET=")]
+        head = ";".join([parts[0], *keep])
+    if name in _SINGLE_TEXT:
+        value = _UNESCAPED_COMMA.sub("\\,", value)
+    return f"{head}:{value}"
+
+
 def split_cards(text: str) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     """``(cards, broken)``: each card's text with its 1-based first line; unterminated cards."""
     cards: list[tuple[int, str]] = []
@@ -53,12 +93,14 @@ def split_cards(text: str) -> tuple[list[tuple[int, str]], list[tuple[int, str]]
             continue
         if qp_open:
             current[-1] = current[-1][:-1] + line.lstrip()
+        elif line[:1] in (" ", "\t") and len(current) > 1:
+            current[-1] += line[1:]  # RFC 6350 folding, unfolded here so each property is one line
         else:
             current.append(line)
         last = current[-1]
         qp_open = last.endswith("=") and "QUOTED-PRINTABLE" in last.split(":", 1)[0].upper()
         if _END.match(line.strip()) and not qp_open:
-            cards.append((start, "\r\n".join(current) + "\r\n"))
+            cards.append((start, "\r\n".join(normalise_line(x) for x in current) + "\r\n"))
             current = None
     if current is not None:
         broken.append((start, "card has no END:VCARD; skipped"))
@@ -98,7 +140,8 @@ def card_row(card: Any, path: str, line: int) -> tuple[ImportRow | None, list[Pr
         name = org or (emails[0].split("@")[0] if emails else "")
     if not name:
         return None, [problem(path, line, "card has no name (FN or N), organisation or e-mail; skipped")]
-    nicknames = [v for c in contents.get("nickname", []) for t in _texts(c.value) for v in t.split(",") if v.strip()]
+    nicknames = [v.strip() for c in contents.get("nickname", []) for t in _texts(c.value) for v in t.split(",")
+                 if v.strip()]
     tags = [v for c in contents.get("categories", []) for t in _texts(c.value) for v in t.split(",") if v.strip()]
     title = next((t for c in contents.get("title", []) for t in _texts(c.value)), None)
     role = title or next((t for c in contents.get("role", []) for t in _texts(c.value)), None)
@@ -133,9 +176,8 @@ def parse_vcard(data: bytes, path: str) -> tuple[list[ImportRow], list[Problem]]
         try:
             card = vobject.readOne(card_text, ignoreUnreadable=False)
         except Exception as exc:  # vobject raises ParseError, ValueError, UnicodeError, binascii.Error…
-            at = line + max(0, int(getattr(exc, "lineNumber", 1) or 1) - 1)
             message = str(exc).split("\n")[0][:200]
-            problems.append(problem(path, at, f"card cannot be read ({message}); skipped"))
+            problems.append(problem(path, line, f"card cannot be read ({message}); skipped"))
             continue
         try:
             row, more = card_row(card, path, line)
