@@ -8,6 +8,7 @@ has a file, including one differing only by case or Unicode normalisation.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from notebook_tool.core.errors import GuanxiError
 from notebook_tool.core.names import NameError_, clean_name, file_stem, same_name_key
 from notebook_tool.read.vault import STATE_DIR
 from notebook_tool.read.yamltext import flow_list, scalar
-from notebook_tool.write.fsio import add_missing_lines, atomic_file, atomic_write
+from notebook_tool.write.fsio import add_missing_lines, atomic_file, atomic_write, fsync_dir
 
 DEFAULT_CONFIG = """\
 # Guanxi settings: see docs/format.md for every key.
@@ -190,19 +191,23 @@ def add_contacts(root: Path, config: Config, news: list[NewContact],
             out.append((new, f"cannot write {rel}: the new file would not read back as {new.name!r}"))
             continue
         try:
-            _create_new(path, data)
+            _create_new(path, data, sync=False)
         except (GuanxiError, OSError) as exc:
             out.append((new, str(exc)))
             continue
         taken[key] = rel
         out.append((new, path))
+    # One flush for the batch instead of one fsync per file (20,000 fsyncs take a minute).
+    if hasattr(os, "sync"):
+        os.sync()
+    fsync_dir(folder)
     return out
 
 
-def _create_new(path: Path, data: bytes) -> None:
+def _create_new(path: Path, data: bytes, sync: bool = True) -> None:
     """Create ``path`` whole, and never over a file that appeared since the check."""
     try:
-        with atomic_file(path, exclusive=True) as f:
+        with atomic_file(path, exclusive=True, sync=sync) as f:
             f.write(data)
     except FileExistsError:
         raise GuanxiError(f"{path.name} already exists") from None
