@@ -42,8 +42,8 @@ def vcard(c: Contact) -> str:
     card.add("fn").value = c.name
     given, _, family = c.name.rpartition(" ")
     card.add("n").value = vobject.vcard.Name(family=family, given=given) if given else vobject.vcard.Name(family=c.name)
-    if c.aliases:
-        card.add("nickname").value = ",".join(c.aliases)
+    for alias in c.aliases:  # one NICKNAME each: an alias may hold a comma
+        card.add("nickname").value = alias
     for email in c.emails:
         card.add("email").value = email
     for phone in c.phones:

@@ -69,7 +69,7 @@ def plan_json(plan: ImportPlan, problems: list[Problem]) -> dict[str, Any]:
         "source": plan.source,
         "file": plan.source_path,
         "rows": plan.rows,
-        "clean": plan.clean,
+        "clean": plan.clean and not any(p.severity == "error" for p in problems),
         "create": [{"name": c.name, "lines": list(c.lines), "values": [[k, v] for k, v in c.values],
                     "note": c.note is not None} for c in plan.creates],
         "update": [{"path": u.path, "name": u.name, "lines": list(u.lines), "add": [[k, v] for k, v in u.adds],

@@ -110,7 +110,7 @@ def contact_text(new: NewContact, stem: str) -> str:
         if values:
             lines.append(f"{key}: {flow_list(list(values))}")
     if new.birthday:
-        lines.append(f"birthday: {scalar(new.birthday)}")
+        lines.append(f"birthday: {new.birthday}")  # ISO or --MM-DD, checked by the parse below
     lines += [f"{key}: {value.isoformat() if isinstance(value, dt.date) else scalar(value)}"
               for key, value in new.extra]
     # Empty (null) lists: the user types "  - 2025-01-10 ..." under them.

@@ -486,6 +486,7 @@ class KeepPromise:
 
 _LIST_ATTR = {"email": "emails", "phone": "phones", "links": "links", "tags": "tags", "aliases": "aliases"}
 _SCALAR_KEYS = ("company", "role", "met", "birthday")
+_ISO_DAY = re.compile(r"^(?:[0-9]{4}-|--)[0-9]{2}-[0-9]{2}$")
 
 
 def _flow_item(text: str) -> str:
@@ -505,6 +506,8 @@ def add_value(doc: Doc, rel: str, key_name: str, text: str) -> None:
     is_list = key_name in _LIST_ATTR
     first = _flow_item(text) if is_list and key_name in ("links", "tags", "aliases") else scalar(text)
     first = f"[{first}]" if is_list and key_name in ("links", "tags", "aliases") else first
+    if key_name in ("met", "birthday") and _ISO_DAY.match(text):
+        first = text  # a date stays a plain date (verified on re-read like everything else)
     lay = layout(doc, rel)
     if lay.open_idx is None:
         doc.insert(0, ["---", f"{key_name}: {first}", "---"])

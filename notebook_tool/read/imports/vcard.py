@@ -36,7 +36,8 @@ _BEGIN = re.compile(r"^BEGIN:VCARD\s*$", re.IGNORECASE)
 _END = re.compile(r"^END:VCARD\s*$", re.IGNORECASE)
 
 
-_SINGLE_TEXT = frozenset({"FN", "NOTE", "TITLE", "ROLE", "NICKNAME"})
+_SINGLE_TEXT = frozenset({"FN", "NOTE", "TITLE", "ROLE"})
+_LIST_SEP = "\ue000"  # NICKNAME's own separators, kept apart from escaped commas (\,) inside a nickname
 _UNESCAPED_COMMA = re.compile(r"(?<!\\),")
 
 
@@ -72,6 +73,8 @@ def normalise_line(line: str) -> str:
         head = ";".join([parts[0], *keep])
     if name in _SINGLE_TEXT:
         value = _UNESCAPED_COMMA.sub("\\,", value)
+    elif name == "NICKNAME":
+        value = _UNESCAPED_COMMA.sub(_LIST_SEP, value)
     return f"{head}:{value}"
 
 
@@ -140,8 +143,8 @@ def card_row(card: Any, path: str, line: int) -> tuple[ImportRow | None, list[Pr
         name = org or (emails[0].split("@")[0] if emails else "")
     if not name:
         return None, [problem(path, line, "card has no name (FN or N), organisation or e-mail; skipped")]
-    nicknames = [v.strip() for c in contents.get("nickname", []) for t in _texts(c.value) for v in t.split(",")
-                 if v.strip()]
+    nicknames = [v.strip() for c in contents.get("nickname", []) for t in _texts(c.value)
+                 for v in t.split(_LIST_SEP) if v.strip()]
     tags = [v for c in contents.get("categories", []) for t in _texts(c.value) for v in t.split(",") if v.strip()]
     title = next((t for c in contents.get("title", []) for t in _texts(c.value)), None)
     role = title or next((t for c in contents.get("role", []) for t in _texts(c.value)), None)
