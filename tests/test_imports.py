@@ -363,8 +363,8 @@ def test_no_flood_after_2000_connections(empty: Path, tmp_path: Path) -> None:
         "1999 imported people are only a name so far (no contact details, nothing exchanged): "
         "work through them with `guanxi triage`."]
     # watch's incremental pages (LivePages) say the same, byte for byte
+    from notebook_tool.render.live import LivePages
     from notebook_tool.render.pages import attention_markdown, build
-    from notebook_tool.store.incremental import LivePages
 
     vault = load_vault(empty)
     live = LivePages(dt.date(2026, 12, 2), vault.config)

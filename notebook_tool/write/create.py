@@ -15,6 +15,7 @@ from pathlib import Path
 
 from notebook_tool.core.config import CONFIG_NAME, Config
 from notebook_tool.core.errors import GuanxiError
+from notebook_tool.core.model import path_stem
 from notebook_tool.core.names import NameError_, clean_name, file_stem, same_name_key
 from notebook_tool.read.vault import STATE_DIR
 from notebook_tool.read.yamltext import flow_list, scalar
@@ -137,7 +138,7 @@ def add_contact(root: Path, config: Config, new: NewContact) -> Path:
     key = same_name_key(stem)
     paths, _ = contact_paths(root, config)
     for rel in paths:
-        if same_name_key(rel.rsplit("/", 1)[-1][:-3]) == key:
+        if same_name_key(path_stem(rel)) == key:
             raise GuanxiError(f"{rel} already exists: {new.name!r} is already a contact")
     folder = root / (config.contacts[0] if config.contacts else ".")
     folder.mkdir(parents=True, exist_ok=True)
@@ -165,7 +166,7 @@ def add_contacts(root: Path, config: Config, news: list[NewContact],
     from notebook_tool.read.vault import contact_paths
 
     paths, _ = contact_paths(root, config)
-    taken = {same_name_key(rel.rsplit("/", 1)[-1][:-3]): rel for rel in paths}
+    taken = {same_name_key(path_stem(rel)): rel for rel in paths}
     folder = root / (config.contacts[0] if config.contacts else ".")
     folder.mkdir(parents=True, exist_ok=True)
     out: list[tuple[NewContact, Path | str]] = []
