@@ -474,3 +474,39 @@ def test_twenty_thousand_linkedin_rows(tmp_path: Path) -> None:
     applied = apply_plan(root, vault.config, plan)
     assert len(applied.created) == 20000 and applied.failed == ()
     assert len(list((root / "people").iterdir())) == 20000
+
+
+def test_apply_goes_on_past_a_file_the_writer_refuses(empty: Path, tmp_path: Path) -> None:
+    odd = "---\nemail: >\n  ann@lee.example\n---\n"  # a folded block scalar: not a one-line value
+    (empty / "people" / "Ann Lee.md").write_text(odd)
+    (empty / "people" / "Ben Ode.md").write_text("---\nemail: ben@ode.example\n---\n")
+    src = tmp_path / "c.csv"
+    src.write_text("First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+                   "Ann,Lee,https://www.linkedin.com/in/ann,ann2@lee.example,,,\n"
+                   "Ben,Ode,https://www.linkedin.com/in/ben,,Globex,,\n"
+                   "Cy,New,https://www.linkedin.com/in/cy,,,,\n")
+    r = imp(empty, "linkedin", src, "--apply")
+    assert r.exit_code == 1
+    assert r.stderr == ("guanxi: not written: people/Ann Lee.md: people/Ann Lee.md:2: 'email' spans several lines; "
+                        "edit it by hand\n")
+    assert (empty / "people" / "Ann Lee.md").read_text() == odd
+    assert (empty / "people" / "Ben Ode.md").read_text() == "---\nemail: ben@ode.example\n" \
+        "links: [https://www.linkedin.com/in/ben]\ncompany: Globex\n---\n"
+    assert (empty / "people" / "Cy New.md").exists()
+
+
+def test_triage_text_and_json(empty: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(FIX / "linkedin")
+    imp(empty, "linkedin", "2023-bom-crlf-notes.csv", "--apply")
+    run_cli("touch", "carol", "Said hello", "--vault", str(empty), "--date", "2026-12-01")
+    r = run_cli("triage", "--vault", str(empty), "--today", TODAY)
+    assert r.exit_code == 0
+    assert r.stdout == (
+        "2 imported people to turn into relationships:\n\n"
+        "Carol Diaz — VP, Sales, Initech (people/Carol Diaz.md), connected 2023-02-07\n"
+        "  [ ] get and give contact details\n  [ ] say why you connected\n  [ ] ask what you can do for them\n"
+        "David O'Brien (people/David O'Brien.md), connected 2022-11-11\n"
+        "  [ ] say hello\n  [ ] say why you connected\n  [ ] ask what you can do for them\n")
+    data = json.loads(run_cli("triage", "--json", "--vault", str(empty), "--today", TODAY).stdout)
+    assert data["count"] == 2 and data["people"][1]["missing"] == [
+        "say hello", "say why you connected", "ask what you can do for them"]
