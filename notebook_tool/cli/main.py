@@ -183,6 +183,10 @@ def load(ctx: click.Context, progress: bool = False) -> Any:
     from notebook_tool.store.incremental import cached_vault
 
     root = existing_root(ctx)
+    from notebook_tool.write.writer import recover
+
+    for line in recover(root):  # a batch a crash interrupted is finished first, and said
+        click.echo(f"guanxi: {line}", err=True)
     # The cache gives the same Vault as a full read; it only skips unchanged files.
     return cached_vault(root, progress_wrap(progress), use_cache=use_cache())
 

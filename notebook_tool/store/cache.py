@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from notebook_tool.core.model import Birthday, Contact, Entry, FileResult, Problem
-from notebook_tool.write.fsio import atomic_file
+from notebook_tool.write.fsio import atomic_file, safe_target
 
 CACHE_VERSION = 1
 CACHE_DIR = ".guanxi"
@@ -668,7 +668,7 @@ class Cache:
             f.write(len(meta).to_bytes(8, "little"))
 
         try:
-            folder = self.root / CACHE_DIR
+            folder = safe_target(self.root, self.root / CACHE_DIR)  # never through a symlink out of the vault
             folder.mkdir(exist_ok=True)
             ignore = folder / ".gitignore"
             if not ignore.exists():

@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from notebook_tool.core.errors import GuanxiError
+
 
 # Every temporary file Guanxi makes ends so: hidden (a leading dot), ignored by the
 # vault walk and by the `.gitignore` line `init` writes (TMP_IGNORE), and swept
@@ -27,7 +29,7 @@ TMP_IGNORE = f".*{TMP_SUFFIX}"
 STALE_AFTER = 300.0  # seconds: no live write keeps a temporary file this long
 
 
-class UnsafePath(OSError):
+class UnsafePath(GuanxiError, OSError):
     """A write that would land outside the vault or inside its ``.git``; nothing was written."""
 
 

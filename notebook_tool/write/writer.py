@@ -48,7 +48,14 @@ from notebook_tool.read import entries as E
 from notebook_tool.read.fileparts import split_front_matter
 from notebook_tool.read.parse import NULL_TAG, parse_contact
 from notebook_tool.read.yamltext import UnwritableText, double_quoted, plain_is_safe
-from notebook_tool.write.fsio import TMP_SUFFIX, UnsafePath, atomic_write, fsync_dir, safe_target
+from notebook_tool.write.fsio import (
+    TMP_SUFFIX,
+    UnsafePath,
+    atomic_write,
+    fsync_dir,
+    safe_target,
+    sweep_stale_temps,
+)
 
 BOM = b"\xef\xbb\xbf"
 LOCK_NAME = "write.lock"
@@ -514,10 +521,13 @@ def verify(old: FileResult, new: FileResult, expected: Contact) -> None:
 @contextlib.contextmanager
 def vault_lock(root: Path, timeout: float = 30.0) -> Iterator[None]:
     """Serialise Guanxi's own writers on one vault (an OS lock: freed if we die)."""
-    state = root / STATE_DIR
     try:
+        # Never through a symlink: a `.guanxi` link out of the vault, or a dangling
+        # `write.lock` link, must not make us create a file elsewhere.
+        state = safe_target(root, root / STATE_DIR)
         state.mkdir(exist_ok=True)
-        fd = os.open(state / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o666)
+        lock = safe_target(root, state / LOCK_NAME)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
     except OSError as exc:
         raise WriteError(f"cannot take the write lock {STATE_DIR}/{LOCK_NAME}: {exc.strerror or exc}") from None
     try:
@@ -799,13 +809,26 @@ def apply_changes(root: Path, changes: list[tuple[str, Change]], max_front_matte
     turn; a crash from here on is rolled forward by the next command
     (:func:`recover`). Returns what was written, in order.
     """
+    refuse_bad_config(root)
     try:
         with vault_lock(root, lock_timeout):
             recover_locked(root)
+            sweep_stale_temps({real_target(root, rel).parent for rel, _ in changes})
             return _apply_all(root, changes, max_front_matter)
     except OSError as exc:  # permissions, a full disk: the files are untouched (atomic replace)
         where = f"{changes[0][0]}: " if len(changes) == 1 else ""
         raise WriteError(f"{where}cannot write: {exc.strerror or exc}; nothing was written") from None
+
+
+def refuse_bad_config(root: Path) -> None:
+    """Writes never run on a config with errors (the defaults standing in might put
+    the write somewhere the user did not mean): raise with every error listed."""
+    from notebook_tool.read.config import config_errors, load_config
+
+    errors = config_errors(load_config(root)[1])
+    if errors:
+        raise WriteError("\n".join(p.format() for p in errors)
+                         + "\n(fix guanxi.toml first; nothing was written)")
 
 
 def _apply_all(root: Path, changes: list[tuple[str, Change]], max_front_matter: int) -> list[Written]:
