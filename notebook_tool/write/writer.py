@@ -186,7 +186,7 @@ def layout(doc: Doc, rel: str) -> Layout:
     return lay
 
 
-def _last_line(lay: Layout, node: yaml.Node) -> int:
+def last_line(lay: Layout, node: yaml.Node) -> int:
     """The doc line holding the last character of ``node``'s own text."""
     if isinstance(node, yaml.ScalarNode) or getattr(node, "flow_style", False):
         end = node.end_mark
@@ -202,7 +202,10 @@ def _last_line(lay: Layout, node: yaml.Node) -> int:
         children = [n for pair in node.value for n in pair]
     if not children:
         return lay.line(node.start_mark)
-    return max(_last_line(lay, c) for c in children)
+    return max(last_line(lay, c) for c in children)
+
+
+_last_line = last_line
 
 
 def _list_indent(lay: Layout) -> str:
