@@ -836,17 +836,36 @@ def refuse_bad_config(root: Path) -> None:
 
 def _apply_all(root: Path, changes: list[tuple[str, Change]], max_front_matter: int) -> list[Written]:
     prepared: list[_Prepared] = []
+    done: list[Written] = []
+    journal: Path | None = None
     try:
         for rel, change in changes:
             prepared.append(_prepare(root, rel, change, max_front_matter))
         journal = _write_journal(root, prepared) if len(prepared) > 1 else None
-        done = [_commit(root, p, change, max_front_matter) for p, (_, change) in zip(prepared, changes)]
+        for p, (_, change) in zip(prepared, changes):
+            done.append(_commit(root, p, change, max_front_matter))
+    except BaseException:
+        # Still running (a refusal, a full disk): undo the files already replaced, so the
+        # batch is all or nothing. (Killed, we never get here: the journal rolls forward.)
+        _roll_back(prepared, done)
+        if journal is not None:
+            _unlink(journal)
+        raise
     finally:
         for p in prepared:
             _unlink(p.tmp)
     if journal is not None:
         _unlink(journal)
     return done
+
+
+def _roll_back(prepared: list[_Prepared], done: list[Written]) -> None:
+    by_rel = {p.rel: p for p in prepared}
+    for w in reversed(done):
+        p = by_rel[w.rel]
+        with contextlib.suppress(OSError):
+            if _digest(p.target.read_bytes()) == _digest(w.after):  # nobody saved over it since
+                atomic_write(p.target, w.before, p.mode)
 
 
 def _journal_path(root: Path) -> Path:
