@@ -698,15 +698,21 @@ def _prepare(root: Path, rel: str, change: Change, max_front_matter: int) -> _Pr
     return _Prepared(rel, target, data, edit, _temp_with(target, edit.data, mode), mode)
 
 
-def _temp_with(target: Path, data: bytes, mode: int) -> Path:
+def _temp_with(target: Path, data: bytes, mode: int, sync: bool = True) -> Path:
     """A fsynced hidden temporary file beside ``target`` holding ``data`` (the slow part,
-    done before the last check so the check-to-replace window holds no fsync)."""
+    done before the last check so the check-to-replace window holds no fsync).
+
+    ``sync=False`` for the redo after an editor's late save: there every
+    millisecond our first version stands at the path is one in which the
+    editor may re-read it without its own save, so the fsync comes after.
+    """
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TMP_SUFFIX, dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
-            os.fsync(f.fileno())
+            if sync:
+                os.fsync(f.fileno())
         os.chmod(name, mode)
     except BaseException:
         _unlink(Path(name))
@@ -757,9 +763,13 @@ def _settled(f: BinaryIO) -> bytes:
 def _commit(root: Path, p: _Prepared, change: Change, max_front_matter: int) -> Written:
     """Put one prepared edit in place, redoing it on top of an editor's save that raced it."""
     first_before = p.before
+    late_redo = False
     for _ in range(RETRIES):
         moved = _swap(p)
         if moved is None:
+            if late_redo:  # its temporary file was not fsynced before the rename: now
+                with contextlib.suppress(OSError), open(p.target, "rb") as done:
+                    os.fsync(done.fileno())
             fsync_dir(p.target.parent)
             return Written(p.rel, first_before, p.edit.data, p.edit.entry, p.edit.line)
         _unlink(p.tmp)
@@ -775,8 +785,10 @@ def _commit(root: Path, p: _Prepared, change: Change, max_front_matter: int) -> 
                                  f"edit cannot be redone on the editor's version ({exc}). Both are kept: the "
                                  f"file holds Guanxi's edit, the editor's save is {kept}") from None
             # The path holds our first version: it is what the redo must find there.
-            p = _Prepared(p.rel, p.target, p.edit.data, edit, _temp_with(p.target, edit.data, p.mode), p.mode)
+            p = _Prepared(p.rel, p.target, p.edit.data, edit,
+                          _temp_with(p.target, edit.data, p.mode, sync=False), p.mode)
             first_before = moved
+            late_redo = True
             continue
         # The path itself changed (an editor's save before our check, or a rename save): start again.
         data, edit = _read_and_plan(p.target, p.rel, change, max_front_matter)
