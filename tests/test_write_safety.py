@@ -273,3 +273,38 @@ def test_twelve_concurrent_adds_of_case_variants_make_one_file(tmp_path: Path) -
     made = [p.name for p in (root / "people").glob("*.md")]
     assert len(made) == 1, made
     assert sorted(codes) == [0] + [1] * 11
+
+
+# ---------------------------------------------------------------------------
+# Odd but legal input: clear messages, never a traceback
+# ---------------------------------------------------------------------------
+
+
+def test_a_folder_chain_a_thousand_deep_is_walked(tmp_path: Path) -> None:
+    root = write_vault(tmp_path / "v", {"guanxi.toml": 'contacts = ["people"]\n', "people/Ann.md": PERSON})
+    deep = root / "people"
+    for _ in range(1000):
+        deep = deep / "d"
+        deep.mkdir()
+    (deep / "Deep One.md").write_text(PERSON)
+    r = g(root, "check")
+    assert r.exit_code == 0, r.stderr  # type: ignore[attr-defined]
+    assert r.stderr == "2 files checked: 0 errors, 0 warnings\n"  # type: ignore[attr-defined]
+    assert g(root, "give", "Deep One", "found you").exit_code == 0  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("duration, message", [
+    ("99999999999d", "'99999999999d' is longer than the calendar (at most 3652058 days)"),
+    ("9000y", "'9000y' from 2025-01-02 is after 9999-12-31, the last day Guanxi can write"),
+])
+def test_snooze_beyond_the_calendar_is_a_usage_error(root: Path, duration: str, message: str) -> None:
+    r = g(root, "snooze", "Ann", duration, "--date", "2025-01-02")
+    assert r.exit_code == 2 and message in r.stderr  # type: ignore[attr-defined]
+    assert (root / "people" / "Ann.md").read_text() == PERSON
+
+
+def test_the_last_day_of_the_calendar_with_a_birthday(root: Path) -> None:
+    (root / "people" / "Ann.md").write_text("---\nemail: a@x\nbirthday: 1990-12-31\ntouch:\n  - 9999-12-30 x\n---\n")
+    for args in (("index",), ("list",), ("show", "Ann"), ("check",)):
+        r = g(root, *args, "--today", "9999-12-31")
+        assert r.exit_code == 0 and "Traceback" not in r.stderr, (args, r.stderr)  # type: ignore[attr-defined]
