@@ -282,15 +282,28 @@ def test_twelve_concurrent_adds_of_case_variants_make_one_file(tmp_path: Path) -
 
 def test_a_folder_chain_a_thousand_deep_is_walked(tmp_path: Path) -> None:
     root = write_vault(tmp_path / "v", {"guanxi.toml": 'contacts = ["people"]\n', "people/Ann.md": PERSON})
-    deep = root / "people"
-    for _ in range(1000):
-        deep = deep / "d"
-        deep.mkdir()
-    (deep / "Deep One.md").write_text(PERSON)
-    r = g(root, "check")
-    assert r.exit_code == 0, r.stderr  # type: ignore[attr-defined]
-    assert r.stderr == "2 files checked: 0 errors, 0 warnings\n"  # type: ignore[attr-defined]
-    assert g(root, "give", "Deep One", "found you").exit_code == 0  # type: ignore[attr-defined]
+    chain = [root / "people" / "d"]
+    for _ in range(999):
+        chain.append(chain[-1] / "d")
+    try:
+        for folder in chain:
+            folder.mkdir()
+        (chain[-1] / "Deep One.md").write_text(PERSON)
+        r = g(root, "check")
+        assert r.exit_code == 0, r.stderr  # type: ignore[attr-defined]
+        assert r.stderr == "2 files checked: 0 errors, 0 warnings\n"  # type: ignore[attr-defined]
+        assert g(root, "give", "Deep One", "found you").exit_code == 0  # type: ignore[attr-defined]
+    finally:
+        # Bottom-up by hand: shutil.rmtree (pytest's clean-up of old temp folders) recurses
+        # on 3.11 and would fail on this chain, in this run or a later one.
+        for p in (chain[-1] / "Deep One.md", *(chain[-1].glob(".*"))):
+            p.unlink(missing_ok=True)
+        for folder in reversed(chain):
+            if folder.exists():
+                for leftover in folder.iterdir():
+                    if leftover.is_file():
+                        leftover.unlink()
+                folder.rmdir()
 
 
 @pytest.mark.parametrize("duration, message", [
