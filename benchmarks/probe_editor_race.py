@@ -9,9 +9,10 @@ processes, one after another. At the end:
 
 - lost editor saves: an ``editor save N`` line missing from the final file
   (Guanxi replaced the file with an edit of bytes read before that save);
-- lost gives: a give that exited 0 but is missing (split into those the
-  editor's own stale buffer overwrote — it read before Guanxi's replace and
-  wrote after, which no tool can prevent — and any other);
+- lost gives: a give that exited 0 but is missing at the end. Guanxi never
+  reports a write it did not leave in place, so these are the editor's own
+  stale buffer: it read before Guanxi's replace and saved after it (as it
+  would over any other tool's edit);
 - half files: the final file does not parse; refused gives: exit 1 ("being saved").
 
 Run: ``python -m benchmarks.probe_editor_race [--gives 100]``; prints one line of counts.

@@ -78,27 +78,41 @@ class WriteError(GuanxiError):
 
 @dataclass
 class Doc:
-    """A UTF-8 file as its lines and their own line endings ('' for the last)."""
+    """A UTF-8 file as its lines and their own line endings ('' for the last).
+
+    ``tail`` (from :meth:`from_bytes` with ``head_only``) is everything after
+    the front matter's closing line, kept as the file's own bytes and never
+    decoded: an edit only touches the front matter, and a 50 MB body need not
+    be held as half a million line strings.
+    """
 
     bom: bool
     lines: list[str]
     ends: list[str]
+    tail: bytes | memoryview = b""
 
     @classmethod
-    def from_bytes(cls, data: bytes, rel: str) -> Doc:
+    def from_bytes(cls, data: bytes, rel: str, head_only: bool = False) -> Doc:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise WriteError(f"{rel}: is UTF-16 text; Guanxi only edits UTF-8 files (save it as UTF-8)")
         bom = data.startswith(BOM)
+        start = len(BOM) if bom else 0
+        cut = _front_matter_end(data, start) if head_only else None
+        # The tail as a view: no copy of the body until the new bytes are joined.
+        head, tail = ((data[start:cut], memoryview(data)[cut:]) if cut is not None
+                      else (data[start:], memoryview(b"")))
         try:
-            text = data[len(BOM) if bom else 0 :].decode("utf-8")
+            text = head.decode("utf-8")
+            if tail:
+                _check_utf8(tail)
         except UnicodeDecodeError:
             raise WriteError(f"{rel}: is not UTF-8 text; not edited") from None
         parts = _BREAK.split(text)
-        return cls(bom, parts[0::2], parts[1::2] + [""])
+        return cls(bom, parts[0::2], parts[1::2] + [""], tail)
 
     def to_bytes(self) -> bytes:
         text = "".join(line + end for line, end in zip(self.lines, self.ends))
-        return (BOM if self.bom else b"") + text.encode("utf-8")
+        return (BOM if self.bom else b"") + text.encode("utf-8") + self.tail
 
     def text(self) -> str:
         return "".join(line + end for line, end in zip(self.lines, self.ends))
@@ -122,6 +136,44 @@ class Doc:
     def splice(self, index: int, start: int, end: int, new: str) -> None:
         line = self.lines[index]
         self.lines[index] = line[:start] + new + line[end:]
+
+
+_HEAD_SCAN = 4 * 65536 + 65536  # as the reader: any front matter within the cap ends in here
+_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n|$)")
+
+
+def _front_matter_end(data: bytes, start: int) -> int | None:
+    """The byte offset just after the front matter's closing line, or None to keep it all.
+
+    Mirrors :func:`~notebook_tool.read.fileparts.split_front_matter` (blank
+    lines before the opening ``---``; ``---`` or ``...`` closes), within the
+    first :data:`_HEAD_SCAN` bytes; anything unusual keeps the whole file.
+    """
+    pos, limit, opened = start, min(len(data), start + _HEAD_SCAN), False
+    while pos < limit:
+        m = _LINE.match(data, pos)
+        if m is None or m.end() == pos:
+            return None
+        line = m.group().rstrip(b"\r\n").rstrip()
+        if not opened:
+            if line == b"---":
+                opened = True
+            elif line:
+                return None  # no front matter: edits go at the top, the whole file is kept
+        elif line in (b"---", b"..."):
+            return m.end()
+        pos = m.end()
+    return None
+
+
+def _check_utf8(data: bytes | memoryview) -> None:
+    """Raise UnicodeDecodeError unless ``data`` is UTF-8, a megabyte at a time (no full copy)."""
+    import codecs
+
+    dec = codecs.getincrementaldecoder("utf-8")()
+    for i in range(0, len(data), 1 << 20):
+        dec.decode(data[i : i + (1 << 20)])
+    dec.decode(b"", final=True)
 
 
 # ---------------------------------------------------------------------------
@@ -454,7 +506,7 @@ class AddEntry:
             source = entry_source(self.kind, self.date, self.text, self.weight, self.status)
         except UnwritableText as exc:
             raise WriteError(str(exc)) from None
-        doc = Doc.from_bytes(data, old.path)
+        doc = Doc.from_bytes(data, old.path, head_only=True)
         dates = {e.line: e.date for e in old.contact.of_kind(self.kind)}
         line = insert_entry(doc, old.path, self.kind, source, self.date, dates)
         new = expected_entry(self.kind, self.date, self.text, self.weight, self.status)
@@ -467,7 +519,7 @@ class SetSnooze:
 
     def apply(self, data: bytes, old: FileResult) -> Edit:
         assert old.contact is not None
-        doc = Doc.from_bytes(data, old.path)
+        doc = Doc.from_bytes(data, old.path, head_only=True)
         set_field(doc, old.path, "snooze", self.until.isoformat())
         return Edit(doc.to_bytes(), replace(old.contact, snooze=self.until), None, 0)
 
@@ -488,7 +540,7 @@ class KeepPromise:
             raise WriteError(f"{old.path}: the promise {self.promise.text!r} is no longer in the file")
         kept = replace(found, status="kept", date=self.date, line=0)
         source = entry_source(kept.kind, kept.date, kept.text, kept.weight, "kept")
-        doc = Doc.from_bytes(data, old.path)
+        doc = Doc.from_bytes(data, old.path, head_only=True)
         rewrite_entry(doc, old.path, found.kind, found.line, source,
                       {"date": self.date.isoformat(), "done": "true"})
         entries = list(old.contact.entries)
@@ -650,7 +702,9 @@ def stable_read(target: Path, rel: str) -> bytes:
             if time.time() - after.st_mtime > RACY_WINDOW:
                 return data
             time.sleep(SETTLE)
-            if target.read_bytes() == data and _same_stat(os.stat(target), now):
+            with open(target, "rb") as again:
+                same = _fd_digest(again) == _digest(data)
+            if same and _same_stat(os.stat(target), now):
                 return data
         time.sleep(SETTLE * (1 + attempt % 5))
     raise BeingSaved(f"{rel}: the file is being saved, try again (it changed while Guanxi read it)")
@@ -731,31 +785,44 @@ def _swap(p: _Prepared) -> bytes | None:
     The original stays open across the replace: if an editor wrote into it
     after the check (truncate-then-write saves go into the old inode), the
     re-read after the replace sees it and the caller redoes the edit on top.
+    The checks hash the file a block at a time; its bytes are read whole
+    only when they changed.
     """
+    want = _digest(p.before)
     with open(p.target, "rb") as orig:
-        current = orig.read()
-        if _digest(current) != _digest(p.before):
-            return current
+        if _fd_digest(orig) != want:
+            orig.seek(0)
+            return orig.read()
         os.replace(p.tmp, p.target)
-        late = _settled(orig)
-    if _digest(late) != _digest(p.before):
-        return late
-    return None
+        return _settled(orig, want)
 
 
-def _settled(f: BinaryIO) -> bytes:
-    """Re-read an open file; if it was written within the racy window, until two reads agree."""
+def _fd_digest(f: BinaryIO) -> bytes:
+    f.seek(0)
+    h = hashlib.sha256()
+    while block := f.read(1 << 20):
+        h.update(block)
+    return h.digest()
+
+
+def _settled(f: BinaryIO, want: bytes) -> bytes | None:
+    """None if the open (old) file still holds ``want``'s bytes; else what it holds once it
+    stops changing. Written within the racy window, it is looked at twice, a moment apart."""
+    if _fd_digest(f) == want:
+        st = os.fstat(f.fileno())
+        if time.time() - st.st_mtime > RACY_WINDOW:
+            return None
+        time.sleep(SETTLE)
+        if _fd_digest(f) == want:
+            return None
     f.seek(0)
     data = f.read()
     for _ in range(RETRIES * 4):
-        st = os.fstat(f.fileno())
-        if time.time() - st.st_mtime > RACY_WINDOW and st.st_size == len(data):
-            return data
         time.sleep(SETTLE)
         f.seek(0)
         again = f.read()
         if again == data and os.fstat(f.fileno()).st_size == len(data):
-            return data
+            break
         data = again
     return data
 
