@@ -663,6 +663,10 @@ def plan(data: bytes, rel: str, change: Change, max_front_matter: int = 65536) -
 # then writes: it is read twice, a short pause apart, before it is trusted.
 RACY_WINDOW = 2.0
 SETTLE = 0.02
+# How long after the replace a save into the old file is still watched for, when that
+# file was written within the racy window (a busy machine can pause an editor between
+# its truncate and its write for tens of milliseconds).
+LATE_LOOKS = (0.02, 0.1)
 JOURNAL_NAME = "journal.json"
 KEPT_DIR = "kept"
 
@@ -701,7 +705,7 @@ def stable_read(target: Path, rel: str) -> bytes:
         if _same_stat(before, after) and _same_stat(after, now) and len(data) == after.st_size:
             if time.time() - after.st_mtime > RACY_WINDOW:
                 return data
-            time.sleep(SETTLE)
+            time.sleep(SETTLE * 2.5)
             with open(target, "rb") as again:
                 same = _fd_digest(again) == _digest(data)
             if same and _same_stat(os.stat(target), now):
@@ -812,8 +816,14 @@ def _settled(f: BinaryIO, want: bytes) -> bytes | None:
         st = os.fstat(f.fileno())
         if time.time() - st.st_mtime > RACY_WINDOW:
             return None
-        time.sleep(SETTLE)
-        if _fd_digest(f) == want:
+        waited, changed = 0.0, False
+        for at in LATE_LOOKS:
+            time.sleep(at - waited)
+            waited = at
+            if _fd_digest(f) != want:
+                changed = True
+                break
+        if not changed:
             return None
     f.seek(0)
     data = f.read()
@@ -833,14 +843,15 @@ def _commit(root: Path, p: _Prepared, change: Change, max_front_matter: int) -> 
     late_redo = False
     for _ in range(RETRIES):
         moved = _swap(p)
-        if moved is None:
+        if moved is None and not _overwritten(p, max_front_matter):
             if late_redo:  # its temporary file was not fsynced before the rename: now
                 with contextlib.suppress(OSError), open(p.target, "rb") as done:
                     os.fsync(done.fileno())
             fsync_dir(p.target.parent)
             return Written(p.rel, first_before, p.edit.data, p.edit.entry, p.edit.line)
         _unlink(p.tmp)
-        ours_in_place = p.target.is_file() and _digest(p.target.read_bytes()) == _digest(p.edit.data)
+        ours_in_place = moved is not None and p.target.is_file() and \
+            _digest(p.target.read_bytes()) == _digest(p.edit.data)
         if ours_in_place:
             # Ours is in place but an editor saved into the old file after the check:
             # redo the edit on what the editor wrote, and put that in place instead.
@@ -863,6 +874,29 @@ def _commit(root: Path, p: _Prepared, change: Change, max_front_matter: int) -> 
         p = _Prepared(p.rel, p.target, data, edit, _temp_with(p.target, edit.data, p.mode), p.mode)
     _unlink(p.tmp)
     raise WriteError(f"{p.rel}: the file kept changing while Guanxi was writing; nothing was written, try again")
+
+
+def _overwritten(p: _Prepared, max_front_matter: int) -> bool:
+    """Did a save right after our replace drop our change? (An editor that read the file
+    before the replace and wrote its buffer back into the new file after it.) Then the
+    caller redoes the edit on top of that save, so the user's command still lands."""
+    try:
+        with open(p.target, "rb") as f:
+            if _fd_digest(f) == _digest(p.edit.data):
+                return False
+            f.seek(0)
+            now = f.read()
+    except OSError:
+        return False
+    res = parse_contact(now, p.rel, max_front_matter)
+    if res.contact is None:
+        return False  # mid-save or broken: not ours to judge; the editor's bytes stand
+    if p.edit.entry is not None:
+        want = replace(p.edit.entry, line=0)
+        have = sum(1 for e in res.contact.entries if replace(e, line=0) == want)
+        need = sum(1 for e in p.edit.expected.entries if replace(e, line=0) == want)
+        return have < need
+    return res.contact.snooze != p.edit.expected.snooze
 
 
 def _keep_both(root: Path, p: _Prepared, theirs: bytes) -> str:
