@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 
 from notebook_tool.core.model import Problem, Vault
 from notebook_tool.core.text import fold

@@ -35,7 +35,7 @@ import yaml
 from notebook_tool.core.model import KINDS, Entry
 from notebook_tool.read.fileparts import split_front_matter
 from notebook_tool.read.parse import NULL_TAG, parse_contact
-from notebook_tool.write.writer import Doc, Layout, WriteError, last_line, insert_entry, item_lines, layout
+from notebook_tool.write.writer import Doc, Layout, WriteError, insert_entry, item_lines, last_line, layout
 
 _MISSING = object()
 
@@ -448,12 +448,12 @@ def merge_contact(base: bytes, ours: bytes, theirs: bytes, path: str, marker_siz
     o, a, b = (d for d, _ in converted)
     try:
         result = merge_bytes(o, a, b, path, marker_size)
-    except Exception as exc:  # noqa: BLE001 - a driver never crashes: anything is a text merge
+    except Exception as exc:
         unparsable = isinstance(exc, Fallback) and exc.unparsable
         reason = str(exc) if isinstance(exc, Fallback) else f"the structured merge failed ({type(exc).__name__}: {exc})"
         try:
             data, conflicts = merge_file(o, a, b, marker_size)
-        except Exception as git_exc:  # noqa: BLE001
+        except Exception as git_exc:
             return MergeResult(whole_file_conflict(a, b, marker_size), False,
                                f"{path}: {reason}; git merge-file failed too ({git_exc}); both versions are "
                                "in the file between conflict markers")
@@ -499,7 +499,7 @@ def is_generated_page(path: str) -> bool:
     try:
         root, rel = _vault_of(path)
         config, _ = load_config(root)
-    except Exception:  # noqa: BLE001 - unsure means "not generated": merge it normally
+    except Exception:
         return False
     if ".." in Path(rel).parts:
         return False
@@ -526,12 +526,12 @@ def merge_files(base: Path, ours: Path, theirs: Path, path: str, marker_size: in
                 data, conflicts = merge_file(o, a, b, marker_size)
                 result = MergeResult(data, conflicts == 0,
                                      f"{path}: not a generated page (merged as plain text)" if conflicts else "")
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 result = MergeResult(whole_file_conflict(a, b, marker_size), False,
                                      f"{path}: git merge-file failed ({exc}); both versions are in the file")
         else:
             result = merge_contact(o, a, b, path, marker_size, _cap_for(path))
-    except Exception as exc:  # noqa: BLE001 - the last guard: a driver never crashes
+    except Exception as exc:
         result = MergeResult(whole_file_conflict(a, b, marker_size), False,
                              f"{path}: the merge failed ({type(exc).__name__}: {exc}); both versions are in the file")
     try:
@@ -546,5 +546,5 @@ def _cap_for(path: str) -> int:
 
     try:
         return load_config(_vault_of(path)[0])[0].max_front_matter
-    except Exception:  # noqa: BLE001
+    except Exception:
         return 65536

@@ -32,7 +32,7 @@ class LostEvents(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a malformed record must not break the observer thread
+        except Exception:
             return
         if any(marker in message.lower() for marker in LOST_MARKERS):
             self.on_lost(message)

@@ -113,9 +113,6 @@ def add_contact(root: Path, config: Config, new: NewContact) -> Path:
     and Unicode normalisation, is refused. The new file is parsed before it
     is created, so what ``add`` writes always reads back as what was asked.
     """
-    from notebook_tool.read.parse import parse_contact
-    from notebook_tool.read.vault import contact_paths
-
     from notebook_tool.write.writer import refuse_bad_config, vault_lock
 
     try:

@@ -20,7 +20,6 @@ from typing import BinaryIO
 
 from notebook_tool.core.errors import GuanxiError
 
-
 # Every temporary file Guanxi makes ends so: hidden (a leading dot), ignored by the
 # vault walk and by the `.gitignore` line `init` writes (TMP_IGNORE), and swept
 # by the next write when a killed run left it behind (sweep_stale_temps).

@@ -850,9 +850,8 @@ def _commit(root: Path, p: _Prepared, change: Change, max_front_matter: int) -> 
             fsync_dir(p.target.parent)
             return Written(p.rel, first_before, p.edit.data, p.edit.entry, p.edit.line)
         _unlink(p.tmp)
-        ours_in_place = moved is not None and p.target.is_file() and \
-            _digest(p.target.read_bytes()) == _digest(p.edit.data)
-        if ours_in_place:
+        ours_in_place = p.target.is_file() and _digest(p.target.read_bytes()) == _digest(p.edit.data)
+        if moved is not None and ours_in_place:
             # Ours is in place but an editor saved into the old file after the check:
             # redo the edit on what the editor wrote, and put that in place instead.
             try:
