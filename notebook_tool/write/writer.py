@@ -257,9 +257,6 @@ def last_line(lay: Layout, node: yaml.Node) -> int:
     return max(last_line(lay, c) for c in children)
 
 
-_last_line = last_line
-
-
 def _list_indent(lay: Layout) -> str:
     """How this file indents its block lists (entry lists first), else two spaces."""
     from notebook_tool.core.model import KINDS
@@ -349,7 +346,7 @@ def insert_entry(doc: Doc, rel: str, kind: Kind, source: str | list[str], date: 
         if not doc.lines[at].lstrip().startswith("-"):
             raise WriteError(f"{rel}:{at + 1}: '{kind}' has a layout Guanxi cannot edit safely")
     else:
-        at = _last_line(lay, items[pos]) + 1
+        at = last_line(lay, items[pos]) + 1
     doc.insert(at, item_lines(dash, source))
     return at + 1
 
