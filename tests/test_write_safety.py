@@ -321,3 +321,13 @@ def test_the_last_day_of_the_calendar_with_a_birthday(root: Path) -> None:
     for args in (("index",), ("list",), ("show", "Ann"), ("check",)):
         r = g(root, *args, "--today", "9999-12-31")
         assert r.exit_code == 0 and "Traceback" not in r.stderr, (args, r.stderr)  # type: ignore[attr-defined]
+
+
+def test_index_sweeps_a_stale_page_temp_file(root: Path) -> None:
+    assert g(root, "index").exit_code == 0  # type: ignore[attr-defined]
+    stale = root / "_index" / ".attention.md.k1ll3d.guanxi-tmp"
+    stale.write_text("half a page")
+    past = time.time() - 3600
+    os.utime(stale, (past, past))
+    assert g(root, "index").exit_code == 0  # type: ignore[attr-defined]
+    assert not stale.exists()

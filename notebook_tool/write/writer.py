@@ -994,11 +994,27 @@ def _write_journal(root: Path, prepared: list[_Prepared]) -> Path:
 
 
 def recover(root: Path, lock_timeout: float = 30.0) -> list[str]:
-    """Finish a batch a crash interrupted (one line per file, to tell the user); [] if none."""
+    """Finish a batch a crash interrupted (one line per file, to tell the user); [] if none.
+
+    Every command calls this first; it also sweeps the output folder of page
+    temporary files a killed run left (one listing: cheap).
+    """
+    _sweep_output(root)
     if not (root / STATE_DIR / JOURNAL_NAME).is_file():
         return []
     with vault_lock(root, lock_timeout):
         return recover_locked(root)
+
+
+def _sweep_output(root: Path) -> None:
+    from notebook_tool.read.config import load_config
+
+    try:
+        output = root / load_config(root)[0].output
+        if output.is_dir() and not output.is_symlink():
+            sweep_stale_temps([safe_target(root, output)])
+    except OSError:
+        pass  # litter only: never a reason for a command to fail
 
 
 def recover_locked(root: Path) -> list[str]:
