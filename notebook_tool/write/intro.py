@@ -4,9 +4,9 @@ Owns the wording and the pairing of the two edits: A's file gets
 ``Introduced to [[B]] — why`` and B's ``Introduced to [[A]] — why`` (no
 pronoun: the files do not say who is she or he; a dash, not a colon, because
 ``: `` would make YAML need the line quoted), each through
-:func:`notebook_tool.write.writer.apply_changes`, which plans and verifies
-both edits before either file is replaced — a refusal for the second file
-leaves the first untouched too.
+:func:`notebook_tool.write.writer.apply_changes`, the writer's journalled
+batch: under one lock, both edits are planned and verified before either file
+is replaced — a refusal for the second file leaves the first untouched too.
 """
 
 from __future__ import annotations
