@@ -122,8 +122,8 @@ def resolve_today(value: dt.date | None) -> dt.date:
 
 
 _VAULT_KEY = "guanxi.vault"
-_VAULT_HELP = ("The vault folder (default: $GUANXI_VAULT, else the nearest folder up with guanxi.toml, "
-               "else the current folder).")
+_VAULT_HELP = ("The vault folder (default: $GUANXI_VAULT, else the nearest folder up with guanxi.toml; "
+               "without one, `guanxi init` starts a vault).")
 
 
 def _remember_vault(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
@@ -210,7 +210,7 @@ def complete_names(ctx: click.Context, param: click.Parameter, incomplete: str) 
         root = find_vault(chosen_vault(ctx))
         config, _ = load_config(root)
         paths, _ = contact_paths(root, config)
-    except OSError:
+    except (OSError, GuanxiError):  # no vault here: nothing to complete, and no message mid-line
         return []
     q = fold(incomplete)
     stems = sorted({p.rsplit("/", 1)[-1][:-3] for p in paths})
@@ -231,11 +231,15 @@ def main(vault: Path | None) -> None:
 
 @main.command()
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
-def init(directory: Path | None) -> None:
-    """Create a vault in DIRECTORY (default: here); safe to run again."""
+@click.pass_context
+def init(ctx: click.Context, directory: Path | None) -> None:
+    """Create a vault in DIRECTORY (default: --vault, $GUANXI_VAULT, else here); safe to run again."""
     from notebook_tool.write.create import init_vault
 
-    folder = (directory or Path.cwd()).resolve()
+    chosen = chosen_vault(ctx)
+    if directory is not None and chosen is not None and directory.resolve() != Path(chosen).resolve():
+        raise click.UsageError(f"two folders given: DIRECTORY {directory} and --vault {chosen}")
+    folder = Path(directory or chosen or Path.cwd()).expanduser().resolve()
     done = init_vault(folder)
     if done:
         click.echo(f"Initialised vault in {folder}: created " + ", ".join(done))

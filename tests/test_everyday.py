@@ -1,0 +1,66 @@
+"""Issue 12, everyday use: each numbered defect a new user hit, through the CLI."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from notebook_tool.cli.main import main
+from tests.conftest import run_cli
+
+Vault = Callable[[dict[str, str | bytes]], Path]
+DAY = ("--today", "2025-06-01")
+
+
+def run_in(folder: Path, *args: str) -> "object":
+    """``guanxi ARGS`` with ``folder`` as the working directory and no $GUANXI_VAULT."""
+    runner = CliRunner()
+    old = Path.cwd()
+    os.chdir(folder)
+    try:
+        return runner.invoke(main, list(args), env={"GUANXI_VAULT": ""}, catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+# -- 2: outside a vault, nothing is read or written -----------------------------------------------
+def test_outside_a_vault_commands_exit_1_and_write_nothing(tmp_path: Path) -> None:
+    (tmp_path / "notes.md").write_text("# not a contact\n")
+    for args in (("list",), ("add", "Some One"), ("index",), ("check",), ("show", "notes")):
+        r = run_in(tmp_path, *args)
+        assert r.exit_code == 1, args  # type: ignore[attr-defined]
+        assert r.stderr.startswith(f"guanxi: no vault here: neither {tmp_path.resolve()} nor a folder "  # type: ignore[attr-defined]
+                                   "above it holds guanxi.toml.\n  Start one with `guanxi init`")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.md"]
+
+
+def test_a_folder_named_by_vault_or_env_needs_no_toml(tmp_path: Path) -> None:
+    (tmp_path / "people").mkdir()
+    (tmp_path / "people" / "Ann.md").write_text("---\nmet: 2025-05-01\n---\n")
+    assert run_cli("--vault", str(tmp_path), "list", *DAY).exit_code == 0
+    r = run_cli("list", *DAY, env={"GUANXI_VAULT": str(tmp_path)})
+    assert (r.exit_code, r.stdout.splitlines()[1].split()[0]) == (0, "Ann")
+
+
+def test_a_vault_is_found_from_a_subfolder(tmp_path: Path) -> None:
+    assert run_cli("init", str(tmp_path / "v")).exit_code == 0
+    assert run_cli("--vault", str(tmp_path / "v"), "add", "Ann").exit_code == 0
+    r = run_in(tmp_path / "v" / "people", "list", *DAY)
+    assert r.exit_code == 0 and "Ann" in r.stdout  # type: ignore[attr-defined]
+
+
+# -- 3: init honours --vault ----------------------------------------------------------------------
+def test_init_sets_up_the_folder_named_by_vault(tmp_path: Path) -> None:
+    (tmp_path / "here").mkdir()
+    r = run_in(tmp_path / "here", "init", "--vault", str(tmp_path / "net"))
+    assert r.exit_code == 0  # type: ignore[attr-defined]
+    assert (tmp_path / "net" / "guanxi.toml").is_file()
+    assert list((tmp_path / "here").iterdir()) == []
+    r = run_in(tmp_path / "here", "--vault", str(tmp_path / "net2"), "init")
+    assert r.exit_code == 0 and (tmp_path / "net2" / "guanxi.toml").is_file()  # type: ignore[attr-defined]
+    clash = run_in(tmp_path / "here", "init", str(tmp_path / "a"), "--vault", str(tmp_path / "b"))
+    assert clash.exit_code == 2  # type: ignore[attr-defined]
