@@ -164,6 +164,6 @@ def test_a_file_that_cannot_be_read_is_named_not_reported_missing(root: Path) ->
     r = g(root, "give", "carol", "Intro")
     assert r.exit_code == 1
     assert r.stderr.startswith("guanxi: people/Carol Diaz.md:3:")
-    assert r.stderr.endswith("(cannot write to people/Carol Diaz.md until it reads cleanly; "
+    assert r.stderr.endswith("(people/Carol Diaz.md cannot be shown or written to until it reads cleanly; "
                              "guanxi check lists every problem)\n")
     assert broken.read_bytes() == before

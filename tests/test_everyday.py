@@ -64,3 +64,43 @@ def test_init_sets_up_the_folder_named_by_vault(tmp_path: Path) -> None:
     assert r.exit_code == 0 and (tmp_path / "net2" / "guanxi.toml").is_file()  # type: ignore[attr-defined]
     clash = run_in(tmp_path / "here", "init", str(tmp_path / "a"), "--vault", str(tmp_path / "b"))
     assert clash.exit_code == 2  # type: ignore[attr-defined]
+
+
+# -- 8: show names the problem of the file NAME means ----------------------------------------------
+def test_show_of_a_file_that_fails_to_parse_says_its_problem(vault: Vault) -> None:
+    root = vault({"guanxi.toml": "", "people/Alice Chen.md": "---\nemail: a@x.example\ncompany:Acme\n---\n"})
+    for args in (("show", "alice"), ("show", "Alice Chen")):
+        r = run_cli("--vault", str(root), *args, *DAY)
+        assert r.exit_code == 1
+        assert r.stderr == ("guanxi: people/Alice Chen.md:3:1: 'company:Acme' needs a space after the colon: "
+                            "'company: Acme'\n(people/Alice Chen.md cannot be shown or written to until it "
+                            "reads cleanly; guanxi check lists every problem)\n")
+        assert "no contact named" not in r.stderr
+
+
+# -- 9: names equal after folding ------------------------------------------------------------------
+def test_add_refuses_a_name_equal_after_folding_and_exact_names_resolve(vault: Vault) -> None:
+    root = vault({"guanxi.toml": "", "people/Zoë Ångström.md": "---\nmet: 2025-05-01\n---\n"})
+    r = run_cli("--vault", str(root), "add", "Zoe Angstrom")
+    assert (r.exit_code, r.stderr) == (
+        1, "guanxi: people/Zoë Ångström.md already exists: 'Zoe Angstrom' is already a contact\n")
+    assert not (root / "people" / "Zoe Angstrom.md").exists()
+    # Two such files made by hand (or by git): each is reached by its exact name or its path.
+    (root / "people" / "Zoe Angstrom.md").write_text("---\nmet: 2025-04-01\n---\n")
+    for query, path in (("Zoë Ångström", "people/Zoë Ångström.md"), ("Zoe Angstrom", "people/Zoe Angstrom.md"),
+                        ("people/Zoe Angstrom.md", "people/Zoe Angstrom.md"),
+                        ("people/Zoë Ångström", "people/Zoë Ångström.md")):
+        s = run_cli("--vault", str(root), "show", query, *DAY)
+        assert s.exit_code == 0, (query, s.stderr)
+        assert s.stdout.splitlines()[1] == path
+    amb = run_cli("--vault", str(root), "show", "zoe", *DAY)
+    assert amb.exit_code == 1 and "ambiguous" in amb.stderr
+
+
+@pytest.mark.parametrize("front, line", [("email: a@x\ncompany:Acme\n", 3), ("company:Acme\nemail: a@x\n", 2),
+                                         ("company:Acme\n", 2)])
+def test_a_missing_space_after_a_colon_names_the_line_and_the_fix(vault: Vault, front: str, line: int) -> None:
+    root = vault({"guanxi.toml": "", "people/A.md": f"---\n{front}---\n"})
+    r = run_cli("--vault", str(root), "check")
+    assert r.exit_code == 1
+    assert r.stdout == f"people/A.md:{line}:1: 'company:Acme' needs a space after the colon: 'company: Acme'\n"

@@ -78,18 +78,9 @@ def _entry_command(kind: Kind) -> click.Command:
 
 def _find(vault: Any, name: str) -> Contact:
     """Resolve NAME; when it names a file that cannot be read, say so rather than "no contact"."""
-    from notebook_tool.compute.resolve import ResolveError, fold, resolve
+    from notebook_tool.compute.resolve import resolve_in
 
-    try:
-        return resolve(vault.contacts, name)
-    except ResolveError:
-        q = fold(name)
-        for r in vault.results:
-            stem = r.path.rsplit("/", 1)[-1][:-3]
-            if r.contact is None and fold(stem).startswith(q) and r.problems:
-                raise GuanxiError(f"{r.problems[0].format()}\n(cannot write to {r.path} until it reads "
-                                  "cleanly; guanxi check lists every problem)") from None
-        raise
+    return resolve_in(vault, name)
 
 
 def _resolve_all(vault: Any, names: list[str]) -> list[Contact]:

@@ -1,7 +1,9 @@
 """NAME on the command line → one contact, or a clear error listing candidates.
 
-Tried in order, each case- and accent-insensitive (``zoe`` finds ``Zoë``):
-the exact name, file name or alias; then a unique prefix of one of those;
+First the name exactly as typed (NFC), or the file's path (``people/Zoe
+Angstrom.md``): these always reach their contact, even when folding makes
+two contacts look alike. Then, each case- and accent-insensitive (``zoe``
+finds ``Zoë``): the exact name, file name or alias; then a unique prefix of one of those;
 then a unique prefix of a word in the name (``chen`` → ``Alice Chen``).
 The first stage that matches decides: one contact wins, several are an
 ambiguity that lists them.
@@ -10,14 +12,15 @@ ambiguity that lists them.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 
 from notebook_tool.core.errors import GuanxiError, ResolveError
-from notebook_tool.core.model import Contact, Entry
+from notebook_tool.core.model import Contact, Entry, Vault
 from notebook_tool.core.text import fold
 from notebook_tool.read.entries import format_line, links_in
 
-__all__ = ["ResolveError", "fold", "pick_promise", "resolve", "unknown_links"]
+__all__ = ["ResolveError", "fold", "pick_promise", "resolve", "resolve_in", "unknown_links"]
 
 
 def _keys(c: Contact) -> tuple[str, ...]:
@@ -35,7 +38,10 @@ def resolve(contacts: Sequence[Contact], query: str) -> Contact:
     q = fold(query)
     if not q:
         raise ResolveError("empty name")
+    exact = unicodedata.normalize("NFC", query.strip())
+    path = exact.replace("\\", "/").removeprefix("./")
     stages: tuple[Callable[[Contact], bool], ...] = (
+        lambda c: exact in (c.name, c.stem, *c.aliases) or path in (c.path, c.path[:-3]),
         lambda c: q in _keys(c),
         lambda c: any(k.startswith(q) for k in _keys(c)),
         lambda c: any(w.startswith(q) for k in _keys(c) for w in k.split()),
@@ -50,6 +56,30 @@ def resolve(contacts: Sequence[Contact], query: str) -> Contact:
     close = difflib.get_close_matches(q, list(names), n=5, cutoff=0.6)
     raise ResolveError(f"no contact named {query!r}" + ("; did you mean:" if close else ""),
                        _unique(names[k] for k in close))
+
+
+def resolve_in(vault: Vault, query: str) -> Contact:
+    """:func:`resolve` over a vault; an unknown NAME that matches a file which
+    cannot be read says that file's problem instead of "no contact named".
+
+    ``alice`` when ``people/Alice Chen.md`` fails to parse is not a typo: the
+    user must see why the file is not a contact (and that nothing is written
+    to it until it reads cleanly).
+    """
+    try:
+        return resolve(vault.contacts, query)
+    except ResolveError as exc:
+        if exc.ambiguous:
+            raise
+        q = fold(query)
+        for r in vault.results:
+            stem = r.path.rsplit("/", 1)[-1][:-3]
+            if r.contact is None and r.problems and q and (
+                    fold(stem).startswith(q) or any(w.startswith(q) for w in fold(stem).split())):
+                first = next((p for p in r.problems if p.severity == "error"), r.problems[0])
+                raise GuanxiError(f"{first.format()}\n({r.path} cannot be shown or written to until it reads "
+                                  "cleanly; guanxi check lists every problem)") from None
+        raise
 
 
 def pick_promise(contact: Contact, which: str) -> Entry:

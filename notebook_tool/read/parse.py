@@ -414,6 +414,9 @@ def _parse_contact(data: bytes, path: str, max_front_matter: int) -> FileResult:
     return FileResult(path, contact, _capped(problems))
 
 
+_NO_SPACE = re.compile(r"^(?P<key>[A-Za-z_][\w-]*):(?P<value>[^\s/].*?)\s*$")
+
+
 def _yaml_problem(exc: yaml.MarkedYAMLError, path: str, locator: _Locator, lines: tuple[str, ...]) -> Problem:
     """libyaml's error as one line at the file's own position, with a hint where one helps."""
     mark = exc.problem_mark or exc.context_mark
@@ -428,6 +431,20 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, path: str, locator: _Locator, lines
             # An unclosed quote or bracket is found where the front matter ends:
             # say where it was opened, which is where the fix is.
             what = f"{what} ({exc.context} on line {context_line})"
+            # 'company:Acme' (no space after the colon) is a plain scalar to YAML, so
+            # libyaml trips on the line after it: name the typo's line and its fix.
+            typo = _NO_SPACE.match(lines[context_line - 1]) if 0 < context_line <= len(lines) else None
+            if typo:
+                fix = f"{typo['key']}: {typo['value']}"
+                return Problem(path, context_line, f"'{short(typo[0].strip())}' needs a space after the colon: "
+                                                   f"'{short(fix)}'", 1)
+    if what.startswith("mapping values are not allowed") and 1 < line <= len(lines) + 1:
+        # 'company:Acme' then 'email: a': YAML reads both lines as one key.
+        typo = _NO_SPACE.match(lines[line - 2])
+        if typo:
+            fix = f"{typo['key']}: {typo['value']}"
+            return Problem(path, line - 1, f"'{short(typo[0].strip())}' needs a space after the colon: "
+                                           f"'{short(fix)}'", 1)
     if col is not None and src[col - 1 : col] == "\t" and "tab" not in what:
         what += " (a tab: YAML is indented with spaces only)"
     for brk, label in (("\u2028", "U+2028 LINE SEPARATOR"), ("\u2029", "U+2029 PARAGRAPH SEPARATOR"),
@@ -478,7 +495,11 @@ def _build(r: _Reader, root: yaml.Node | None, stem: str, path: str) -> Contact 
         return Contact(name=stem, path=path)
     if not isinstance(root, yaml.MappingNode):
         kind = "a list" if isinstance(root, yaml.SequenceNode) else "plain text"
-        r.error(root, f"front matter must be fields (key: value), not {kind}")
+        typo = _NO_SPACE.match(root.value) if isinstance(root, yaml.ScalarNode) else None
+        if typo:
+            r.error(root, f"'{short(typo[0])}' needs a space after the colon: '{typo['key']}: {short(typo['value'])}'")
+        else:
+            r.error(root, f"front matter must be fields (key: value), not {kind}")
         return None
     fields: dict[str, Any] = {}
     extra: list[tuple[str, Any]] = []
