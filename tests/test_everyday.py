@@ -104,3 +104,27 @@ def test_a_missing_space_after_a_colon_names_the_line_and_the_fix(vault: Vault, 
     r = run_cli("--vault", str(root), "check")
     assert r.exit_code == 1
     assert r.stdout == f"people/A.md:{line}:1: 'company:Acme' needs a space after the colon: 'company: Acme'\n"
+
+
+# -- 4: a comma-separated string in a list field ---------------------------------------------------
+def test_tags_without_brackets_are_the_list_meant_and_check_says_so(vault: Vault) -> None:
+    root = vault({"guanxi.toml": "", "people/Ann.md": "---\ntags: hiring, engineering\nmet: 2025-05-01\n---\n"})
+    for cache in ("1", "0"):
+        r = run_cli("--vault", str(root), "list", "--tag", "hiring", *DAY, env={"GUANXI_CACHE": cache})
+        assert r.exit_code == 0 and r.stdout.splitlines()[1].startswith("Ann"), r.stdout
+    c = run_cli("--vault", str(root), "check")
+    assert (c.exit_code, c.stdout) == (0, "people/Ann.md:2:7: warning: 'tags: hiring, engineering' is read as the "
+                                          "list [hiring, engineering]; write it in brackets so other tools agree\n")
+
+
+# -- 5: an unknown key close to a known one --------------------------------------------------------
+def test_a_misspelt_key_gets_a_warning_with_the_fix(vault: Vault) -> None:
+    root = vault({"guanxi.toml": "", "people/Ann.md": "---\nEmail: ann@x.example\ntag: [a]\nbirthdate: 1990-01-02\n"
+                                                      "hobby: chess\n---\n"})
+    c = run_cli("--vault", str(root), "check")
+    assert c.exit_code == 0
+    assert c.stdout == (
+        "people/Ann.md:2:1: warning: unknown field 'Email': did you mean 'email'? (rename it to 'email:' for Guanxi to read it)\n"
+        "people/Ann.md:3:1: warning: unknown field 'tag': did you mean 'tags'? (rename it to 'tags:' for Guanxi to read it)\n"
+        "people/Ann.md:4:1: warning: unknown field 'birthdate': did you mean 'birthday'? "
+        "(rename it to 'birthday:' for Guanxi to read it)\n")

@@ -43,6 +43,21 @@ KNOWN = frozenset(
 )
 
 
+# List fields where a plain 'a, b' is surely a list typed without brackets.
+COMMA_LISTS = frozenset({"tags", "needs", "offers", "email", "links"})
+
+
+def close_key(key: str) -> str | None:
+    """The known field an unknown key was surely meant to be (``Email``, ``tag``, ``birthdate``), or None."""
+    import difflib
+
+    lowered = key.strip().lower()
+    if lowered in KNOWN:
+        return lowered
+    close = difflib.get_close_matches(lowered, sorted(KNOWN), n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
 def nfc(s: str) -> str:
     return unicodedata.normalize("NFC", s)
 
@@ -157,6 +172,12 @@ class _Reader:
                     out.append(t)
             return tuple(out)
         t = self.text(key, node)
+        if t and key in COMMA_LISTS and "," in t and isinstance(node, yaml.ScalarNode) and not node.style:
+            # 'tags: hiring, engineering' means two tags, not one tag with a comma.
+            items = tuple(part.strip() for part in t.split(",") if part.strip())
+            self.warn(node, f"'{key}: {short(t)}' is read as the list [{short(', '.join(items))}]; "
+                            "write it in brackets so other tools agree")
+            return items
         return (t,) if t else ()
 
     def names(self, key: str, node: yaml.Node) -> tuple[str, ...]:
@@ -535,6 +556,12 @@ def _build(r: _Reader, root: yaml.Node | None, stem: str, path: str) -> Contact 
             elif key in _FIELD_READERS:
                 fields[_ATTR.get(key, key)] = _FIELD_READERS[key](r, key, value_node)
             else:
+                meant = close_key(key)
+                if meant is not None and meant not in seen:
+                    # Kept as the user's own field, but it is surely a typo of a field
+                    # Guanxi reads (the person would show "no way to reach them").
+                    r.warn(key_node, f"unknown field '{short(key)}': did you mean '{meant}'? "
+                                     f"(rename it to '{meant}:' for Guanxi to read it)")
                 extra.append((key, _extra_value(r, key, value_node)))
         except ValueError as exc:
             r.error(value_node, f"'{key}': {exc}")
