@@ -128,3 +128,21 @@ def test_a_misspelt_key_gets_a_warning_with_the_fix(vault: Vault) -> None:
         "people/Ann.md:3:1: warning: unknown field 'tag': did you mean 'tags'? (rename it to 'tags:' for Guanxi to read it)\n"
         "people/Ann.md:4:1: warning: unknown field 'birthdate': did you mean 'birthday'? "
         "(rename it to 'birthday:' for Guanxi to read it)\n")
+
+
+# -- 11: cadence: monthly --------------------------------------------------------------------------
+def test_cadence_as_a_word_gets_a_clear_message(vault: Vault) -> None:
+    root = vault({"guanxi.toml": "", "people/Ann.md": "---\ncadence: monthly\n---\n"})
+    c = run_cli("--vault", str(root), "check")
+    assert (c.exit_code, c.stdout) == (1, "people/Ann.md:2:10: 'cadence: monthly' is not a duration; for 'monthly' "
+                                          "write 1m (durations: 30d, 2w, 3m, 1y; or none to opt out)\n")
+
+
+def test_dates_without_zero_padding_read_as_meant_with_a_warning(vault: Vault) -> None:
+    root = vault({"guanxi.toml": "", "people/Ann.md": "---\nmet: 2025-6-1\ntouch:\n  - 2025-5-3 Coffee\n---\n"})
+    c = run_cli("--vault", str(root), "check", *DAY)
+    assert (c.exit_code, c.stdout) == (0, "people/Ann.md:2:6: warning: 'met: 2025-6-1' is read as 2025-06-01; write "
+                                          "dates as YYYY-MM-DD\npeople/Ann.md:4:5: warning: touch entry: '2025-5-3' is "
+                                          "read as 2025-05-03; write dates as YYYY-MM-DD\n")
+    s = run_cli("--vault", str(root), "show", "ann", *DAY)
+    assert "met 2025-06-01" in s.stdout and "2025-05-03  touch  Coffee" in s.stdout

@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from notebook_tool.core.durations import DurationError, parse_days, parse_iso_date
+from notebook_tool.core.durations import DurationError, loose_iso_date, parse_days, parse_iso_date
 from notebook_tool.core.model import KINDS, Birthday, Contact, Entry, FileResult, Kind, Problem, Severity
 from notebook_tool.read import entries as E
 from notebook_tool.read import harden
@@ -42,6 +42,10 @@ KNOWN = frozenset(
      "cadence", "birthday", "snooze", "needs", "offers", *KINDS}
 )
 
+
+# Cadences people write as words, and the duration each means (a month is 30 days).
+_CADENCE_WORDS = {"daily": "1d", "weekly": "1w", "fortnightly": "2w", "biweekly": "2w", "monthly": "1m",
+                  "quarterly": "3m", "yearly": "1y", "annually": "1y", "annual": "1y"}
 
 # List fields where a plain 'a, b' is surely a list typed without brackets.
 COMMA_LISTS = frozenset({"tags", "needs", "offers", "email", "links"})
@@ -205,6 +209,10 @@ class _Reader:
         if isinstance(v, dt.date):
             return v
         if isinstance(v, str):
+            loose = loose_iso_date(v)
+            if loose is not None:
+                self.warn(node, f"'{key}: {short(v)}' is read as {loose.isoformat()}; write dates as YYYY-MM-DD")
+                return loose
             try:
                 return parse_iso_date(v)
             except ValueError as exc:
@@ -243,14 +251,18 @@ class _Reader:
                 return None
             raw = node.value.strip()
             if len(raw) > 12:  # no cadence needs more; also keeps int() from huge digit strings
-                self.error(node, f"'cadence': expected a duration like 30d, 2w, 3m or 1y, got {short(raw)!r}, or none")
+                self.error(node, f"'cadence: {short(raw)}' is not a duration (durations: 30d, 2w, 3m, 1y; "
+                                 "or none to opt out)")
                 return None
             if raw.lower() in ("none", "never", "off"):
                 return 0
             try:
                 days = parse_days(int(raw) if raw.isascii() and raw.isdigit() else raw)
-            except DurationError as exc:
-                self.error(node, f"'cadence': {exc}, or none")
+            except DurationError:
+                word = _CADENCE_WORDS.get(raw.lower())
+                hint = f"; for {raw!r} write {word}" if word else ""
+                self.error(node, f"'cadence: {short(raw)}' is not a duration{hint} "
+                                 "(durations: 30d, 2w, 3m, 1y; or none to opt out)")
                 return None
             if days == 0:
                 self.error(node, "'cadence' must be longer than 0 days (use 'none' to opt out)")
@@ -286,6 +298,12 @@ class _Reader:
                 if node.tag == NULL_TAG:
                     raise E.EntryError("empty entry: expected 'YYYY-MM-DD text'")
                 self._check_comment(node)
+                head, sep, rest = node.value.strip().partition(" ")
+                loose = loose_iso_date(head)
+                if loose is not None:  # '2025-6-1 Coffee': the date meant, and a warning
+                    self.warn(node, f"{kind} entry: '{short(head)}' is read as {loose.isoformat()}; "
+                                    "write dates as YYYY-MM-DD")
+                    return E.parse_line(kind, loose.isoformat() + sep + rest, line)
                 return E.parse_line(kind, node.value, line)
             if isinstance(node, yaml.MappingNode):
                 data = self.value(node)
