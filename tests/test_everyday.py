@@ -146,3 +146,39 @@ def test_dates_without_zero_padding_read_as_meant_with_a_warning(vault: Vault) -
                                           "read as 2025-05-03; write dates as YYYY-MM-DD\n")
     s = run_cli("--vault", str(root), "show", "ann", *DAY)
     assert "met 2025-06-01" in s.stdout and "2025-05-03  touch  Coffee" in s.stdout
+
+
+# -- 11: touch --help, history --json --------------------------------------------------------------
+def test_touch_offers_no_weight_or_promise(vault: Vault) -> None:
+    h = run_cli("touch", "--help")
+    assert h.exit_code == 0 and "--date" in h.stdout
+    assert "--weight" not in h.stdout and "--promise" not in h.stdout
+    root = vault({"guanxi.toml": "", "people/Ann.md": "---\nmet: 2025-05-01\n---\n"})
+    r = run_cli("--vault", str(root), "touch", "ann", "Coffee", "--weight", "2")
+    assert r.exit_code == 2 and "No such option '--weight'" in r.stderr
+
+
+def git(root: Path, *args: str) -> None:
+    import subprocess
+
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": "Me", "GIT_AUTHOR_EMAIL": "me@x.example",
+                        "GIT_COMMITTER_NAME": "Me", "GIT_COMMITTER_EMAIL": "me@x.example"})
+
+
+def test_history_json_weights_are_json_numbers(tmp_path: Path) -> None:
+    import json
+
+    root = tmp_path / "v"
+    git(tmp_path, "init", "-q", str(root))
+    assert run_cli("init", str(root)).exit_code == 0
+    assert run_cli("--vault", str(root), "add", "Ann").exit_code == 0
+    assert run_cli("--vault", str(root), "give", "ann", "Intro", "--date", "2025-05-01").exit_code == 0
+    assert run_cli("--vault", str(root), "give", "ann", "Review", "--date", "2025-05-02", "--weight", "2.5").exit_code == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "log")
+    r = run_cli("--vault", str(root), "history", "ann", "--json")
+    assert r.exit_code == 0
+    weights = [e["weight"] for e in json.loads(r.stdout)["entries"]]
+    assert weights == [1, 2.5] and isinstance(weights[0], int)
+    assert '"weight": 1,' in r.stdout

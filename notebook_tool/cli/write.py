@@ -50,17 +50,8 @@ _KIND_HELP: dict[str, str] = {
 
 
 def _entry_command(kind: Kind) -> click.Command:
-    @click.command(kind, context_settings=CONTEXT, help=_KIND_HELP[kind])
-    @click.argument("args", nargs=-1, required=True, metavar="NAME... TEXT", shell_complete=complete_names)
-    @click.option("--date", type=DATE, default=None, metavar="YYYY-MM-DD",
-                  help="When it happened (default: today).")
-    @click.option("--weight", type=float, default=1.0, show_default=True,
-                  help="How much the favour weighs (greater than 0).")
-    @click.option("--promise", is_flag=True,
-                  help="Not done yet: written as an open promise '[ ]' (keep it with `guanxi done`).")
-    @click.pass_context
-    def command(ctx: click.Context, args: tuple[str, ...], date: dt.date | None, weight: float,
-                promise: bool) -> None:
+    def command(ctx: click.Context, args: tuple[str, ...], date: dt.date | None, weight: float = 1.0,
+                promise: bool = False) -> None:
         if len(args) < 2:
             raise click.UsageError("give at least one NAME and the TEXT of the entry")
         *names, text = args
@@ -69,11 +60,19 @@ def _entry_command(kind: Kind) -> click.Command:
             raise click.UsageError("the entry TEXT is empty")
         if "\n" in text or "\r" in text:
             raise click.UsageError("the entry TEXT must be one line")
-        if kind == "touch" and (promise or weight != 1.0):
-            raise click.UsageError("a touch has no weight and is no promise; use give or take")
         _log(ctx, kind, names, text, date, weight, "open" if promise else None)
 
-    return command
+    f: Any = click.pass_context(command)
+    if kind != "touch":  # a touch has no weight and is no promise: it does not offer them
+        f = click.option("--promise", is_flag=True,
+                         help="Not done yet: written as an open promise '[ ]' (keep it with `guanxi done`).")(f)
+        f = click.option("--weight", type=float, default=1.0, show_default=True,
+                         help="How much the favour weighs (greater than 0).")(f)
+    f = click.option("--date", type=DATE, default=None, metavar="YYYY-MM-DD",
+                     help="When it happened (default: today).")(f)
+    f = click.argument("args", nargs=-1, required=True, metavar="NAME... TEXT", shell_complete=complete_names)(f)
+    cmd: click.Command = click.command(kind, context_settings=CONTEXT, help=_KIND_HELP[kind])(f)
+    return cmd
 
 
 def _find(vault: Any, name: str) -> Contact:
