@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from notebook_tool.cli.main import main
 from tests.conftest import run_cli
@@ -16,7 +16,7 @@ Vault = Callable[[dict[str, str | bytes]], Path]
 DAY = ("--today", "2025-06-01")
 
 
-def run_in(folder: Path, *args: str) -> "object":
+def run_in(folder: Path, *args: str) -> Result:
     """``guanxi ARGS`` with ``folder`` as the working directory and no $GUANXI_VAULT."""
     runner = CliRunner()
     old = Path.cwd()
@@ -32,8 +32,8 @@ def test_outside_a_vault_commands_exit_1_and_write_nothing(tmp_path: Path) -> No
     (tmp_path / "notes.md").write_text("# not a contact\n")
     for args in (("list",), ("add", "Some One"), ("index",), ("check",), ("show", "notes")):
         r = run_in(tmp_path, *args)
-        assert r.exit_code == 1, args  # type: ignore[attr-defined]
-        assert r.stderr.startswith(f"guanxi: no vault here: neither {tmp_path.resolve()} nor a folder "  # type: ignore[attr-defined]
+        assert r.exit_code == 1, args
+        assert r.stderr.startswith(f"guanxi: no vault here: neither {tmp_path.resolve()} nor a folder "
                                    "above it holds guanxi.toml.\n  Start one with `guanxi init`")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.md"]
 
@@ -50,20 +50,20 @@ def test_a_vault_is_found_from_a_subfolder(tmp_path: Path) -> None:
     assert run_cli("init", str(tmp_path / "v")).exit_code == 0
     assert run_cli("--vault", str(tmp_path / "v"), "add", "Ann").exit_code == 0
     r = run_in(tmp_path / "v" / "people", "list", *DAY)
-    assert r.exit_code == 0 and "Ann" in r.stdout  # type: ignore[attr-defined]
+    assert r.exit_code == 0 and "Ann" in r.stdout
 
 
 # -- 3: init honours --vault ----------------------------------------------------------------------
 def test_init_sets_up_the_folder_named_by_vault(tmp_path: Path) -> None:
     (tmp_path / "here").mkdir()
     r = run_in(tmp_path / "here", "init", "--vault", str(tmp_path / "net"))
-    assert r.exit_code == 0  # type: ignore[attr-defined]
+    assert r.exit_code == 0
     assert (tmp_path / "net" / "guanxi.toml").is_file()
     assert list((tmp_path / "here").iterdir()) == []
     r = run_in(tmp_path / "here", "--vault", str(tmp_path / "net2"), "init")
-    assert r.exit_code == 0 and (tmp_path / "net2" / "guanxi.toml").is_file()  # type: ignore[attr-defined]
+    assert r.exit_code == 0 and (tmp_path / "net2" / "guanxi.toml").is_file()
     clash = run_in(tmp_path / "here", "init", str(tmp_path / "a"), "--vault", str(tmp_path / "b"))
-    assert clash.exit_code == 2  # type: ignore[attr-defined]
+    assert clash.exit_code == 2
 
 
 # -- 8: show names the problem of the file NAME means ----------------------------------------------

@@ -77,6 +77,15 @@ class GuanxiGroup(click.Group):
             raise
         return getattr(mod, attr, None)
 
+    def _main_shell_completion(self, ctx_args: Any, prog_name: str, complete_var: str | None = None) -> None:
+        import os
+
+        if any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ):
+            from notebook_tool.cli.completion import register
+
+            register()  # shell-escaped names (bash, zsh, fish)
+        super()._main_shell_completion(ctx_args, prog_name, complete_var)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -199,22 +208,17 @@ def echo_json(data: Any) -> None:
 
 
 def complete_names(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
-    """Shell completion of contact names: from file names, no file is parsed."""
+    """Shell completion of contact names and aliases (escaped for the shell by cli.completion)."""
     from click.shell_completion import CompletionItem
 
-    from notebook_tool.core.text import fold
-    from notebook_tool.read.config import load_config
-    from notebook_tool.read.vault import contact_paths, find_vault
+    from notebook_tool.read.names import completion_names
+    from notebook_tool.read.vault import find_vault
 
     try:
-        root = find_vault(chosen_vault(ctx))
-        config, _ = load_config(root)
-        paths, _ = contact_paths(root, config)
-    except (OSError, GuanxiError):  # no vault here: nothing to complete, and no message mid-line
+        found = completion_names(find_vault(chosen_vault(ctx)), incomplete)
+    except Exception:  # never a traceback in the middle of the user's command line
         return []
-    q = fold(incomplete)
-    stems = sorted({p.rsplit("/", 1)[-1][:-3] for p in paths})
-    return [CompletionItem(s) for s in stems if fold(s).startswith(q)]
+    return [CompletionItem(c.value, help=f"alias of {c.of}" if c.of else None) for c in found]
 
 
 @click.group(cls=GuanxiGroup, context_settings=CONTEXT)

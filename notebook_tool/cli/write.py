@@ -19,7 +19,6 @@ from typing import Any
 import click
 
 from notebook_tool.cli.main import CONTEXT, DATE, complete_names, echo_json, json_option, load
-from notebook_tool.core.errors import GuanxiError
 from notebook_tool.core.model import Contact, Entry, Kind
 
 _KIND_HELP: dict[str, str] = {
