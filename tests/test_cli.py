@@ -198,7 +198,7 @@ def test_shell_completion_of_names() -> None:
            "GUANXI_VAULT": str(EXAMPLE_VAULT)}
     out = subprocess.run([sys.executable, "-c", "from notebook_tool.cli.main import main; main(prog_name='guanxi')"],
                          env=env, capture_output=True, text=True, cwd=REPO)
-    assert out.stdout.splitlines() == ["plain,Zoë Ångström"]
+    assert out.stdout.splitlines() == ["plain,Zoë\\ Ångström"]  # escaped for bash (cli.completion)
 
 
 def test_python_dash_m_runs_the_cli() -> None:

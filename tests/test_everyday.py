@@ -182,3 +182,32 @@ def test_history_json_weights_are_json_numbers(tmp_path: Path) -> None:
     weights = [e["weight"] for e in json.loads(r.stdout)["entries"]]
     assert weights == [1, 2.5] and isinstance(weights[0], int)
     assert '"weight": 1,' in r.stdout
+
+
+# -- 7: the attention page renders the same with Python-Markdown and CommonMark -------------------
+def test_attention_page_nests_reasons_in_python_markdown_and_commonmark(vault: Vault) -> None:
+    import markdown
+    from markdown_it import MarkdownIt
+
+    files: dict[str, str | bytes] = {"guanxi.toml": 'contacts = ["people"]\n'}
+    for i in range(7):  # more than fit in Today: the rest go under "Everyone else"
+        files[f"people/P{i}.md"] = f"---\ncadence: 30d\nmet: 2024-0{i + 1}-01\nbirthday: 1990-06-0{i + 2}\n---\n"
+    root = vault(files)
+    r = run_cli("--vault", str(root), "index", *DAY)
+    assert r.exit_code == 0
+    page = (root / "_index" / "attention.md").read_text()
+    assert page.count("[P0]") == 1  # nobody is listed twice
+    lines = page.splitlines()
+    items = [x for x in lines if x.startswith("- ") or x[:1].isdigit() and ". " in x[:4]]
+    subs = [x for x in lines if x.startswith("    - ")]
+    nested = sum(1 for a, b in zip(lines, lines[1:]) if not a.startswith("    - ") and b.startswith("    - "))
+    assert len(items) == 7 and nested >= 6
+    for html in (markdown.markdown(page), MarkdownIt("commonmark").render(page)):
+        squashed = "".join(html.split())
+        # Every person's reasons are a list inside that person's item, in Today and below.
+        for i in range(7):
+            assert f'P{i}</a>' in squashed
+        assert squashed.count("<li>") == len(items) + len(subs)
+        assert squashed.count("<ul>") == 1 + nested  # one list inside each person with more reasons
+        assert squashed.count("</ul></li>") == nested  # ... and it sits inside that person's item
+        assert "<ol>" in squashed and "<h2>Everyoneelse</h2>" in squashed
