@@ -90,9 +90,11 @@ def test_promise_then_done(root: Path) -> None:
                         "  2. give 2025-03-02 [ ] Send the salary report\n")
     r = g(root, "done", "alice", "hiring", "--date", "2025-03-10")
     assert (r.exit_code, r.stderr) == (0, "")
-    assert r.stdout == "people/Alice Chen.md:4: give 2025-03-10 [x] Send the DevOps hiring report\n"
+    assert r.stdout == ("people/Alice Chen.md:4: give 2025-03-10 [x] Send the DevOps hiring report "
+                        "(promised 2025-03-01)\n")
     text = (root / "people" / "Alice Chen.md").read_text()
-    assert "  - 2025-03-10 [x] Send the DevOps hiring report\n  - 2025-03-02 [ ] Send the salary report\n" in text
+    assert ("  - 2025-03-10 [x] Send the DevOps hiring report (promised 2025-03-01)\n"
+            "  - 2025-03-02 [ ] Send the salary report\n") in text
     r = g(root, "done", "alice", "9")
     assert r.exit_code == 1
     assert r.stderr == ("guanxi: there is no open promise number 9; Alice Chen has:\n"

@@ -211,3 +211,22 @@ def test_attention_page_nests_reasons_in_python_markdown_and_commonmark(vault: V
         assert squashed.count("<ul>") == 1 + nested  # one list inside each person with more reasons
         assert squashed.count("</ul></li>") == nested  # ... and it sits inside that person's item
         assert "<ol>" in squashed and "<h2>Everyoneelse</h2>" in squashed
+
+
+# -- 10: done keeps the promise date visible -------------------------------------------------------
+def test_done_keeps_the_promise_date_visible_in_show_and_history(tmp_path: Path) -> None:
+    root = tmp_path / "v"
+    git(tmp_path, "init", "-q", str(root))
+    assert run_cli("init", str(root)).exit_code == 0
+    assert run_cli("--vault", str(root), "add", "Ann").exit_code == 0
+    assert run_cli("--vault", str(root), "give", "ann", "Send the report", "--promise", "--date", "2025-03-01",
+                   "--weight", "2").exit_code == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "promise")
+    d = run_cli("--vault", str(root), "done", "ann", "report", "--date", "2025-03-10")
+    assert (d.exit_code, d.stdout) == (0, "people/Ann.md:3: give 2025-03-10 [x] Send the report "
+                                          "(promised 2025-03-01) +2\n")
+    show = run_cli("--vault", str(root), "show", "ann", *DAY)
+    assert "2025-03-10  give   [x] Send the report (promised 2025-03-01) +2" in show.stdout, show.stdout
+    h = run_cli("--vault", str(root), "history", "ann")
+    assert h.exit_code == 0 and "(promised 2025-03-01)" in h.stdout

@@ -45,7 +45,7 @@ from notebook_tool.core.model import Contact, Entry, FileResult, Kind, Status
 from notebook_tool.read import entries as E
 from notebook_tool.read.fileparts import split_front_matter
 from notebook_tool.read.parse import NULL_TAG, parse_contact
-from notebook_tool.read.yamltext import UnwritableText, double_quoted, plain_is_safe
+from notebook_tool.read.yamltext import UnwritableText, double_quoted, plain_is_safe, scalar
 from notebook_tool.write.fsio import atomic_write, fsync_dir
 
 BOM = b"\xef\xbb\xbf"
@@ -460,9 +460,16 @@ class SetSnooze:
         return Edit(doc.to_bytes(), replace(old.contact, snooze=self.until), None, 0)
 
 
+_PROMISED = re.compile(r"\(promised \d{4}-\d{2}-\d{2}\)$")
+
+
 @dataclass(frozen=True)
 class KeepPromise:
-    """Mark an open promise kept (``[ ]`` → ``[x]``), dated the day it was kept."""
+    """Mark an open promise kept (``[ ]`` → ``[x]``), dated the day it was kept.
+
+    ``(promised YYYY-MM-DD)`` is appended to its text when that is another day,
+    so the date it was made stays visible in the file, ``show`` and ``history``.
+    """
 
     promise: Entry
     date: dt.date
@@ -474,11 +481,19 @@ class KeepPromise:
         found = next((e for e in old.contact.entries if replace(e, line=0) == target), None)
         if found is None:
             raise WriteError(f"{old.path}: the promise {self.promise.text!r} is no longer in the file")
-        kept = replace(found, status="kept", date=self.date, line=0)
+        # The entry is dated the day it was kept (the balance and "last contact"
+        # count it then); the day it was promised stays visible in its text.
+        text = found.text
+        if text and self.date != found.date and not _PROMISED.search(text):
+            text = f"{text} (promised {found.date.isoformat()})"
+        kept = replace(found, status="kept", date=self.date, text=text, line=0)
         source = entry_source(kept.kind, kept.date, kept.text, kept.weight, "kept")
         doc = Doc.from_bytes(data, old.path)
-        rewrite_entry(doc, old.path, found.kind, found.line, source,
-                      {"date": self.date.isoformat(), "done": "true"})
+        patch = {"date": self.date.isoformat(), "done": "true"}
+        if text != found.text:
+            flow_safe = not any(c in text for c in ",[]{}")  # the mapping may be a {flow: mapping}
+            patch["what"] = scalar(text) if flow_safe else double_quoted(text)  # a mapping-form promise keeps its shape; its 'what' gets the note
+        rewrite_entry(doc, old.path, found.kind, found.line, source, patch)
         entries = list(old.contact.entries)
         entries[entries.index(found)] = kept
         return Edit(doc.to_bytes(), replace(old.contact, entries=tuple(entries)), kept, found.line)
