@@ -230,3 +230,50 @@ def test_done_keeps_the_promise_date_visible_in_show_and_history(tmp_path: Path)
     assert "2025-03-10  give   [x] Send the report (promised 2025-03-01) +2" in show.stdout, show.stdout
     h = run_cli("--vault", str(root), "history", "ann")
     assert h.exit_code == 0 and "(promised 2025-03-01)" in h.stdout
+
+
+# -- 6: watch puts back its pages when they are reverted or deleted --------------------------------
+def test_watch_puts_back_pages_reverted_or_deleted(tmp_path: Path) -> None:
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = tmp_path / "v"
+    assert run_cli("init", str(root)).exit_code == 0
+    (root / "people" / "Ann.md").write_text("---\nmet: 2025-05-01\ntouch:\n  - 2025-05-02 Coffee\n---\n")
+    page = root / "_index" / "attention.md"
+    proc = subprocess.Popen([sys.executable, "-m", "notebook_tool", "--vault", str(root), "watch", *DAY],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "GUANXI_VAULT": ""})
+
+    def wait(cond: Callable[[], bool], what: str) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if cond():
+                return
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.05)
+        raise AssertionError(f"timed out: {what}")
+
+    def good() -> bool:
+        try:
+            return page.read_bytes() == expected
+        except FileNotFoundError:
+            return False
+
+    try:
+        wait(page.exists, "the first index")
+        time.sleep(0.3)
+        expected = page.read_bytes()
+        page.write_text("an old version, as `git restore _index` would leave it\n")
+        wait(good, "the reverted page put back")
+        page.unlink()
+        wait(good, "the deleted page put back")
+        shutil.rmtree(root / "_index")
+        wait(good, "the deleted folder put back")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
