@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -198,9 +199,9 @@ def test_attention_page_nests_reasons_in_python_markdown_and_commonmark(vault: V
     page = (root / "_index" / "attention.md").read_text()
     assert page.count("[P0]") == 1  # nobody is listed twice
     lines = page.splitlines()
-    items = [x for x in lines if x.startswith("- ") or x[:1].isdigit() and ". " in x[:4]]
+    items = [x for x in lines if x.startswith("- ") or (x[:1].isdigit() and ". " in x[:4])]
     subs = [x for x in lines if x.startswith("    - ")]
-    nested = sum(1 for a, b in zip(lines, lines[1:]) if not a.startswith("    - ") and b.startswith("    - "))
+    nested = sum(1 for a, b in itertools.pairwise(lines) if not a.startswith("    - ") and b.startswith("    - "))
     assert len(items) == 7 and nested >= 6
     for html in (markdown.markdown(page), MarkdownIt("commonmark").render(page)):
         squashed = "".join(html.split())
