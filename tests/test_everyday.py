@@ -278,3 +278,26 @@ def test_watch_puts_back_pages_reverted_or_deleted(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
+
+
+# -- friction: git ---------------------------------------------------------------------------------
+def test_init_ignores_pages_and_editor_files_so_a_daily_index_leaves_git_clean(tmp_path: Path) -> None:
+    import subprocess
+
+    root = tmp_path / "v"
+    git(tmp_path, "init", "-q", str(root))
+    assert run_cli("init", str(root)).exit_code == 0
+    lines = (root / ".gitignore").read_text().splitlines()
+    for pattern in (".guanxi/", "/_index/", "*.swp", "*~", ".#*", "4913"):
+        assert pattern in lines
+    assert run_cli("--vault", str(root), "add", "Ann", "--met", "2025-01-01").exit_code == 0
+    assert run_cli("--vault", str(root), "index", "--today", "2025-06-01").exit_code == 0
+    for junk in ("people/.Ann.md.swp", "people/Ann.md~", "people/4913", "people/.#Ann.md"):
+        (root / junk).write_text("x")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "first")
+    assert run_cli("--vault", str(root), "index", "--today", "2025-06-02").exit_code == 0  # the next day
+    status = subprocess.run(["git", "-C", str(root), "status", "--porcelain"], capture_output=True, text=True)
+    assert status.stdout == ""
+    tracked = subprocess.run(["git", "-C", str(root), "ls-files"], capture_output=True, text=True).stdout
+    assert tracked.split() == [".gitattributes", ".gitignore", "guanxi.toml", "people/Ann.md"]

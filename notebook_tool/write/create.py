@@ -32,6 +32,18 @@ birthday_window = "14d"
 """
 
 
+# vim's swap files and its write probe, Emacs' backups and lock files.
+EDITOR_DROPPINGS = ("*.swp", "*.swo", "*~", ".#*", "4913")
+
+
+def _output(folder: Path) -> str:
+    """The vault's output folder (from its guanxi.toml when there is one)."""
+    from notebook_tool.read.config import load_config
+
+    config, _ = load_config(folder)
+    return config.output.strip("/") or "_index"
+
+
 def init_vault(folder: Path) -> list[str]:
     """Create what a vault needs and is missing; returns what was created or changed.
 
@@ -51,8 +63,16 @@ def init_vault(folder: Path) -> list[str]:
         people.mkdir()
         done.append("people/")
     # ".guanxi" and ".guanxi/" both ignore it: either counts as present.
-    if add_missing_lines(folder / ".gitignore", [f"{STATE_DIR}/"], "# Guanxi's machine-local cache",
-                         key=lambda line: line.strip().rstrip("/")):
+    ignore = folder / ".gitignore"
+    changed = add_missing_lines(ignore, [f"{STATE_DIR}/"], "# Guanxi's machine-local cache",
+                                key=lambda line: line.strip().rstrip("/"))
+    # Generated pages change with the date alone ("no contact for 91 days"): tracked, they would
+    # dirty the repository every day and block `git checkout` while watch rewrites them.
+    changed |= add_missing_lines(ignore, [f"/{_output(folder)}/"],
+                                 "# Guanxi's generated pages: rebuilt by guanxi index/watch (docs/git.md)",
+                                 key=lambda line: line.strip().strip("/"))
+    changed |= add_missing_lines(ignore, list(EDITOR_DROPPINGS), "# Editors' swap and backup files")
+    if changed:
         done.append(".gitignore")
     from notebook_tool.write.gitsetup import register_merge_driver, write_gitattributes
 
