@@ -247,7 +247,10 @@ def test_init_appends_to_an_existing_gitignore_keeping_its_bytes(tmp_path: Path)
     root.mkdir()
     (root / ".gitignore").write_bytes(b"*.pdf\r\nsecrets")  # CRLF, no final newline
     run_cli("init", str(root))
-    assert (root / ".gitignore").read_bytes() == b"*.pdf\r\nsecrets\r\n# Guanxi's machine-local cache\r\n.guanxi/\r\n"
-    (root / ".gitignore").write_bytes(b".guanxi\n")  # already ignored, spelled without the slash
+    assert (root / ".gitignore").read_bytes().startswith(
+        b"*.pdf\r\nsecrets\r\n# Guanxi's machine-local cache\r\n.guanxi/\r\n# Guanxi's generated pages")
+    assert b"\n/_index/\r\n" in (root / ".gitignore").read_bytes()
+    # already ignored, spelled without the slash(es)
+    (root / ".gitignore").write_bytes(b".guanxi\n_index\n*.swp\n*.swo\n*~\n.#*\n4913\n")
     run_cli("init", str(root))
-    assert (root / ".gitignore").read_bytes() == b".guanxi\n"
+    assert (root / ".gitignore").read_bytes() == b".guanxi\n_index\n*.swp\n*.swo\n*~\n.#*\n4913\n"
