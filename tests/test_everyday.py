@@ -301,3 +301,22 @@ def test_init_ignores_pages_and_editor_files_so_a_daily_index_leaves_git_clean(t
     assert status.stdout == ""
     tracked = subprocess.run(["git", "-C", str(root), "ls-files"], capture_output=True, text=True).stdout
     assert tracked.split() == [".gitattributes", ".gitignore", "guanxi.toml", "people/Ann.md"]
+
+
+# -- friction: readable reports on a terminal ------------------------------------------------------
+def test_report_prints_names_and_the_page_is_one_option_away() -> None:
+    from tests.conftest import EXAMPLE_VAULT
+
+    ex = ("--vault", str(EXAMPLE_VAULT), *DAY)
+    text = run_cli("report", "attention", *ex)
+    assert text.exit_code == 0
+    assert text.stdout.splitlines()[:4] == [
+        "Who needs attention, as of 2025-06-01. 7 people need attention.", "", "Today:",
+        " 1. Alice Chen — you promised “Send the DevOps hiring report” 92 days ago (2025-03-01)"]
+    assert "%20" not in text.stdout and "](" not in text.stdout
+    assert "  - Greg Lee — no way to reach them (no email, phone or links)" in text.stdout
+    md = run_cli("report", "attention", "--markdown", *ex)
+    assert md.stdout == (EXAMPLE_VAULT / "_index" / "attention.md").read_text(encoding="utf-8").replace("../", "")
+    rec = run_cli("report", "reciprocity", *ex)
+    assert "王伟                     1      3       -2  2025-03-10  2025-04-20  2025-05-02" in rec.stdout
+    assert run_cli("report", "attention", "--json", "--markdown", *ex).exit_code == 2

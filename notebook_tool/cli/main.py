@@ -352,18 +352,25 @@ def index(ctx: click.Context, today: dt.date | None) -> None:
 @click.argument("which", type=click.Choice(["attention", "reciprocity"]))
 @today_option
 @json_option
+@click.option("--markdown", "as_markdown", is_flag=True, help="Print the Markdown page (links to the files).")
 @click.pass_context
-def report(ctx: click.Context, which: str, today: dt.date | None, as_json: bool) -> None:
-    """Print the attention or reciprocity report (Markdown, or --json)."""
+def report(ctx: click.Context, which: str, today: dt.date | None, as_json: bool, as_markdown: bool) -> None:
+    """Print the attention or reciprocity report: text, --markdown (the page), or --json."""
     from notebook_tool.render import pages as render
 
+    if as_json and as_markdown:
+        raise click.UsageError("--json and --markdown: choose one")
     vault = load(ctx)
     rep = render.build(vault, resolve_today(today))
     if as_json:
         echo_json(render.attention_json(rep) if which == "attention" else render.reciprocity_json(rep))
-    else:
+    elif as_markdown:
         text = (render.attention_markdown if which == "attention" else render.reciprocity_markdown)(rep, "")
         click.echo(text, nl=False)
+    else:
+        from notebook_tool.render.terminal import attention_text, reciprocity_text
+
+        click.echo((attention_text if which == "attention" else reciprocity_text)(rep), nl=False)
 
 
 @main.command()
