@@ -320,3 +320,14 @@ def test_report_prints_names_and_the_page_is_one_option_away() -> None:
     rec = run_cli("report", "reciprocity", *ex)
     assert "王伟                     1      3       -2  2025-03-10  2025-04-20  2025-05-02" in rec.stdout
     assert run_cli("report", "attention", "--json", "--markdown", *ex).exit_code == 2
+
+
+# -- friction: show --------------------------------------------------------------------------------
+def test_show_prints_entry_lines_notes_and_with_links_who_names_them(vault: Vault) -> None:
+    root = vault({"guanxi.toml": "", "people/Ann.md": "---\ntouch:\n  - 2025-05-02 Coffee\n---\nLikes chess.\n",
+                  "people/Bob.md": "---\nvia: \"[[Ann]]\"\ngive:\n  - 2025-05-03 Intro to [[Ann]]\n---\n"})
+    r = run_cli("--vault", str(root), "show", "ann", *DAY)
+    assert r.stdout.endswith("Entries (1):\n3  2025-05-02  touch  Coffee\n\nNotes:\nLikes chess.\n"), r.stdout
+    assert "Named by" not in r.stdout
+    r = run_cli("--vault", str(root), "show", "ann", "--links", *DAY)
+    assert "\nNamed by (1):\n- Bob (via, line 4)\n" in r.stdout

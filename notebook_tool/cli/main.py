@@ -278,22 +278,33 @@ def add(ctx: click.Context, name: str, email: tuple[str, ...], phone: tuple[str,
 @click.argument("name", shell_complete=complete_names)
 @today_option
 @json_option
+@click.option("--links", is_flag=True, help="Also list who names this person (via, [[links]]); reads the whole vault.")
 @click.pass_context
-def show(ctx: click.Context, name: str, today: dt.date | None, as_json: bool) -> None:
-    """Show one person: details, balance, what needs doing, and every entry."""
+def show(ctx: click.Context, name: str, today: dt.date | None, as_json: bool, links: bool) -> None:
+    """Show one person: details, balance, what needs doing, every entry (with its line), and the notes."""
     from notebook_tool.compute.attention import Context
     from notebook_tool.compute.ledger import summarize
+    from notebook_tool.read.notes import notes_of
     from notebook_tool.render.views import show_json, show_text
     from notebook_tool.store.incremental import find_contact
 
-    vault, contact = find_contact(existing_root(ctx), name, use_cache())
+    if links:
+        from notebook_tool.compute.resolve import backlinks, resolve_in
+
+        vault = load(ctx)
+        contact = resolve_in(vault, name)
+        named_by = [(c.name, where) for c, where in backlinks(vault.contacts, contact)]
+    else:
+        # Fast: only the files that could match NAME are read.
+        vault, contact = find_contact(existing_root(ctx), name, use_cache())
+        named_by = None
     day = resolve_today(today)
     s = summarize(contact, day, vault.config.half_life_days)
     c = Context(day, vault.config)
     if as_json:
         echo_json(show_json(s, c))
     else:
-        click.echo(show_text(s, c), nl=False)
+        click.echo(show_text(s, c, notes_of(vault.root, contact.path), named_by), nl=False)
     echo_errors(vault, only=contact.path)
 
 

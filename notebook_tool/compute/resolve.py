@@ -20,7 +20,7 @@ from notebook_tool.core.model import Contact, Entry, Vault
 from notebook_tool.core.text import fold
 from notebook_tool.read.entries import format_line, links_in
 
-__all__ = ["ResolveError", "fold", "pick_promise", "resolve", "resolve_in", "unknown_links"]
+__all__ = ["ResolveError", "backlinks", "fold", "pick_promise", "resolve", "resolve_in", "unknown_links"]
 
 
 def _keys(c: Contact) -> tuple[str, ...]:
@@ -107,6 +107,23 @@ def pick_promise(contact: Contact, which: str) -> Entry:
     if len(chosen) > 1:
         raise GuanxiError(f"{which!r} matches several open promises; say which by number:\n{numbered(chosen)}")
     return chosen[0]
+
+
+def backlinks(contacts: Sequence[Contact], target: Contact) -> list[tuple[Contact, str]]:
+    """Who names ``target`` in their ``via`` or in an entry's ``[[link]]``: (contact, where), sorted."""
+    keys = set(_keys(target))
+    out: list[tuple[Contact, str]] = []
+    for c in contacts:
+        if c.path == target.path:
+            continue
+        where = []
+        if c.via and any(fold(n) in keys for n in (links_in(c.via) or (c.via,))):
+            where.append("via")
+        lines = sorted({e.line for e in c.entries if any(fold(n) in keys for n in e.links)})
+        where += [f"line {n}" for n in lines]
+        if where:
+            out.append((c, ", ".join(where)))
+    return sorted(out, key=lambda cw: (fold(cw[0].name), cw[0].path))
 
 
 def unknown_links(contacts: Sequence[Contact], text: str) -> list[str]:

@@ -18,7 +18,13 @@ def entry_line(e: Entry) -> str:
     return f"{date}  {e.kind:<5}  {rest}".rstrip()
 
 
-def show_text(s: Summary, ctx: Context) -> str:
+def show_text(s: Summary, ctx: Context, notes: str = "",
+              backlinks: Sequence[tuple[str, str]] | None = None) -> str:
+    """One person for the terminal; entries numbered by their line in the file (for an editor).
+
+    ``notes`` is the file's body; ``backlinks`` (name, where) are the people
+    who name this one, when the caller looked them up (``show --links``).
+    """
     c = s.contact
     out = [c.name, c.path, ""]
     info = []
@@ -51,7 +57,13 @@ def show_text(s: Summary, ctx: Context) -> str:
         out += ["", "Needs attention:"] + [f"- {r.rule}: {r.text}" for r in reasons]
     entries = sorted(c.entries, key=lambda e: (e.date, e.line))
     out += ["", f"Entries ({len(entries)}):" if entries else "No entries yet."]
-    out += [entry_line(e) for e in entries]
+    width_ = len(str(max((e.line for e in entries), default=0)))
+    out += [f"{e.line:>{width_}}  {entry_line(e)}" if e.line else entry_line(e) for e in entries]
+    if backlinks is not None:
+        out += ["", f"Named by ({len(backlinks)}):" if backlinks else "Named by nobody (no via or [[link]])."]
+        out += [f"- {name} ({where})" for name, where in backlinks]
+    if notes:
+        out += ["", "Notes:", notes]
     return "\n".join(out) + "\n"
 
 
