@@ -107,9 +107,9 @@ def test_promise_then_done(root: Path) -> None:
 
 def test_snooze_duration_and_date(root: Path) -> None:
     r = g(root, "snooze", "alice", "2w", "--date", "2025-04-01")
-    assert (r.exit_code, r.stdout) == (0, "Alice Chen snoozed until 2025-04-15\n")
-    r = g(root, "snooze", "alice", "2025-05-01")
-    assert (r.exit_code, r.stdout) == (0, "Alice Chen snoozed until 2025-05-01\n")
+    assert (r.exit_code, r.stdout) == (0, "Alice Chen snoozed until 2025-04-15 (`guanxi snooze alice 0` to end it sooner)\n")
+    r = g(root, "snooze", "alice", "2025-05-01", "--date", "2025-04-01")  # a past date is refused: see test_everyday
+    assert (r.exit_code, r.stdout) == (0, "Alice Chen snoozed until 2025-05-01 (`guanxi snooze alice 0` to end it sooner)\n")
     assert (root / "people" / "Alice Chen.md").read_text() == ALICE.replace("touch:\n", "touch:\nsnooze: 2025-05-01\n")
     assert g(root, "snooze", "alice", "soon").exit_code == 2
 

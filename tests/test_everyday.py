@@ -331,3 +331,35 @@ def test_show_prints_entry_lines_notes_and_with_links_who_names_them(vault: Vaul
     assert "Named by" not in r.stdout
     r = run_cli("--vault", str(root), "show", "ann", "--links", *DAY)
     assert "\nNamed by (1):\n- Bob (via, line 4)\n" in r.stdout
+
+
+# -- friction: snooze; writes by a one- or two-letter prefix ---------------------------------------
+def test_snooze_refuses_the_past_says_how_to_end_it_and_lists(vault: Vault) -> None:
+    root = vault({"guanxi.toml": "", "people/Ann.md": "---\nmet: 2025-05-01\n---\n",
+                  "people/Bob.md": "---\nmet: 2025-05-01\n---\n"})
+    v = ("--vault", str(root))
+    past = run_cli(*v, "snooze", "ann", "2025-01-01", "--date", "2025-06-01")
+    assert past.exit_code == 2 and "2025-01-01 is in the past" in past.stderr and "guanxi snooze ann 0" in past.stderr
+    ok = run_cli(*v, "snooze", "ann", "2w", "--date", "2025-06-01")
+    assert (ok.exit_code, ok.stdout.splitlines()[-1]) == (
+        0, "Ann snoozed until 2025-06-15 (`guanxi snooze ann 0` to end it sooner)")
+    listed = run_cli(*v, "snooze", "--list", "--date", "2025-06-01")
+    assert (listed.exit_code, listed.stdout) == (0, "2025-06-15  Ann\n")
+    end = run_cli(*v, "snooze", "ann", "0", "--date", "2025-06-01")
+    assert end.stdout.splitlines()[-1] == "Ann is no longer snoozed"
+    assert run_cli(*v, "snooze", "--list", "--date", "2025-06-01").stdout == "Nobody is snoozed after 2025-06-01.\n"
+
+
+def test_a_write_by_a_two_letter_prefix_is_refused_with_candidates(vault: Vault) -> None:
+    root = vault({"guanxi.toml": "", "people/Annabel Lee.md": "---\nmet: 2025-05-01\n---\n",
+                  "people/Al.md": "---\nmet: 2025-05-01\n---\n"})
+    before = (root / "people" / "Annabel Lee.md").read_bytes()
+    r = run_cli("--vault", str(root), "give", "an", "Coffee")
+    assert (r.exit_code, r.stderr) == (1, "guanxi: 'an' is too short a name to write with; type more of it. "
+                                          "It starts:\n  Annabel Lee  (people/Annabel Lee.md)\n")
+    assert (root / "people" / "Annabel Lee.md").read_bytes() == before
+    assert run_cli("--vault", str(root), "show", "an", *DAY).exit_code == 0  # reading is fine
+    assert run_cli("--vault", str(root), "give", "al", "Coffee").exit_code == 0  # a whole name is fine
+    assert run_cli("--vault", str(root), "give", "anna", "Coffee").exit_code == 0
+    typo = run_cli("--vault", str(root), "show", "anabel", *DAY)
+    assert typo.exit_code == 1 and "did you mean" in typo.stderr and "Annabel Lee" in typo.stderr

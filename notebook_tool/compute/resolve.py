@@ -20,7 +20,7 @@ from notebook_tool.core.model import Contact, Entry, Vault
 from notebook_tool.core.text import fold
 from notebook_tool.read.entries import format_line, links_in
 
-__all__ = ["ResolveError", "backlinks", "fold", "pick_promise", "resolve", "resolve_in", "unknown_links"]
+__all__ = ["ResolveError", "backlinks", "fold", "pick_promise", "resolve", "resolve_in", "prefix_candidates", "unknown_links", "weak_match"]
 
 
 def _keys(c: Contact) -> tuple[str, ...]:
@@ -56,6 +56,22 @@ def resolve(contacts: Sequence[Contact], query: str) -> Contact:
     close = difflib.get_close_matches(q, list(names), n=5, cutoff=0.6)
     raise ResolveError(f"no contact named {query!r}" + ("; did you mean:" if close else ""),
                        _unique(names[k] for k in close))
+
+
+def weak_match(contact: Contact, query: str) -> bool:
+    """True when ``query`` reaches ``contact`` only as a prefix of one or two letters (``a``, ``al``).
+
+    Reading with such a prefix is harmless; writing with it is a slip waiting
+    to log an entry with the wrong person, so the writing commands refuse it.
+    """
+    q = fold(query)
+    return len(q) <= 2 and q not in _keys(contact) and not any(q == w for k in _keys(contact) for w in k.split())
+
+
+def prefix_candidates(contacts: Sequence[Contact], query: str, limit: int = 10) -> list[Contact]:
+    """Contacts with a name, file name, alias or word of one starting with ``query`` (sorted, at most ``limit``)."""
+    q = fold(query)
+    return _unique(c for c in contacts if any(w.startswith(q) for k in _keys(c) for w in (k, *k.split())))[:limit]
 
 
 def resolve_in(vault: Vault, query: str) -> Contact:
