@@ -206,7 +206,7 @@ def snooze(ctx: click.Context, name: str | None, until: str | None, date: dt.dat
         snoozed = sorted((c for c in vault.contacts if c.snooze and c.snooze > today),
                          key=lambda c: (c.snooze, c.name))
         for c in snoozed:
-            click.echo(f"{c.snooze.isoformat()}  {c.name}")  # type: ignore[union-attr]
+            click.echo(f"{c.snooze.isoformat()}  {c.name}")
         if not snoozed:
             click.echo(f"Nobody is snoozed after {today.isoformat()}.")
         return

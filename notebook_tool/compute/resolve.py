@@ -20,7 +20,7 @@ from notebook_tool.core.model import Contact, Entry, Vault
 from notebook_tool.core.text import fold
 from notebook_tool.read.entries import format_line, links_in
 
-__all__ = ["ResolveError", "backlinks", "fold", "pick_promise", "resolve", "resolve_in", "prefix_candidates", "unknown_links", "weak_match"]
+__all__ = ["ResolveError", "backlinks", "fold", "pick_promise", "prefix_candidates", "resolve", "resolve_in", "unknown_links", "weak_match"]
 
 
 def _keys(c: Contact) -> tuple[str, ...]:

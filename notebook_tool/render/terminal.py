@@ -8,6 +8,7 @@ with columns aligned for wide (CJK) characters; deterministic like them.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from notebook_tool.compute.ledger import fmt
@@ -68,19 +69,19 @@ def reciprocity_text(report: Report) -> str:
              f"opened with a give: {share_s}", ""]
     lines += _problems(report)
 
-    def day(d: object) -> str:
-        return d.isoformat() if d is not None else "—"  # type: ignore[attr-defined]
+    def day(d: dt.date | None) -> str:
+        return d.isoformat() if d is not None else "—"
 
     if report.summaries:
-        rows = [("NAME", "GIVEN", "TAKEN", "BALANCE", "LAST GIVE", "LAST TAKE", "LAST CONTACT")]
+        rows: list[tuple[str, ...]] = [("NAME", "GIVEN", "TAKEN", "BALANCE", "LAST GIVE", "LAST TAKE", "LAST CONTACT")]
         rows += [(s.contact.name, fmt(s.given), fmt(s.taken), fmt(s.balance), day(s.last_give), day(s.last_take),
                   day(s.last_contact)) for s in report.summaries]
         lines += _table(rows, {1, 2, 3}) + [""]
     groups = by_tag(report.summaries)
     if groups:
-        rows = [("TAG", "PEOPLE", "GIVEN", "TAKEN", "BALANCE")]
+        tag_rows: list[tuple[str, ...]] = [("TAG", "PEOPLE", "GIVEN", "TAKEN", "BALANCE")]
         for tag, members in groups:
             given, taken = sum(s.given for s in members), sum(s.taken for s in members)
-            rows.append((tag, str(len(members)), fmt(given), fmt(taken), fmt(given - taken)))
-        lines += _table(rows, {1, 2, 3, 4}) + [""]
+            tag_rows.append((tag, str(len(members)), fmt(given), fmt(taken), fmt(given - taken)))
+        lines += _table(tag_rows, {1, 2, 3, 4}) + [""]
     return "\n".join(lines)
