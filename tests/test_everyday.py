@@ -363,3 +363,20 @@ def test_a_write_by_a_two_letter_prefix_is_refused_with_candidates(vault: Vault)
     assert run_cli("--vault", str(root), "give", "anna", "Coffee").exit_code == 0
     typo = run_cli("--vault", str(root), "show", "anabel", *DAY)
     assert typo.exit_code == 1 and "did you mean" in typo.stderr and "Annabel Lee" in typo.stderr
+
+
+# -- friction: list --------------------------------------------------------------------------------
+def test_list_several_tags_all_match_sort_by_tags_and_reverse(vault: Vault) -> None:
+    root = vault({"guanxi.toml": "", "people/Ann.md": "---\ntags: [hiring, eng]\n---\n",
+                  "people/Bob.md": "---\ntags: [eng]\n---\n", "people/Cy.md": "---\n---\n"})
+    v = ("--vault", str(root), *DAY)
+
+    def names(*args: str) -> list[str]:
+        r = run_cli("list", *v, *args)
+        assert r.exit_code == 0, r.stderr
+        return [line.split()[0] for line in r.stdout.splitlines()[1:]]
+
+    assert names("--tag", "eng", "--tag", "HIRING") == ["Ann"]
+    assert names("--tag", "eng") == ["Ann", "Bob"]
+    assert names("--sort", "tags") == ["Bob", "Ann", "Cy"]  # by the TAGS column: "eng" < "hiring, eng"; none last
+    assert names("--sort", "name", "--reverse") == ["Cy", "Bob", "Ann"]

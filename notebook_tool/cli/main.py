@@ -309,20 +309,22 @@ def show(ctx: click.Context, name: str, today: dt.date | None, as_json: bool, li
 
 
 @main.command("list")
-@click.option("--tag", help="Only people with this tag.")
-@click.option("--sort", type=click.Choice(["name", "balance", "last-contact", "given", "taken"]),
+@click.option("--tag", "tags", multiple=True, help="Only people with this tag (repeat: with all of them).")
+@click.option("--sort", type=click.Choice(["name", "balance", "last-contact", "tags", "given", "taken"]),
               default="name", show_default=True, help="Order of the rows.")
+@click.option("--reverse", is_flag=True, help="Reverse the order.")
 @today_option
 @json_option
 @click.pass_context
-def list_(ctx: click.Context, tag: str | None, sort: str, today: dt.date | None, as_json: bool) -> None:
+def list_(ctx: click.Context, tags: tuple[str, ...], sort: str, reverse: bool, today: dt.date | None,
+          as_json: bool) -> None:
     """List people with their balance and last contact."""
     from notebook_tool.compute.ledger import summarize
     from notebook_tool.render.views import list_json, list_text, select
 
     vault = load(ctx)
     day = resolve_today(today)
-    rows = select([summarize(c, day, vault.config.half_life_days) for c in vault.contacts], tag, sort)
+    rows = select([summarize(c, day, vault.config.half_life_days) for c in vault.contacts], tags, sort, reverse)
     if as_json:
         echo_json(list_json(rows, day.isoformat()))
     else:

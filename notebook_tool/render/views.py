@@ -103,8 +103,11 @@ def show_json(s: Summary, ctx: Context) -> dict[str, Any]:
     }
 
 
-def select(summaries: Sequence[Summary], tag: str | None, sort: str) -> list[Summary]:
-    rows = [s for s in summaries if tag is None or tag.casefold() in (t.casefold() for t in s.contact.tags)]
+def select(summaries: Sequence[Summary], tag: str | Sequence[str] | None, sort: str,
+           reverse: bool = False) -> list[Summary]:
+    """The rows of ``list``: people with every tag in ``tag`` (all must match), in ``sort`` order."""
+    wanted = {t.casefold() for t in ((tag,) if isinstance(tag, str) else (tag or ()))}
+    rows = [s for s in summaries if wanted <= {t.casefold() for t in s.contact.tags}]
     by_name = sorted(rows, key=lambda s: (sort_key_name(s.contact.name), s.contact.path))
     keys = {
         "name": lambda s: 0,
@@ -113,8 +116,10 @@ def select(summaries: Sequence[Summary], tag: str | None, sort: str) -> list[Sum
         "taken": lambda s: -s.taken,
         # Longest silence first: that is who to call.
         "last-contact": lambda s: s.last_contact.toordinal() if s.last_contact else 0,
+        "tags": lambda s: (0, tuple(t.casefold() for t in s.contact.tags)) if s.contact.tags else (1, ()),  # untagged last
     }
-    return sorted(by_name, key=keys[sort])  # stable: name breaks ties
+    ordered = sorted(by_name, key=keys[sort])  # stable: name breaks ties
+    return ordered[::-1] if reverse else ordered
 
 
 def width(text: str) -> int:
