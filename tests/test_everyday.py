@@ -380,3 +380,23 @@ def test_list_several_tags_all_match_sort_by_tags_and_reverse(vault: Vault) -> N
     assert names("--tag", "eng") == ["Ann", "Bob"]
     assert names("--sort", "tags") == ["Bob", "Ann", "Cy"]  # by the TAGS column: "eng" < "hiring, eng"; none last
     assert names("--sort", "name", "--reverse") == ["Cy", "Bob", "Ann"]
+
+
+# -- friction: add ---------------------------------------------------------------------------------
+def test_add_takes_alias_birthday_link_and_warns_on_unknown_via_or_bad_email(vault: Vault) -> None:
+    root = vault({"guanxi.toml": 'contacts = ["people"]\n', "people/Bob.md": "---\n---\n"})
+    r = run_cli("--vault", str(root), "add", "Ann Lee", "--alias", "Annie", "--birthday", "--06-14",
+                "--link", "https://example.com/ann", "--email", "ann.example.com", "--via", "Zed")
+    assert r.exit_code == 0
+    assert r.stderr == ("guanxi: warning: 'ann.example.com' does not look like an email address\n"
+                        "guanxi: warning: --via 'Zed' is not a contact yet (guanxi add Zed)\n")
+    assert (root / "people" / "Ann Lee.md").read_text() == (
+        "---\naliases: [Annie]\nemail: ann.example.com\nlinks: https://example.com/ann\nbirthday: --06-14\n"
+        'via: "[[Zed]]"\ngive:\ntake:\ntouch:\n---\n')
+    ok = run_cli("--vault", str(root), "add", "Cy", "--via", "bob", "--email", "cy@x.example")
+    assert (ok.exit_code, ok.stderr) == (0, "")
+    assert run_cli("--vault", str(root), "show", "annie", *DAY).stdout.startswith("Ann Lee\n")
+    bad = run_cli("--vault", str(root), "add", "Di", "--birthday", "June 14")
+    assert (bad.exit_code, bad.stderr) == (1, "guanxi: cannot add 'Di': 'birthday': expected YYYY-MM-DD or "
+                                              "--MM-DD, got 'June 14'\n")
+    assert not (root / "people" / "Di.md").exists()

@@ -261,17 +261,24 @@ def init(ctx: click.Context, directory: Path | None) -> None:
 @click.option("--why", help="Why this connection matters.")
 @click.option("--company", help="Where they work.")
 @click.option("--role", help="What they do.")
+@click.option("--alias", "aliases", multiple=True, help="Another name they go by (repeatable).")
+@click.option("--birthday", metavar="YYYY-MM-DD|--MM-DD", help="Their birthday (--MM-DD without the year).")
+@click.option("--link", "links", multiple=True, help="A profile or web page (repeatable).")
 @click.pass_context
 def add(ctx: click.Context, name: str, email: tuple[str, ...], phone: tuple[str, ...], tags: tuple[str, ...],
-        met: dt.date | None, via: str | None, why: str | None, company: str | None, role: str | None) -> None:
+        met: dt.date | None, via: str | None, why: str | None, company: str | None, role: str | None,
+        aliases: tuple[str, ...], birthday: str | None, links: tuple[str, ...]) -> None:
     """Add a person: create people/NAME.md (never overwrites)."""
     from notebook_tool.read.config import load_config
-    from notebook_tool.write.create import NewContact, add_contact
+    from notebook_tool.write.create import NewContact, add_contact, add_warnings
 
     root = vault_root(ctx)
     config, _ = load_config(root)
-    path = add_contact(root, config, NewContact(name, email, phone, tags, met, via, why, company, role))
+    new = NewContact(name, email, phone, tags, met, via, why, company, role, aliases, birthday, links)
+    path = add_contact(root, config, new)
     click.echo(f"Created {path.relative_to(root).as_posix()}")
+    for warning in add_warnings(root, new):
+        click.echo(f"guanxi: warning: {warning}", err=True)
 
 
 @main.command()

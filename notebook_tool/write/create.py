@@ -8,6 +8,8 @@ has a file, including one differing only by case or Unicode normalisation.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,6 +96,9 @@ class NewContact:
     why: str | None = None
     company: str | None = None
     role: str | None = None
+    aliases: tuple[str, ...] = ()
+    birthday: str | None = None  # YYYY-MM-DD or --MM-DD, checked by parsing the new file
+    links: tuple[str, ...] = ()
 
 
 def contact_text(new: NewContact, stem: str) -> str:
@@ -101,7 +106,9 @@ def contact_text(new: NewContact, stem: str) -> str:
     lines = ["---"]
     if clean_name(new.name) != stem:
         lines.append(f"name: {scalar(clean_name(new.name))}")
-    for key, values in (("email", new.emails), ("phone", new.phones)):
+    if new.aliases:
+        lines.append(f"aliases: {flow_list([clean_name(a) for a in new.aliases])}")
+    for key, values in (("email", new.emails), ("phone", new.phones), ("links", new.links)):
         if len(values) == 1:
             lines.append(f"{key}: {scalar(values[0])}")
         elif values:
@@ -113,6 +120,8 @@ def contact_text(new: NewContact, stem: str) -> str:
         lines.append(f"tags: {flow_list(list(new.tags))}")
     if new.met:
         lines.append(f"met: {new.met.isoformat()}")
+    if new.birthday:
+        lines.append(f"birthday: {scalar(new.birthday.strip())}")
     if new.via:
         via = new.via if new.via.startswith("[[") else f"[[{new.via}]]"
         lines.append(f"via: {scalar(via)}")
@@ -148,12 +157,31 @@ def add_contact(root: Path, config: Config, new: NewContact) -> Path:
     data = contact_text(new, stem).encode("utf-8")
     rel = path.relative_to(root).as_posix()
     check = parse_contact(data, rel, config.max_front_matter)
-    if check.contact is None or check.contact.name != clean_name(new.name) or any(
-        p.severity == "error" for p in check.problems
-    ):
+    bad = [p for p in check.problems if p.severity == "error"]
+    if bad:  # e.g. --birthday 'June 14': say what, not just "would not read back"
+        raise GuanxiError(f"cannot add {new.name!r}: " + "; ".join(p.message for p in bad))
+    if check.contact is None or check.contact.name != clean_name(new.name):
         raise GuanxiError(f"cannot write {rel}: the new file would not read back as {new.name!r}")
     _create_new(path, data)
     return path
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+
+def add_warnings(root: Path, new: NewContact) -> list[str]:
+    """What ``add`` should point out without refusing: an unknown ``--via``, an email that is not one."""
+    from notebook_tool.core.text import fold
+    from notebook_tool.read.entries import links_in
+    from notebook_tool.read.names import completion_names
+
+    out = [f"{e!r} does not look like an email address" for e in new.emails if not _EMAIL.match(e.strip())]
+    if new.via:
+        known = {fold(c.value) for c in completion_names(root, "")}
+        for name in links_in(new.via) or (new.via.strip(),):
+            if fold(name) not in known:
+                out.append(f"--via {name!r} is not a contact yet (guanxi add {shlex.quote(name)})")
+    return out
 
 
 def _create_new(path: Path, data: bytes) -> None:
