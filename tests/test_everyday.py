@@ -400,3 +400,21 @@ def test_add_takes_alias_birthday_link_and_warns_on_unknown_via_or_bad_email(vau
     assert (bad.exit_code, bad.stderr) == (1, "guanxi: cannot add 'Di': 'birthday': expected YYYY-MM-DD or "
                                               "--MM-DD, got 'June 14'\n")
     assert not (root / "people" / "Di.md").exists()
+
+
+# -- friction: edit --------------------------------------------------------------------------------
+def test_edit_opens_the_file_in_editor_split_like_a_shell_and_reports_problems(vault: Vault, tmp_path: Path) -> None:
+    root = vault({"guanxi.toml": "", "people/Mary O'Brien.md": "---\nmet: 2025-05-01\n---\n"})
+    log = tmp_path / "editor.log"
+    fake = tmp_path / "my editor"
+    fake.write_text(f"#!/bin/sh\nprintf '%s\\n' \"$@\" > '{log}'\nprintf -- '---\\ncompany:Acme\\n---\\n' > \"$2\"\n")
+    fake.chmod(0o755)
+    editor = f"'{fake}' --wait"
+    r = run_cli("--vault", str(root), "edit", "mary", env={"EDITOR": editor, "VISUAL": ""})
+    assert log.read_text().splitlines() == ["--wait", str(root / "people" / "Mary O'Brien.md")]
+    assert (r.exit_code, r.stderr) == (1, "people/Mary O'Brien.md:2:1: 'company:Acme' needs a space after the "
+                                          "colon: 'company: Acme'\n")
+    again = run_cli("--vault", str(root), "edit", "mary", env={"EDITOR": editor, "VISUAL": ""})
+    assert again.exit_code == 1 and log.read_text().splitlines()[1].endswith("Mary O'Brien.md")  # opens broken files
+    gone = run_cli("--vault", str(root), "edit", "mary", env={"EDITOR": str(tmp_path / "nope"), "VISUAL": ""})
+    assert gone.exit_code == 1 and "cannot run the editor" in gone.stderr

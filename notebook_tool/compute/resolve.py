@@ -20,7 +20,7 @@ from notebook_tool.core.model import Contact, Entry, Vault
 from notebook_tool.core.text import fold
 from notebook_tool.read.entries import format_line, links_in
 
-__all__ = ["ResolveError", "backlinks", "fold", "pick_promise", "prefix_candidates", "resolve", "resolve_in", "unknown_links", "weak_match"]
+__all__ = ["ResolveError", "backlinks", "fold", "path_for", "pick_promise", "prefix_candidates", "resolve", "resolve_in", "unknown_links", "weak_match"]
 
 
 def _keys(c: Contact) -> tuple[str, ...]:
@@ -95,6 +95,21 @@ def resolve_in(vault: Vault, query: str) -> Contact:
                 first = next((p for p in r.problems if p.severity == "error"), r.problems[0])
                 raise GuanxiError(f"{first.format()}\n({r.path} cannot be shown or written to until it reads "
                                   "cleanly; guanxi check lists every problem)") from None
+        raise
+
+
+def path_for(vault: Vault, query: str) -> str:
+    """The file NAME means, even when it does not parse (``guanxi edit`` opens it to be fixed)."""
+    try:
+        return resolve_in(vault, query).path
+    except ResolveError:
+        raise
+    except GuanxiError:  # a file that cannot be read: resolve_in named it; find it again
+        q = fold(query)
+        broken = [r.path for r in vault.results if r.contact is None and q and any(
+            w.startswith(q) for k in (fold(r.path.rsplit("/", 1)[-1][:-3]),) for w in (k, *k.split()))]
+        if len(broken) == 1:
+            return broken[0]
         raise
 
 

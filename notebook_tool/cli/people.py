@@ -1,0 +1,52 @@
+"""People commands: ``edit`` (open a person's file in your editor).
+
+A thin click layer: NAME resolves as everywhere (a file that does not parse
+still opens, so it can be fixed), the editor runs, and the file's problems,
+if any, are printed when it exits.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+
+import click
+
+from notebook_tool.cli.main import CONTEXT, complete_names, load
+from notebook_tool.core.errors import GuanxiError
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("name", shell_complete=complete_names)
+@click.pass_context
+def edit(ctx: click.Context, name: str) -> None:
+    """Open NAME's file in $VISUAL or $EDITOR (else vi); then report its problems, if any.
+
+    \b
+      guanxi edit alice
+      EDITOR="code --wait" guanxi edit "Mary O'Brien"
+    """
+    from notebook_tool.compute.resolve import path_for
+    from notebook_tool.read.vault import read_file
+
+    vault = load(ctx)
+    rel = path_for(vault, name)
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    try:
+        argv = shlex.split(editor)  # "code --wait" is a command and its option
+    except ValueError as exc:
+        raise GuanxiError(f"cannot read $EDITOR {editor!r}: {exc}") from None
+    if not argv:
+        raise GuanxiError("$EDITOR is empty")
+    try:
+        done = subprocess.run([*argv, str(vault.root / rel)], check=False)
+    except OSError as exc:
+        raise GuanxiError(f"cannot run the editor {argv[0]!r}: {exc.strerror or exc}") from None
+    if done.returncode != 0:
+        raise GuanxiError(f"the editor exited with status {done.returncode}")
+    result = read_file(vault.root, rel, vault.config)
+    for p in result.problems:
+        click.echo(p.format(), err=True)
+    if any(p.severity == "error" for p in result.problems):
+        ctx.exit(1)
