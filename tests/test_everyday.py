@@ -418,3 +418,31 @@ def test_edit_opens_the_file_in_editor_split_like_a_shell_and_reports_problems(v
     assert again.exit_code == 1 and log.read_text().splitlines()[1].endswith("Mary O'Brien.md")  # opens broken files
     gone = run_cli("--vault", str(root), "edit", "mary", env={"EDITOR": str(tmp_path / "nope"), "VISUAL": ""})
     assert gone.exit_code == 1 and "cannot run the editor" in gone.stderr
+
+
+# -- friction: watch prints config errors ----------------------------------------------------------
+def test_watch_prints_errors_of_a_saved_guanxi_toml(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = tmp_path / "v"
+    assert run_cli("init", str(root)).exit_code == 0
+    proc = subprocess.Popen([sys.executable, "-m", "notebook_tool", "--vault", str(root), "watch", *DAY],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "GUANXI_VAULT": ""})
+    try:
+        deadline = time.monotonic() + 60
+        while not (root / "_index" / "attention.md").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        (root / "guanxi.toml").write_text('cadence = "often"\n')
+        page = root / "_index" / "attention.md"
+        while "guanxi.toml" not in page.read_text(encoding="utf-8") and time.monotonic() < deadline + 60:
+            time.sleep(0.05)  # the page lists the problem; the terminal line is printed right after
+        time.sleep(0.5)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    assert "guanxi.toml:1: 'cadence': expected a duration like 30d, 2w, 3m or 1y, got 'often'" in err, err

@@ -254,6 +254,12 @@ class Watcher:
                 self.echo(p.format())
             self._broken = {p.path for p in outcome.errors}
             changes = Changes((), changes.removed, changes.config_changed)
+        elif changes.config_changed:
+            # guanxi.toml was saved: its problems belong in this terminal, not only on the page.
+            for p in self.state.config_problems:
+                self.echo(p.format())
+            if not self.state.config_problems:
+                self.echo(f"{CONFIG_NAME}: reloaded")
         results = self.state.cache.results() if changes.read else {}
         for rel in changes.read:
             r = self.state.unread.get(rel) or results.get(rel)
