@@ -314,7 +314,7 @@ def test_report_prints_names_and_the_page_is_one_option_away() -> None:
         "Who needs attention, as of 2025-06-01. 7 people need attention.", "", "Today:",
         " 1. Alice Chen — you promised “Send the DevOps hiring report” 92 days ago (2025-03-01)"]
     assert "%20" not in text.stdout and "](" not in text.stdout
-    assert "  - Greg Lee — no way to reach them (no email, phone or links)" in text.stdout
+    assert "  - Priya Raman — no way to reach them (no email, phone or links)" in text.stdout
     md = run_cli("report", "attention", "--markdown", *ex)
     assert md.stdout == (EXAMPLE_VAULT / "_index" / "attention.md").read_text(encoding="utf-8").replace("../", "")
     rec = run_cli("report", "reciprocity", *ex)
@@ -446,3 +446,16 @@ def test_watch_prints_errors_of_a_saved_guanxi_toml(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)
     assert "guanxi.toml:1: 'cadence': expected a duration like 30d, 2w, 3m or 1y, got 'often'" in err, err
+
+
+# -- friction: a person just added appears on the attention page, once ----------------------------
+def test_a_person_added_bare_is_on_the_attention_page_once(tmp_path: Path) -> None:
+    root = tmp_path / "v"
+    assert run_cli("init", str(root)).exit_code == 0
+    assert run_cli("--vault", str(root), "add", "Ann", "--email", "ann@x.example").exit_code == 0
+    assert run_cli("--vault", str(root), "index", *DAY).exit_code == 0
+    page = (root / "_index" / "attention.md").read_text(encoding="utf-8")
+    assert "1. [Ann](../people/Ann.md) — no exchange yet: say hello, say why\n" in page
+    assert page.count("[Ann]") == 1
+    assert run_cli("--vault", str(root), "touch", "ann", "Coffee", "--date", "2025-05-30").exit_code == 0
+    assert "Nobody needs attention." in run_cli("--vault", str(root), "report", "attention", *DAY).stdout
