@@ -459,3 +459,24 @@ def test_a_person_added_bare_is_on_the_attention_page_once(tmp_path: Path) -> No
     assert page.count("[Ann]") == 1
     assert run_cli("--vault", str(root), "touch", "ann", "Coffee", "--date", "2025-05-30").exit_code == 0
     assert "Nobody needs attention." in run_cli("--vault", str(root), "report", "attention", *DAY).stdout
+
+
+# -- friction: rename ------------------------------------------------------------------------------
+def test_rename_moves_the_file_and_rewrites_links_and_via_minimally(vault: Vault) -> None:
+    bob = "---\nemail: bob@x.example\n---\nBob's notes.\n"
+    ann = ('---\nvia: "[[Bob Smith]]"  # met at a meetup\ngive:\n  - 2025-05-03 Intro to [[bob smith|Bob]] +2\n'
+           "  - 2025-05-04 Lunch with [[Cy]]\n---\nSee [[Bob Smith]].\n")
+    root = vault({"guanxi.toml": 'contacts = ["people"]\n', "people/Bob Smith.md": bob, "people/Ann.md": ann,
+                  "people/Cy.md": "---\n---\n"})
+    r = run_cli("--vault", str(root), "rename", "bob smith", "Robert Smith")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout == "Renamed people/Bob Smith.md to people/Robert Smith.md\npeople/Ann.md: links updated\n"
+    assert r.stderr == "guanxi: note: not changed (in the notes): people/Ann.md: See [[Bob Smith]].\n"
+    assert not (root / "people" / "Bob Smith.md").exists()
+    assert (root / "people" / "Robert Smith.md").read_text() == bob
+    assert (root / "people" / "Ann.md").read_text() == ann.replace('"[[Bob Smith]]"', '"[[Robert Smith]]"').replace(
+        "[[bob smith|Bob]]", "[[Robert Smith|Bob]]")
+    show = run_cli("--vault", str(root), "show", "robert", "--links", *DAY)
+    assert "- Ann (via, line 4)" in show.stdout
+    clash = run_cli("--vault", str(root), "rename", "robert", "cy")
+    assert (clash.exit_code, clash.stderr) == (1, "guanxi: people/Cy.md already exists: 'cy' is already a contact\n")

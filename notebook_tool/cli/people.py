@@ -1,4 +1,4 @@
-"""People commands: ``edit`` (open a person's file in your editor).
+"""People commands: ``edit`` (open a person's file in your editor) and ``rename``.
 
 A thin click layer: NAME resolves as everywhere (a file that does not parse
 still opens, so it can be fixed), the editor runs, and the file's problems,
@@ -50,3 +50,32 @@ def edit(ctx: click.Context, name: str) -> None:
         click.echo(p.format(), err=True)
     if any(p.severity == "error" for p in result.problems):
         ctx.exit(1)
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("old", metavar="OLD", shell_complete=complete_names)
+@click.argument("new", metavar="NEW")
+@click.pass_context
+def rename(ctx: click.Context, old: str, new: str) -> None:
+    """Rename a person: their file, and every [[OLD]] link and via in the vault.
+
+    Each file changes by one verified edit of its link targets only; all of
+    them are checked before the first is written. Links in notes (below the
+    front matter) are listed, not changed.
+
+    \b
+      guanxi rename "Bob Smith" "Robert Smith"
+    """
+    from notebook_tool.compute.resolve import resolve_in, weak_match
+    from notebook_tool.write.rename import rename_contact
+
+    vault = load(ctx)
+    contact = resolve_in(vault, old)
+    if weak_match(contact, old):
+        raise GuanxiError(f"{old!r} is too short a name to rename by; type more of it")
+    done = rename_contact(vault, contact, new)
+    click.echo(f"Renamed {done.old_path} to {done.new_path}")
+    for rel in done.rewritten:
+        click.echo(f"{rel}: links updated")
+    for mention in done.in_notes:
+        click.echo(f"guanxi: note: not changed (in the notes): {mention}", err=True)
