@@ -480,3 +480,25 @@ def test_rename_moves_the_file_and_rewrites_links_and_via_minimally(vault: Vault
     assert "- Ann (via, line 4)" in show.stdout
     clash = run_cli("--vault", str(root), "rename", "robert", "cy")
     assert (clash.exit_code, clash.stderr) == (1, "guanxi: people/Cy.md already exists: 'cy' is already a contact\n")
+
+
+# -- friction: merge-people ------------------------------------------------------------------------
+def test_merge_people_unites_entries_and_shows_conflicts(vault: Vault) -> None:
+    a = "---\nemail: ann@x.example\ntouch:\n  - 2025-05-02 Coffee\n---\n"
+    b = "---\nemail: ann@home.example\ngive:\n  - 2025-04-01 Intro +2\ntouch:\n  - 2025-05-02 Coffee\n---\n"
+    root = vault({"guanxi.toml": 'contacts = ["people"]\n', "people/Ann Lee.md": a, "people/Ann L.md": b,
+                  "people/Cy.md": '---\nvia: "[[Ann L]]"\n---\n'})
+    r = run_cli("--vault", str(root), "merge-people", "Ann Lee", "Ann L")
+    assert r.exit_code == 1
+    assert r.stdout == "people/Ann Lee.md:6: give 2025-04-01 Intro\npeople/Cy.md: links updated\n"
+    assert r.stderr == ("Merged the entries of people/Ann L.md into people/Ann Lee.md; people/Ann L.md kept:\n"
+                        "  conflict: emails: people/Ann Lee.md has [ann@x.example]; people/Ann L.md has "
+                        "[ann@home.example]\n")
+    assert (root / "people" / "Ann Lee.md").read_text() == (
+        "---\nemail: ann@x.example\ntouch:\n  - 2025-05-02 Coffee\ngive:\n  - 2025-04-01 Intro +2\n---\n")
+    assert (root / "people" / "Cy.md").read_text() == '---\nvia: "[[Ann Lee]]"\n---\n'
+    # Settled by hand: the second run has nothing left to add and removes B.
+    (root / "people" / "Ann L.md").write_text(b.replace("ann@home.example", "ann@x.example"))
+    again = run_cli("--vault", str(root), "merge-people", "Ann Lee", "Ann L")
+    assert (again.exit_code, again.stdout) == (0, "Merged people/Ann L.md into people/Ann Lee.md; people/Ann L.md removed\n")
+    assert not (root / "people" / "Ann L.md").exists()

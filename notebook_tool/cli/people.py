@@ -1,4 +1,4 @@
-"""People commands: ``edit`` (open a person's file in your editor) and ``rename``.
+"""People commands: ``edit`` (open a person's file in your editor), ``rename`` and ``merge-people``.
 
 A thin click layer: NAME resolves as everywhere (a file that does not parse
 still opens, so it can be fixed), the editor runs, and the file's problems,
@@ -79,3 +79,44 @@ def rename(ctx: click.Context, old: str, new: str) -> None:
         click.echo(f"{rel}: links updated")
     for mention in done.in_notes:
         click.echo(f"guanxi: note: not changed (in the notes): {mention}", err=True)
+
+
+@click.command("merge-people", context_settings=CONTEXT)
+@click.argument("a", metavar="A", shell_complete=complete_names)
+@click.argument("b", metavar="B", shell_complete=complete_names)
+@click.pass_context
+def merge_people(ctx: click.Context, a: str, b: str) -> None:
+    """Join B's file into A's: B's entries are added to A, links to B then name A.
+
+    Fields are never guessed: any field B has that A lacks or holds
+    differently is shown as a conflict and B's file is kept for you to
+    settle it (then run this again, or delete B). With no conflict and no
+    notes in B, B's file is removed. Exit 1 when conflicts remain.
+
+    \b
+      guanxi merge-people "Alice Chen" "alice chen (LinkedIn)"
+    """
+    from notebook_tool.compute.resolve import resolve_in, weak_match
+    from notebook_tool.write.merge_people import merge_people as merge
+
+    vault = load(ctx)
+    ca, cb = resolve_in(vault, a), resolve_in(vault, b)
+    for query, c in ((a, ca), (b, cb)):
+        if weak_match(c, query):
+            raise GuanxiError(f"{query!r} is too short a name to merge by; type more of it")
+    if ca.path == cb.path:
+        raise GuanxiError(f"{a!r} and {b!r} are the same file ({ca.path})")
+    done = merge(vault, ca, cb)
+    for line in done.added:
+        click.echo(line)
+    for rel in done.relinked:
+        click.echo(f"{rel}: links updated")
+    if done.removed:
+        click.echo(f"Merged {cb.path} into {done.into}; {cb.path} removed")
+        return
+    click.echo(f"Merged the entries of {cb.path} into {done.into}; {cb.path} kept:", err=True)
+    for c in done.conflicts:
+        click.echo(f"  conflict: {c}", err=True)
+    if not done.conflicts:
+        click.echo(f"  it has notes; move them to {done.into}, then delete it", err=True)
+    ctx.exit(1)

@@ -33,7 +33,8 @@ class Renamed:
     in_notes: tuple[str, ...]  # "path: [[Old]]" mentions in notes, left as they are
 
 
-def _mentions(c: Contact, keys: frozenset[str]) -> bool:
+def mentions(c: Contact, keys: frozenset[str]) -> bool:
+    """True when a field or entry of ``c`` links (``[[…]]``) to one of the folded ``keys``."""
     texts = [c.via or "", c.why or "", c.company or "", c.role or "", *c.links, *c.needs, *c.offers,
              *(e.text for e in c.entries), *(str(v) for _, v in c.extra)]
     return any(fold(m.group(1)) in keys for t in texts for m in _LINK.finditer(t)) or any(
@@ -57,7 +58,7 @@ def rename_contact(vault: Vault, contact: Contact, new_name: str) -> Renamed:
     own = RenameLinks(keys, name, name if contact.name != contact.stem else None)
     changes: list[tuple[str, Change]] = [(contact.path, own)]
     changes += [(c.path, RenameLinks(keys, name)) for c in vault.contacts
-                if c.path != contact.path and _mentions(c, keys)]
+                if c.path != contact.path and mentions(c, keys)]
     done = apply_changes(vault.root, changes, vault.config.max_front_matter)
     rewritten = tuple(w.rel for w in done if w.before != w.after and w.rel != contact.path)
     if contact.path != new_rel:
