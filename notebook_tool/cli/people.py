@@ -115,8 +115,8 @@ def merge_people(ctx: click.Context, a: str, b: str) -> None:
         click.echo(f"Merged {cb.path} into {done.into}; {cb.path} removed")
         return
     click.echo(f"Merged the entries of {cb.path} into {done.into}; {cb.path} kept:", err=True)
-    for c in done.conflicts:
-        click.echo(f"  conflict: {c}", err=True)
+    for conflict in done.conflicts:
+        click.echo(f"  conflict: {conflict}", err=True)
     if not done.conflicts:
         click.echo(f"  it has notes; move them to {done.into}, then delete it", err=True)
     ctx.exit(1)
