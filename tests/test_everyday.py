@@ -502,3 +502,9 @@ def test_merge_people_unites_entries_and_shows_conflicts(vault: Vault) -> None:
     again = run_cli("--vault", str(root), "merge-people", "Ann Lee", "Ann L")
     assert (again.exit_code, again.stdout) == (0, "Merged people/Ann L.md into people/Ann Lee.md; people/Ann L.md removed\n")
     assert not (root / "people" / "Ann L.md").exists()
+
+
+def test_a_second_give_block_is_reported_not_silently_ignored(vault: Vault) -> None:
+    root = vault({"guanxi.toml": "", "people/A.md": "---\ngive:\n  - 2025-01-01 A\ntake:\ngive:\n  - 2025-02-01 B\n---\n"})
+    c = run_cli("--vault", str(root), "check")
+    assert (c.exit_code, c.stdout) == (1, "people/A.md:5:1: duplicate key 'give' (first on line 2); this one is ignored\n")
