@@ -162,7 +162,7 @@ def vault_root(ctx: click.Context) -> Path:
 
 
 def use_cache() -> bool:
-    """The cache in .guanxi/ is on unless GUANXI_CACHE=0 (for a suspicious user, or a read-only check)."""
+    """The store (outside the vault, docs/watch.md) is on unless GUANXI_CACHE=0 (to rule it out)."""
     import os
 
     return os.environ.get("GUANXI_CACHE", "1") not in ("0", "no", "off", "false")

@@ -111,7 +111,7 @@ def rule_no_follow_up(s: Summary, ctx: Context) -> Reason | None:
     """
     met = s.contact.met
     if met is None:
-        if s.last_contact is not None or any(e.counts for e in s.contact.entries):
+        if s.last_contact is not None or s.contact.entries:  # an open promise is an exchange begun
             return None
         why = f" — why: {s.contact.why}" if s.contact.why else ""
         return Reason("no-follow-up", f"no exchange yet: say hello, say why{why}", 0.0)

@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 
 from notebook_tool.core.errors import GuanxiError, ResolveError
-from notebook_tool.core.model import Contact, Entry, Vault
+from notebook_tool.core.model import Contact, Entry, Vault, path_stem
 from notebook_tool.core.text import fold
 from notebook_tool.read.entries import format_line, links_in
 
@@ -41,7 +41,7 @@ def resolve(contacts: Sequence[Contact], query: str) -> Contact:
     exact = unicodedata.normalize("NFC", query.strip())
     path = exact.replace("\\", "/").removeprefix("./")
     stages: tuple[Callable[[Contact], bool], ...] = (
-        lambda c: exact in (c.name, c.stem, *c.aliases) or path in (c.path, c.path[:-3]),
+        lambda c: exact in (c.name, c.stem, *c.aliases) or path in (c.path, c.path[:-3] if c.path.lower().endswith(".md") else c.path),
         lambda c: q in _keys(c),
         lambda c: any(k.startswith(q) for k in _keys(c)),
         lambda c: any(w.startswith(q) for k in _keys(c) for w in k.split()),
@@ -89,7 +89,7 @@ def resolve_in(vault: Vault, query: str) -> Contact:
             raise
         q = fold(query)
         for r in vault.results:
-            stem = r.path.rsplit("/", 1)[-1][:-3]
+            stem = path_stem(r.path)
             if r.contact is None and r.problems and q and (
                     fold(stem).startswith(q) or any(w.startswith(q) for w in fold(stem).split())):
                 first = next((p for p in r.problems if p.severity == "error"), r.problems[0])
@@ -107,7 +107,7 @@ def path_for(vault: Vault, query: str) -> str:
     except GuanxiError:  # a file that cannot be read: resolve_in named it; find it again
         q = fold(query)
         broken = [r.path for r in vault.results if r.contact is None and q and any(
-            w.startswith(q) for k in (fold(r.path.rsplit("/", 1)[-1][:-3]),) for w in (k, *k.split()))]
+            w.startswith(q) for k in (fold(path_stem(r.path)),) for w in (k, *k.split()))]
         if len(broken) == 1:
             return broken[0]
         raise

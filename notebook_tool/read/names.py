@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from notebook_tool.core.model import path_stem
 from notebook_tool.core.text import fold
 from notebook_tool.read.config import load_config
 from notebook_tool.read.vault import contact_paths, read_file
@@ -34,7 +35,7 @@ def completion_names(root: Path, incomplete: str) -> list[Completion]:
     q = fold(incomplete)
     out: dict[str, Completion] = {}
     for rel in paths:
-        stem = rel.rsplit("/", 1)[-1][:-3]
+        stem = path_stem(rel)
         if fold(stem).startswith(q):
             out.setdefault(stem, Completion(stem))
     if len(paths) <= MAX_SCANNED:

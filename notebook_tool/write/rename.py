@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from notebook_tool.core.errors import GuanxiError
-from notebook_tool.core.model import Contact, Vault
+from notebook_tool.core.model import Contact, Vault, path_stem
 from notebook_tool.core.names import NameError_, clean_name, file_stem, same_name_key
 from notebook_tool.core.text import fold
 from notebook_tool.read.notes import notes_of
@@ -50,7 +50,7 @@ def rename_contact(vault: Vault, contact: Contact, new_name: str) -> Renamed:
     folder, _, _ = contact.path.rpartition("/")
     new_rel = f"{folder}/{stem}.md" if folder else f"{stem}.md"
     for r in vault.results:
-        other = r.path.rsplit("/", 1)[-1][:-3]
+        other = path_stem(r.path)
         if r.path != contact.path and same_name_key(other) == same_name_key(stem):
             raise GuanxiError(f"{r.path} already exists: {new_name!r} is already a contact")
     keys = frozenset(fold(k) for k in (contact.name, contact.stem))
@@ -75,7 +75,7 @@ def _move(root: Path, old: str, new: str) -> None:
     """Rename without ever replacing a file: a hard link to the new name, then drop the old one."""
     src, dst = root / old, root / new
     with vault_lock(root):
-        if same_name_key(src.name[:-3]) == same_name_key(dst.name[:-3]) and src.name != dst.name:
+        if same_name_key(path_stem(old)) == same_name_key(path_stem(new)) and src.name != dst.name:
             os.replace(src, dst)  # only the case or accents change: the same file on macOS/Windows
             return
         try:
