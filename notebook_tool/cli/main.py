@@ -172,7 +172,16 @@ def existing_root(ctx: click.Context) -> Path:
     root = vault_root(ctx)
     if not root.is_dir():
         raise GuanxiError(f"vault folder {root} does not exist")
+    finish_interrupted_write(root)
     return root
+
+
+def finish_interrupted_write(root: Path) -> None:
+    """A batch a crash interrupted is finished before any command reads, and said (once per process)."""
+    from notebook_tool.write.writer import recover
+
+    for line in recover(root):
+        click.echo(f"guanxi: {line}", err=True)
 
 
 def progress_wrap(progress: bool) -> Any:
@@ -273,6 +282,8 @@ def add(ctx: click.Context, name: str, email: tuple[str, ...], phone: tuple[str,
     from notebook_tool.write.create import NewContact, add_contact, add_warnings
 
     root = vault_root(ctx)
+    if root.is_dir():
+        finish_interrupted_write(root)
     config, _ = load_config(root)
     new = NewContact(name, email, phone, tags, met, via, why, company, role, aliases, birthday, links)
     path = add_contact(root, config, new)
