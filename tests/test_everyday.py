@@ -391,8 +391,8 @@ def test_add_takes_alias_birthday_link_and_warns_on_unknown_via_or_bad_email(vau
     assert r.stderr == ("guanxi: warning: 'ann.example.com' does not look like an email address\n"
                         "guanxi: warning: --via 'Zed' is not a contact yet (guanxi add Zed)\n")
     assert (root / "people" / "Ann Lee.md").read_text() == (
-        "---\naliases: [Annie]\nemail: ann.example.com\nlinks: https://example.com/ann\nbirthday: --06-14\n"
-        'via: "[[Zed]]"\ngive:\ntake:\ntouch:\n---\n')
+        '---\nemail: ann.example.com\nvia: "[[Zed]]"\naliases: [Annie]\nlinks: [https://example.com/ann]\n'
+        "birthday: --06-14\ngive:\ntake:\ntouch:\n---\n")
     ok = run_cli("--vault", str(root), "add", "Cy", "--via", "bob", "--email", "cy@x.example")
     assert (ok.exit_code, ok.stderr) == (0, "")
     assert run_cli("--vault", str(root), "show", "annie", *DAY).stdout.startswith("Ann Lee\n")

@@ -285,7 +285,8 @@ def add(ctx: click.Context, name: str, email: tuple[str, ...], phone: tuple[str,
     if root.is_dir():
         finish_interrupted_write(root)
     config, _ = load_config(root)
-    new = NewContact(name, email, phone, tags, met, via, why, company, role, aliases, birthday, links)
+    new = NewContact(name, email, phone, tags, met, via, why, company, role,
+                     aliases=aliases, links=links, birthday=birthday)
     path = add_contact(root, config, new)
     click.echo(f"Created {path.relative_to(root).as_posix()}")
     for warning in add_warnings(root, new):
