@@ -2,7 +2,8 @@
 
 The set-up commands (a fresh venv, `pip install .`) are run as written by `.ci/run` on a clean
 clone; here, the tour's commands run one by one against the installed `guanxi`, in a fresh HOME.
-Only `$EDITOR` (interactive) and `guanxi watch` (runs until Ctrl-C) are left out.
+Only `$EDITOR` (interactive) and `guanxi watch` (runs until Ctrl-C) are left out; the user's
+LinkedIn export that `guanxi import linkedin` reads is given (one person).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def readme_block(section: str, n: int = 0) -> str:
 def tour_commands() -> list[str]:
     out = []
     for line in readme_block("A tour").splitlines():
-        command = re.split(r"\s{2,}#", line, maxsplit=1)[0].strip()  # drop the "   # comment"
+        command = re.split(r"\s+# ", line, maxsplit=1)[0].strip()  # drop the "   # comment"
         if command and not command.startswith("$EDITOR") and command != "guanxi watch":
             out.append(command)
     return out
@@ -54,6 +55,11 @@ def test_the_readme_tour_works_followed_literally(tmp_path: Path) -> None:
            "GIT_COMMITTER_NAME": "New User", "GIT_COMMITTER_EMAIL": "new@example.com",
            "GUANXI_VAULT": "", "GIT_CONFIG_GLOBAL": str(home / ".gitconfig")}
     env.pop("GUANXI_VAULT")
+    # The user's own LinkedIn export, which the tour's `guanxi import linkedin` reads.
+    (home / "network").mkdir()
+    (home / "network" / "Connections.csv").write_text(
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+        "Dana,Wu,https://www.linkedin.com/in/dana,dana@x.example,Initech,CTO,01 Mar 2025\n")
     script = "set -e\ntrap 'echo \"FAILED: $BASH_COMMAND\" >&2' ERR\n" + "\n".join(
         f"echo '>>> {c}'\n{c}" for c in tour_commands())
     done = subprocess.run(["bash", "--norc", "-c", script], cwd=tmp_path, env=env, capture_output=True,
