@@ -699,31 +699,38 @@ class Cache:
                 pending.update({rel: v for rel, v in self._pending.items() if v is _DELETED})
             else:
                 pending = self._pending
-            rows = []
             kept = []
             gone = []
+            pieces = dict(self._pieces)
+            changed = []
             for rel, result in pending.items():
                 if result is _DELETED or rel not in self.records:
                     gone.append((rel,))
-                    continue
-                stamp, h = self.records[rel]
-                if result is _KEEP:  # only the record changed (a racy hash dropped)
-                    kept.append((*stamp, h, rel))
-                    continue
-                text = None
-                if result is not None:
-                    with contextlib.suppress(Unstorable):
-                        text = encode_result(result)
-                rows.append((rel, KIND_CONTACT, *stamp, h, "\x1f".join(self.keys.get(rel, ())), text))
+                elif result is _KEEP:  # only the record changed (a racy hash dropped)
+                    kept.append((*self.records[rel][0], self.records[rel][1], rel))
+                else:
+                    changed.append((rel, result))
+
+            def rows() -> Iterator[tuple[Any, ...]]:
+                # Encoded one at a time as SQLite takes them: never the whole vault's text at once.
+                for rel, result in changed:
+                    text = None
+                    if result is not None:
+                        with contextlib.suppress(Unstorable):
+                            text = encode_result(result)
+                    stamp, h = self.records[rel]
+                    ctx, name, piece = pieces.pop(rel, (None, None, None))
+                    yield (rel, KIND_CONTACT, *stamp, h, "\x1f".join(self.keys.get(rel, ())), text, ctx, name, piece)
+
             conn.executemany("DELETE FROM files WHERE path = ?", gone)
-            conn.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL)", rows)
+            conn.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows())
             conn.executemany("UPDATE files SET mtime_ns = ?, size = ?, ino = ?, ctime_ns = ?, hash = ? "
                              "WHERE path = ?", kept)
             # A piece is kept only on the row of the file version it was made from.
             conn.executemany(
                 "UPDATE files SET piece_ctx = ?, piece_name = ?, piece = ? WHERE path = ? AND mtime_ns = ? "
                 "AND size = ? AND ino = ? AND ctime_ns = ?",
-                [(ctx, name, text, rel, *self.records[rel][0]) for rel, (ctx, name, text) in self._pieces.items()
+                [(ctx, name, text, rel, *self.records[rel][0]) for rel, (ctx, name, text) in pieces.items()
                  if rel in self.records])
             conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
                 ("settings", json.dumps(self.settings)),
