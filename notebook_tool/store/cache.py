@@ -459,8 +459,12 @@ class Cache:
 
     # -- loading -------------------------------------------------------------------
     @classmethod
-    def load(cls, root: Path, max_front_matter: int, lazy: bool = False) -> Cache:
-        """The store of ``root``, or an empty one if it is missing or cannot be trusted."""
+    def load(cls, root: Path, max_front_matter: int, lazy: bool = False, records: bool = True) -> Cache:
+        """The store of ``root``, or an empty one if it is missing or cannot be trusted.
+
+        ``records=False``: only the meta table (``show``'s folder stamps and
+        names); such a cache is read-only.
+        """
         settings = f"{code_fingerprint()}|mfm={max_front_matter}"
         cache = cls(root, settings, lazy)
         try:
@@ -476,11 +480,13 @@ class Cache:
                 conn.close()
                 return cache  # another version or other settings: rebuilt (save() clears the rows)
             dirs, pages = json.loads(meta.get("dirs", "{}")), json.loads(meta.get("pages", "{}"))
-            records: dict[str, Record] = {}
+            table: dict[str, Record] = {}
             for rel, m, s, i, c, h in conn.execute(
                     "SELECT path, mtime_ns, size, ino, ctime_ns, hash FROM files WHERE kind = ?",
-                    (KIND_CONTACT,)):
-                records[rel] = ((m, s, i, c), h)
+                    (KIND_CONTACT,)) if records else ():
+                table[rel] = ((m, s, i, c), h)
+            cache._names_text = meta.get("names")
+            cache.read_only = not records
             if not isinstance(dirs, dict) or not isinstance(pages, dict):
                 raise ValueError("not a meta table")
             cache.dirs, cache.pages = _dirs_from_json(dirs), _pages_from_json(pages)
@@ -488,7 +494,7 @@ class Cache:
             conn.close()
             _remove(cache.path)
             return cls._fresh(cache)
-        cache.records = records
+        cache.records = table
         cache._results = StoredResults(cache) if lazy else None
         cache._conn = conn
         cache._stored_settings = True
@@ -502,6 +508,9 @@ class Cache:
         return cache
 
     _stored_settings = False  # the rows on disk were written under these settings
+    _names_text: str | None = None  # the names haystack as the meta table keeps it (JSON)
+    read_only = False  # loaded without its records: never saved
+    _names_fresh = False  # names() built the haystack from the rows: worth keeping
 
     def row_result(self, rel: str) -> str | None:
         """One file's stored result text (watch's lookups)."""
@@ -609,8 +618,27 @@ class Cache:
             return  # not plain data: rendered again next time
         self.dirty = True
 
+    def keep_names(self) -> None:
+        """Keep the haystack :meth:`names` had to build, so the next ``show`` reads one row."""
+        if not self._names_fresh or self._names is None or self._conn is None or self.keys:
+            return
+        try:
+            self._conn.execute("INSERT OR REPLACE INTO meta VALUES ('names', ?)",
+                               (json.dumps(list(self._names), ensure_ascii=False),))
+        except sqlite3.Error:
+            pass  # read-only store folder: built again next time
+        self._names_fresh = False
+
     def names(self) -> tuple[list[str], list[int], str]:
         """``(paths, ends, haystack)``: every file's folded names in one string (see :func:`_haystack`)."""
+        if self._names is None and self._names_text is not None and not self.keys:
+            try:  # one row: show need not read every file's names
+                rels, ends, blob = json.loads(self._names_text)
+                if isinstance(rels, list) and isinstance(ends, list) and isinstance(blob, str) \
+                        and len(rels) == len(ends):
+                    self._names = (rels, ends, blob)
+            except (ValueError, TypeError):
+                pass
         if self._names is None:
             stored: dict[str, tuple[str, ...]] = {}
             if self._conn is not None:
@@ -620,7 +648,9 @@ class Cache:
                 except sqlite3.Error:
                     stored = {}
             keys = self.keys
-            self._names = _haystack({rel: keys[rel] if rel in keys else stored.get(rel, ()) for rel in self.records})
+            wanted = self.records if not self.read_only else stored
+            self._names = _haystack({rel: keys[rel] if rel in keys else stored.get(rel, ()) for rel in wanted})
+            self._names_fresh = True
         return self._names
 
     # -- entries -------------------------------------------------------------------
@@ -680,7 +710,9 @@ class Cache:
     # -- saving --------------------------------------------------------------------
     def save(self) -> bool:
         """Write what changed in one transaction; False if the store could not be written."""
-        if not self.dirty:
+        if self.read_only:
+            return False
+        if not self.dirty and not (self._names_fresh and not self.keys):
             return True
         try:
             path = self.path or store_path(self.root)
@@ -732,6 +764,11 @@ class Cache:
                 "AND size = ? AND ino = ? AND ctime_ns = ?",
                 [(ctx, name, text, rel, *self.records[rel][0]) for rel, (ctx, name, text) in pieces.items()
                  if rel in self.records])
+            if self.keys or gone:  # names changed: show rebuilds the haystack once, and keeps it
+                conn.execute("DELETE FROM meta WHERE key = 'names'")
+            elif self._names_fresh and self._names is not None:
+                conn.execute("INSERT OR REPLACE INTO meta VALUES ('names', ?)",
+                             (json.dumps(list(self._names), ensure_ascii=False),))
             conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
                 ("settings", json.dumps(self.settings)),
                 ("dirs", json.dumps(self.dirs)),
@@ -746,6 +783,7 @@ class Cache:
             return False
         self._pending = {}
         self._pieces = {}
+        self._names_fresh = False
         self.dirty = False
         if self.lazy:
             self._conn = conn

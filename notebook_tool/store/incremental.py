@@ -489,13 +489,15 @@ def quick_lookup(root: Path, query: str) -> tuple[Config, list[Problem], list[Fi
 
     root = root.resolve()
     config, problems = load_config(root)
-    cache = Cache.load(root, config.max_front_matter)
+    cache = Cache.load(root, config.max_front_matter, records=False)  # the meta table is enough
     if not folders_unchanged(root, config, cache.dirs):
         return None
     q = fold(query)
     if not q:
         return None
     rels, ends, blob = cache.names()
+    cache.keep_names()
+    cache.close()
     US, RS = "\x1f", "\x1e"
 
     def files_with(needle: str, exact: bool = False) -> set[int]:
