@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from notebook_tool.compute.ledger import Summary, fmt
+from notebook_tool.compute.triage import spread_last_contact, untouched
 from notebook_tool.core.config import Config
 from notebook_tool.core.model import Contact
 
@@ -129,14 +130,20 @@ def cadence_of(contact: Contact, config: Config) -> int:
 def rule_overdue(s: Summary, ctx: Context) -> Reason | None:
     """Days since last contact beyond the cadence."""
     cadence = cadence_of(s.contact, ctx.config)
-    if cadence == 0 or s.last_contact is None:
+    last = spread_last_contact(s.contact, s.last_contact, cadence)  # imported people: spread, not all due at once
+    if cadence == 0 or last is None:
         return None
-    since = (ctx.today - s.last_contact).days
+    since = (ctx.today - last).days
     if since <= cadence:
         return None
+    if last != s.last_contact:  # an imported person's first check-in, spread (compute.triage)
+        due = last + dt.timedelta(days=cadence)
+        text = f"first check-in since the import, due {due.isoformat()} (cadence {cadence}d)"
+    else:
+        text = f"no contact for {_days(since)} (cadence {cadence}d; last {last.isoformat()})"
     return Reason(
         "overdue",
-        f"no contact for {_days(since)} (cadence {cadence}d; last {s.last_contact.isoformat()})",
+        text,
         (since - cadence) / cadence,
     )
 
@@ -178,6 +185,8 @@ def attention(summaries: Iterable[Summary], ctx: Context) -> list[Person]:
     people = []
     for s in summaries:
         if s.contact.snooze is not None and s.contact.snooze > ctx.today:
+            continue
+        if untouched(s.contact):  # only a name from an import: counted on the page, worked through by triage
             continue
         reasons = reasons_for(s, ctx)
         if reasons:
