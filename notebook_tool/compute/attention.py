@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from notebook_tool.compute.ledger import Summary, fmt
 from notebook_tool.core.config import Config
-from notebook_tool.core.model import Contact
+from notebook_tool.core.model import Contact, Entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +56,15 @@ def _days(n: int) -> str:
     return "1 day" if n == 1 else f"{n} days"
 
 
+def promise_late_on(entry: Entry, config: Config) -> dt.date:
+    """The first day an open promise counts as late (past its grace): the promise rule fires from then."""
+    return entry.date + dt.timedelta(days=config.promise_grace_days + 1)
+
+
 def rule_promise(s: Summary, ctx: Context) -> Reason | None:
     """An open ``[ ]`` give older than the grace period."""
-    grace = ctx.config.promise_grace_days
-    late = [e for e in s.contact.entries if e.kind == "give" and e.is_open and (ctx.today - e.date).days > grace]
+    late = [e for e in s.contact.entries
+            if e.kind == "give" and e.is_open and promise_late_on(e, ctx.config) <= ctx.today]
     if not late:
         return None
     oldest = min(late, key=lambda e: (e.date, e.line))
@@ -126,14 +131,21 @@ def cadence_of(contact: Contact, config: Config) -> int:
     return min(tagged) if tagged else config.cadence_days
 
 
-def rule_overdue(s: Summary, ctx: Context) -> Reason | None:
-    """Days since last contact beyond the cadence."""
-    cadence = cadence_of(s.contact, ctx.config)
+def overdue_on(s: Summary, config: Config) -> dt.date | None:
+    """The first day the cadence has run out (the overdue rule fires from then); None without one."""
+    cadence = cadence_of(s.contact, config)
     if cadence == 0 or s.last_contact is None:
         return None
-    since = (ctx.today - s.last_contact).days
-    if since <= cadence:
+    return s.last_contact + dt.timedelta(days=cadence + 1)
+
+
+def rule_overdue(s: Summary, ctx: Context) -> Reason | None:
+    """Days since last contact beyond the cadence."""
+    due = overdue_on(s, ctx.config)
+    if due is None or s.last_contact is None or due > ctx.today:
         return None
+    cadence = cadence_of(s.contact, ctx.config)
+    since = (ctx.today - s.last_contact).days
     return Reason(
         "overdue",
         f"no contact for {_days(since)} (cadence {cadence}d; last {s.last_contact.isoformat()})",

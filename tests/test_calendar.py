@@ -1,0 +1,113 @@
+"""The calendar feed: golden .ics of the example vault, parsed back and checked event by event."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from icalendar import Calendar
+
+from tests.conftest import EXAMPLE_VAULT, run_cli
+
+TODAY = "2025-06-01"
+GOLDEN_ICS = EXAMPLE_VAULT / "_index" / "guanxi.ics"
+
+
+def events(text: str | bytes) -> list:
+    cal = Calendar.from_ical(text)
+    return list(cal.walk("VEVENT"))
+
+
+def test_golden_ics_parses_and_every_event_has_uid_dtstamp_dtstart() -> None:
+    data = GOLDEN_ICS.read_bytes()
+    assert data.startswith(b"BEGIN:VCALENDAR\r\n") and data.endswith(b"END:VCALENDAR\r\n")
+    evs = events(data)
+    assert len(evs) == 16
+    uids = [str(e["UID"]) for e in evs]
+    assert len(set(uids)) == len(uids)  # stable and unique
+    for e in evs:
+        for prop in ("UID", "DTSTAMP", "DTSTART", "SUMMARY"):
+            assert prop in e, (prop, e)
+        assert e.decoded("DTSTAMP") == dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
+        assert isinstance(e.decoded("DTSTART"), dt.date)
+        assert e.decoded("DTEND") == e.decoded("DTSTART") + dt.timedelta(days=1)
+        kind = str(e["UID"]).split("-")[0]
+        assert kind in ("birthday", "check", "promise", "snooze")
+        if kind == "birthday":
+            assert e["RRULE"]["FREQ"] == ["YEARLY"]
+        else:
+            assert "RRULE" not in e
+            assert e.decoded("DTSTART") >= dt.date(2025, 6, 1)  # past-due reminders sit on today
+    summaries = {str(e["SUMMARY"]): e.decoded("DTSTART") for e in evs}
+    assert summaries["Birthday: Alice Chen"] == dt.date(1985, 6, 14)
+    assert summaries["Birthday: 李娜"] == dt.date(2000, 6, 10)  # no year: the rule starts in 2000
+    assert summaries["Promise to Alice Chen: Send the DevOps hiring report"] == dt.date(2025, 6, 1)
+
+
+def test_calendar_command_prints_the_committed_feed_and_is_deterministic(tmp_path: Path) -> None:
+    copy = tmp_path / "v"
+    shutil.copytree(EXAMPLE_VAULT, copy, ignore=shutil.ignore_patterns(".guanxi"))
+    a = run_cli("--vault", str(copy), "calendar", "--today", TODAY)
+    b = run_cli("--vault", str(copy), "calendar", "--today", TODAY)
+    assert a.exit_code == 0
+    assert a.stdout_bytes == b.stdout_bytes == GOLDEN_ICS.read_bytes()
+
+
+def test_uids_do_not_depend_on_the_day(tmp_path: Path) -> None:
+    one = run_cli("--vault", str(EXAMPLE_VAULT), "calendar", "--json", "--today", TODAY)
+    two = run_cli("--vault", str(EXAMPLE_VAULT), "calendar", "--json", "--today", "2025-06-20")
+    uids1 = {e["uid"] for e in json.loads(one.stdout)["events"] if e["kind"] == "birthday"}
+    uids2 = {e["uid"] for e in json.loads(two.stdout)["events"] if e["kind"] == "birthday"}
+    assert uids1 == uids2 and uids1
+
+
+def test_reminder_dates_follow_the_attention_rules(vault: Callable[..., Path]) -> None:
+    root = vault({
+        "guanxi.toml": 'contacts = ["people"]\n',
+        "people/Ann.md": """\
+            ---
+            cadence: 30d
+            birthday: --02-29
+            snooze: 2025-07-01
+            email: a@example.com
+            give:
+              - 2025-06-20 [ ] Send the book
+            touch:
+              - 2025-05-20 Lunch
+            ---
+            """,
+        "people/Ben.md": """\
+            ---
+            cadence: none
+            email: b@example.com
+            touch:
+              - 2025-01-01 Call
+            ---
+            """,
+    })
+    r = run_cli("--vault", str(root), "calendar", "--json", "--today", "2025-06-01")
+    assert r.exit_code == 0, r.output
+    got = [(e["kind"], e["name"], e["date"]) for e in json.loads(r.stdout)["events"]]
+    assert got == [
+        ("birthday", "Ann", "2000-02-29"),
+        # snoozed until 07-01: the check-in (due 06-20) and the late promise (06-28) wait for it
+        ("check-in", "Ann", "2025-07-01"),
+        ("promise", "Ann", "2025-07-01"),
+        ("snooze-ends", "Ann", "2025-07-01"),
+    ]
+    ics = run_cli("--vault", str(root), "calendar", "--today", "2025-06-01").stdout
+    (bday,) = [e for e in events(ics) if str(e["SUMMARY"]).startswith("Birthday")]
+    # 29 February falls on the last day of February in other years, as on the attention page.
+    assert bday["RRULE"]["BYMONTHDAY"] == [-1] and bday["RRULE"]["BYMONTH"] == [2]
+
+
+def test_hostile_text_cannot_inject_calendar_lines(vault: Callable[..., Path]) -> None:
+    root = vault({
+        "people/Eve.md": '---\nname: "Eve\\r\\nBEGIN:VEVENT\\r\\nUID:x"\nsnooze: 2030-01-01\n---\n',
+    })
+    r = run_cli("--vault", str(root), "calendar", "--today", "2025-06-01")
+    assert r.exit_code == 0
+    assert len(events(r.stdout)) == len([ln for ln in r.stdout.splitlines() if ln == "BEGIN:VEVENT"])
