@@ -66,7 +66,8 @@ def calendar_of(vault: Vault, today: dt.date) -> Calendar:
 def page(vault: Vault, today: dt.date, link_base: str) -> str:
     """The ``.ics`` text (CRLF line ends, as RFC 5545 wants); ``link_base`` is unused."""
     del link_base
-    return calendar_of(vault, today).to_ical().decode("utf-8")
+    data: bytes = calendar_of(vault, today).to_ical()
+    return data.decode("utf-8")
 
 
 def calendar_json(vault: Vault, today: dt.date) -> dict[str, Any]:
