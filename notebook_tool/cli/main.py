@@ -341,14 +341,28 @@ def index(ctx: click.Context, today: dt.date | None) -> None:
 
 
 @main.command()
-@click.argument("which", type=click.Choice(["attention", "reciprocity"]))
+@click.argument("which", type=click.Choice(["attention", "reciprocity", "changes"]))
 @today_option
 @json_option
+@click.option("--since", default="7d", show_default=True, metavar="7d|YYYY-MM-DD",
+              help="changes: from the start of this day (a duration back from today, or a date).")
 @click.pass_context
-def report(ctx: click.Context, which: str, today: dt.date | None, as_json: bool) -> None:
-    """Print the attention or reciprocity report (Markdown, or --json)."""
+def report(ctx: click.Context, which: str, today: dt.date | None, as_json: bool, since: str) -> None:
+    """Print the attention or reciprocity report (Markdown, or --json).
+
+    `report changes --since 7d` is the weekly digest from the vault's git history.
+    """
     from notebook_tool.render import pages as render
 
+    if which == "changes":
+        from notebook_tool.git.changes import changes, digest_json, digest_text
+
+        digest = changes(existing_root(ctx), since, resolve_today(today))
+        if as_json:
+            echo_json(digest_json(digest))
+        else:
+            click.echo(digest_text(digest), nl=False)
+        return
     vault = load(ctx)
     rep = render.build(vault, resolve_today(today))
     if as_json:
