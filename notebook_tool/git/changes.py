@@ -139,6 +139,8 @@ def is_contact_path(rel: str, config: Config) -> bool:
     output = config.output.strip("/")
     if rel == output or rel.startswith(output + "/"):
         return False
+    if any(rel.startswith(f + "/") for f in config.notes):
+        return False
     tops = config.contacts if config.contacts is not None else (".",)
     for top in tops:
         t = top.strip("/")

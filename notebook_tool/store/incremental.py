@@ -41,6 +41,7 @@ from notebook_tool.core.model import Contact, FileResult, Problem, Vault
 from notebook_tool.read.config import load_config
 from notebook_tool.read.vault import contact_paths, load_vault, read_file
 from notebook_tool.store.cache import RACY_NS, Cache, Stamp, no_gc, read_stable, stamp_of
+from notebook_tool.store.notes import NotesState
 
 Progress = Callable[[Iterable[str]], Iterable[str]]
 
@@ -92,6 +93,7 @@ class State:
         self._touched: set[str] = set()
         self._overlaid: set[str] = set()
         self.fork_min = FORK_MIN
+        self.notes = NotesState(self.root, use_cache)  # notes as touches (store/notes.py)
 
     def _new_cache(self) -> Cache:
         if self.use_cache:
@@ -126,9 +128,21 @@ class State:
         changes = self._sync(paths, gone, progress)
         if walked:
             self.record_folders(folders)
-        changes = Changes(changes.read, changes.removed, config_changed)
+        changes = Changes(changes.read + self._notes_changed(self.notes.rescan(config)), changes.removed,
+                          config_changed)
         self.pages_stale |= bool(changes)
         return changes
+
+    def _notes_changed(self, rels: set[str]) -> tuple[str, ...]:
+        """After notes changed: the people they name (before and after) are re-rendered."""
+        concerned, self.notes.concerned = self.notes.concerned, set()
+        if rels and concerned:
+            from notebook_tool.read.notetouch import contact_keys
+
+            for rel, r in self.cache.results().items():
+                if r.contact is not None and not concerned.isdisjoint(contact_keys(r.contact)):
+                    self._touched.add(rel)
+        return tuple(sorted(rels))
 
     def update(self, rels: Iterable[str]) -> Changes:
         """Look at just these vault-relative paths (from the watcher's events)."""
@@ -141,6 +155,10 @@ class State:
             elif rel in self.paths:
                 gone.append(rel)
         changes = self._sync(present, set(gone), None)
+        noted = self._notes_changed(self.notes.update(rels))
+        if noted:
+            changes = Changes(changes.read + noted, changes.removed, changes.config_changed)
+            self.pages_stale = True
         if changes and self.cache.dirs and not self._folders_unchanged():
             # A file came or went: the folder stamps are stale until the next walk.
             self.cache.dirs = {}
@@ -162,6 +180,8 @@ class State:
         output = self.config.output.strip("/")
         if rel == output or rel.startswith(output + "/"):
             return False
+        if any(rel.startswith(f + "/") for f in self.config.notes):
+            return False  # notes are read as notes, never as contacts
         tops = self.config.contacts if self.config.contacts is not None else (".",)
         under = [top for top in tops if top == "." or rel.startswith(top.strip("/") + "/")]
         if not under:
@@ -405,7 +425,8 @@ class State:
         for rel in sorted(self.paths):
             out.append(self._shown(rel, results))
         self.overlaid = len(self._overlaid)
-        return Vault(self.root, self.config, tuple(out), tuple(self.config_problems + self.walk_problems))
+        vault = Vault(self.root, self.config, tuple(out), tuple(self.config_problems + self.walk_problems))
+        return self.notes.index().apply(vault) if self.config.notes else vault
 
     def _shown(self, rel: str, results: MutableMapping[str, FileResult]) -> FileResult:
         """The result the pages show for ``rel``: in watch mode, a broken file keeps its last good contact."""
@@ -418,7 +439,8 @@ class State:
 
     def _pages_key(self, today: dt.date) -> str:
         # Compared for equality only, and small: kept as text, no hashing needed.
-        return repr((today.isoformat(), self.config, self.config_problems, self.walk_problems, self.cache.settings))
+        return repr((today.isoformat(), self.config, self.config_problems, self.walk_problems, self.cache.settings,
+                     self.notes.key()))
 
     def _pages_intact(self, recorded: dict[str, Any]) -> bool:
         """The pages on disk are exactly the ones last written (nobody edited or deleted them)."""
@@ -496,13 +518,13 @@ class State:
             self._overlaid = set()
             with no_gc():  # as for a full render in index()
                 for rel in sorted(self.paths):
-                    live.put(rel, self._shown(rel, results))
+                    live.put(rel, self._noted(self._shown(rel, results)))
             # The rows are kept now: render.link's memo would only hold every
             # name and path again (~10 MB at 30,000 people).
             link.cache_clear()
         else:
             for rel in sorted(self._touched):
-                live.put(rel, self._shown(rel, results) if rel in self.paths else None)
+                live.put(rel, self._noted(self._shown(rel, results)) if rel in self.paths else None)
                 if rel not in self.paths:
                     self._overlaid.discard(rel)
         self.overlaid = len(self._overlaid)
@@ -515,7 +537,12 @@ class State:
             texts.update(extra_pages(self.vault(), today, link_base_for(self.config.output)))
         return write_pages(self.root, self.config.output, texts), len(live.names), errors
 
+    def _noted(self, r: FileResult) -> FileResult:
+        """A contact's result with the touches of the notes that name it."""
+        return self.notes.index().apply_result(r) if self.config.notes else r
+
     def save(self) -> None:
+        self.notes.save()
         if self.use_cache:
             self.cache.save()
 
@@ -797,6 +824,11 @@ def find_contact(root: Path, name: str, use_cache: bool = True) -> tuple[Vault, 
     if found is not None:
         config, problems, results = found
         vault = Vault(root.resolve(), config, tuple(results), tuple(problems))
+        if config.notes:
+            notes = NotesState(root.resolve(), use_cache)
+            notes.rescan(config)
+            vault = notes.index().apply(vault)
+            notes.save()
         try:
             return vault, resolve(vault.contacts, name)
         except ResolveError as exc:
