@@ -124,3 +124,16 @@ def test_errors_are_one_line(tmp_path: Path) -> None:
     assert r.exit_code == 1 and r.stderr.startswith("guanxi: --since: expected a duration")
     r = run_cli("--vault", str(root), "report", "changes", "--today", "2025-06-08")
     assert r.exit_code == 0 and "Nothing changed." in r.stdout
+
+
+def test_committed_notes_count_as_touches_logged(tmp_path: Path) -> None:
+    root = write_vault(tmp_path / "v", {"guanxi.toml": 'contacts = ["people"]\nnotes = ["notes"]\n',
+                                        "people/Bob.md": BOB})
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    commit(root, "2025-05-20", "start")
+    write_vault(root, {"notes/2025-06-02 Lunch.md": "Lunch with [[Bob]].\n"})
+    commit(root, "2025-06-02", "a note")
+    r = run_cli("--vault", str(root), "report", "changes", "--since", "2025-06-01", "--today", "2025-06-08", "--json")
+    d = json.loads(r.stdout)
+    assert [(x["name"], x["kind"], x["text"]) for x in d["logged"]] == [("Bob", "touch", "note: notes/2025-06-02 Lunch.md")]
+    assert d["added"] == []

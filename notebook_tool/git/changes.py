@@ -32,6 +32,8 @@ from notebook_tool.core.errors import GuanxiError
 from notebook_tool.core.model import Contact, Entry, FileResult, Vault
 from notebook_tool.core.text import fold
 from notebook_tool.read.config import config_from_mapping
+from notebook_tool.read.notes import parse_note
+from notebook_tool.read.notetouch import NoteIndex
 from notebook_tool.read.vault import read_file
 
 
@@ -162,7 +164,14 @@ def vault_at(root: Path, commit: str, prefix: str) -> Vault:
     paths = sorted(p for p in blobs if is_contact_path(p, config))
     datas = _cat(root, [blobs[p] for p in paths])
     results: tuple[FileResult, ...] = tuple(read_file(root, p, config, data=d) for p, d in zip(paths, datas, strict=True))
-    return Vault(root, config, results)
+    vault = Vault(root, config, results)
+    if config.notes:  # the notes as committed count as touches, as in every other view
+        note_rels = sorted(p for p in blobs if p.lower().endswith(".md")
+                           and any(p.startswith(f + "/") for f in config.notes)
+                           and not any(part.startswith(".") for part in p.split("/")))
+        notes = [parse_note(d, p) for p, d in zip(note_rels, _cat(root, [blobs[p] for p in note_rels]), strict=True)]
+        vault = NoteIndex.of(notes).apply(vault)
+    return vault
 
 
 def _empty(root: Path, config: Config) -> Vault:

@@ -25,9 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import frontmatter
 import yaml
-from frontmatter.default_handlers import YAMLHandler
 
 from notebook_tool.core.config import Config
 from notebook_tool.core.model import Problem
@@ -59,17 +57,29 @@ class Note:
     date_line: int = 1
 
 
-class HardenedYAML(YAMLHandler):
-    """python-frontmatter's YAML handler over the hardened loader: the prescan refuses first."""
-
-    def load(self, fm: str, **kwargs: object) -> Any:
-        finding = prescan(fm)
-        if finding is not None:
-            raise ValueError(finding.message)
-        return yaml.load(fm, Loader=Loader)  # the hardened safe loader
+def hardened_load(fm: str) -> Any:
+    """The front matter's YAML through the prescan, then the hardened safe loader."""
+    finding = prescan(fm)
+    if finding is not None:
+        raise ValueError(finding.message)
+    return yaml.load(fm, Loader=Loader)  # the hardened safe loader
 
 
-_HANDLER = HardenedYAML()
+_HANDLER: Any = None
+
+
+def _handler() -> Any:
+    """python-frontmatter's YAML handler with our loader (imported on first use: ``show`` never needs it)."""
+    global _HANDLER
+    if _HANDLER is None:
+        from frontmatter.default_handlers import YAMLHandler
+
+        class HardenedYAML(YAMLHandler):
+            def load(self, fm: str, **kwargs: object) -> Any:
+                return hardened_load(fm)
+
+        _HANDLER = HardenedYAML()
+    return _HANDLER
 
 
 def note_paths(root: Path, config: Config) -> list[str]:
@@ -139,7 +149,9 @@ def parse_note(data: bytes, path: str) -> Note:
     problems: list[Problem] = []
     meta: dict[str, Any] = {}
     try:
-        post = frontmatter.loads(text, handler=_HANDLER)
+        import frontmatter
+
+        post = frontmatter.loads(text, handler=_handler())
         meta = post.metadata if isinstance(post.metadata, dict) else {}
     except Exception as exc:  # any failure is the note's problem
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
