@@ -8,9 +8,10 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from icalendar import Calendar
 
-from tests.conftest import EXAMPLE_VAULT, run_cli
+from tests.conftest import EXAMPLE_VAULT, REPO, run_cli
 
 TODAY = "2025-06-01"
 GOLDEN_ICS = EXAMPLE_VAULT / "_index" / "guanxi.ics"
@@ -111,3 +112,31 @@ def test_hostile_text_cannot_inject_calendar_lines(vault: Callable[..., Path]) -
     r = run_cli("--vault", str(root), "calendar", "--today", "2025-06-01")
     assert r.exit_code == 0
     assert len(events(r.stdout)) == len([ln for ln in r.stdout.splitlines() if ln == "BEGIN:VEVENT"])
+
+
+@pytest.mark.parametrize("where", ["example", *sorted(p.name for p in (REPO / "tests/golden").iterdir()
+                                                    if (p / "vault").is_dir()), "hostile_html"])
+def test_the_fast_writer_gives_icalendars_bytes(where: str) -> None:
+    """page() writes events from a template: byte for byte what icalendar itself writes."""
+    from notebook_tool.read.vault import load_vault
+    from notebook_tool.render.calendar import calendar_of, page
+
+    root = {"example": EXAMPLE_VAULT, "hostile_html": REPO / "tests/golden_html/small/vault"}.get(
+        where, REPO / "tests/golden" / where / "vault")
+    vault = load_vault(root)
+    for day in (dt.date(2025, 6, 1), dt.date(2024, 2, 28)):
+        assert page(vault, day, "") == calendar_of(vault, day).to_ical().decode("utf-8")
+
+
+def test_escaping_and_folding_match_icalendar_on_odd_text() -> None:
+    from icalendar import Event
+
+    from notebook_tool.render.calendar import escape_text, fold
+
+    for text in ["a;b,c\\d\ne\r\nf\rg", "é" * 80, "x" * 73 + "\\;" + "y" * 10, "日本語" * 40, "a" * 74, "a" * 75,
+                 "\\" * 120, "^" * 80, "é\\" * 60, "a" * 200]:
+        e = Event()
+        e.add("summary", text)
+        expected = e.to_ical().decode("utf-8").split("\r\n")
+        body = "\r\n".join(expected[1:-2])
+        assert fold("SUMMARY:" + escape_text(text)) == body, text

@@ -20,6 +20,7 @@ from typing import Literal
 
 from notebook_tool.compute.attention import overdue_on, promise_late_on, sort_key_name
 from notebook_tool.compute.ledger import summarize
+from notebook_tool.core.config import Config
 from notebook_tool.core.model import Birthday, Contact, Vault
 
 ReminderKind = Literal["birthday", "check-in", "promise", "snooze-ends"]
@@ -63,9 +64,9 @@ def birthday_start(b: Birthday) -> dt.date:
         return dt.date(year, b.month, 28)
 
 
-def _contact_reminders(c: Contact, vault: Vault, today: dt.date) -> list[Reminder]:
+def contact_reminders(c: Contact, config: Config, today: dt.date) -> list[Reminder]:
+    """One person's reminders (in no particular order: see :func:`order_key`)."""
     out: list[Reminder] = []
-    config = vault.config
     if c.birthday is not None:
         b = c.birthday
         year = f" (born {b.year})" if b.year else ""
@@ -101,5 +102,10 @@ def reminders(vault: Vault, today: dt.date) -> tuple[Reminder, ...]:
     """Every reminder of the vault, by day, then name, path and kind (deterministic)."""
     out: list[Reminder] = []
     for c in vault.contacts:
-        out.extend(_contact_reminders(c, vault, today))
-    return tuple(sorted(out, key=lambda r: (r.day, sort_key_name(r.name), r.path, r.kind, r.key)))
+        out.extend(contact_reminders(c, vault.config, today))
+    return tuple(sorted(out, key=order_key))
+
+
+def order_key(r: Reminder) -> tuple[dt.date, str, str, str, str]:
+    """Calendar order: by day, then name, path, kind and key (deterministic)."""
+    return (r.day, sort_key_name(r.name), r.path, r.kind, r.key)
