@@ -102,3 +102,14 @@ def test_watch_picks_up_a_new_note(watching: Callable[..., Running]) -> None:  #
     run.settle("a note removed")
     assert "2025-05-29" not in (run.root / "_index/reciprocity.md").read_text()
     run.assert_no_redundant_writes()
+
+
+def test_history_leaves_note_touches_out(tmp_path: Path) -> None:
+    import subprocess
+
+    root = notes_vault(tmp_path / "v", **{"notes/2025-05-30 Lunch.md": "[[Bob]]\n"})
+    env = {"GIT_CONFIG_GLOBAL": str(tmp_path / "none"), "GIT_CONFIG_NOSYSTEM": "1"}
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    r = run_cli("--vault", str(root), "history", "bob", "--json", env=env)
+    assert r.exit_code == 0, r.output
+    assert [e["text"] for e in json.loads(r.stdout)["entries"]] == ["Call"]
