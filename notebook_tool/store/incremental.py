@@ -136,7 +136,7 @@ class State:
     def _notes_changed(self, rels: set[str]) -> tuple[str, ...]:
         """After notes changed: the people they name (before and after) are re-rendered."""
         concerned, self.notes.concerned = self.notes.concerned, set()
-        if rels and concerned:
+        if rels and concerned and self._live is not None:  # else every page is rendered anyway
             from notebook_tool.read.notetouch import contact_keys
 
             for rel, r in self.cache.results().items():
