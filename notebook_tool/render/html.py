@@ -48,6 +48,7 @@ a{color:#0645ad;overflow-wrap:anywhere}
 h1{font-size:1.6rem;line-height:1.25;overflow-wrap:anywhere}
 table{border-collapse:collapse;display:block;overflow-x:auto;max-width:100%}
 th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}
+td:not(:first-child){white-space:nowrap}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.1rem 1rem}
 dt{color:#555}dd{margin:0;overflow-wrap:anywhere}
 ul.entries{list-style:none;padding:0}ul.entries li{padding:.2rem 0;border-bottom:1px solid #eee}
