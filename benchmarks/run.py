@@ -5,13 +5,17 @@ Every figure is the median of several runs and is printed beside a floor
 measured in the same run on the same files, so the ratio means something on
 a shared, noisy machine where absolute times do not:
 
-- cold ``guanxi index`` (no ``.guanxi/`` cache) vs reading every file's bytes
-  and vs ``yaml.load(..., CSafeLoader)`` of every front matter;
+- cold ``guanxi index`` (no store) vs a naive python-frontmatter indexer
+  (``benchmarks/peers.py``), vs reading every file's bytes and vs
+  ``yaml.load(..., CSafeLoader)`` of every front matter;
 - warm ``guanxi index`` (nothing changed) vs ``os.stat`` of every file;
+- ``guanxi index`` after one edited file vs the warm ``index``;
+- ``list``, ``report … --json`` and ``check`` on a current store vs a stat
+  walk of the vault from a fresh interpreter;
 - one file saved → both pages updated by ``guanxi watch``, minus the debounce
   window, vs the debounce window;
 - ``guanxi show NAME`` vs ``python -c "import click, yaml"``;
-- peak RSS of ``guanxi watch`` and of a cold ``guanxi index``.
+- peak RSS of every command.
 
 Commands run as subprocesses, as a user runs them (so start-up counts).
 Floors run in this process, after a first pass that warms the OS page cache.
@@ -79,10 +83,12 @@ def median_time(fn: Callable[[], object], repeat: int) -> float:
 
 
 SOURCE = REPO  # replaced by a snapshot in main(): see there
+STORE = REPO / ".bench-store"  # the XDG cache folder of every command run; set in main()
 
 
 def env() -> dict[str, str]:
-    return {**os.environ, "GUANXI_VAULT": "", "PYTHONPATH": str(SOURCE), "GUANXI_CACHE": "1"}
+    return {**os.environ, "GUANXI_VAULT": "", "PYTHONPATH": str(SOURCE), "GUANXI_CACHE": "1",
+            "XDG_CACHE_HOME": str(STORE)}
 
 
 def guanxi(root: Path, *args: str) -> list[str]:
@@ -181,32 +187,77 @@ def bench(n: int, repeat: int, work: Path) -> list[Row]:
     t_yaml = median_time(lambda: floor_yaml(paths), repeat)
     t_import = statistics.median(run_timed([sys.executable, "-c", "import click, yaml"])[0] for _ in range(max(repeat, 5)))
 
-    cold, cold_rss = [], []
-    for _ in range(repeat):
-        shutil.rmtree(root / ".guanxi", ignore_errors=True)
+    def peer(which: str) -> list[str]:
+        return [sys.executable, "-m", "benchmarks.peers", which, str(root)]
+
+    rss: dict[str, float] = {}  # command -> peak RSS over its runs (MB)
+
+    def timed(what: str, cmd: list[str], runs: int, before: Callable[[], object] | None = None) -> float:
+        times = []
+        for _ in range(runs):
+            if before is not None:
+                before()
+            t, mb = run_timed(cmd)
+            times.append(t)
+            rss[what] = max(rss.get(what, 0.0), mb)
+        return statistics.median(times)
+
+    def cold_start() -> None:
+        shutil.rmtree(STORE, ignore_errors=True)  # the store lives outside the vault (XDG cache)
         shutil.rmtree(root / "_index", ignore_errors=True)
-        t, rss = run_timed(guanxi(root, "index", "--today", TODAY))
-        cold.append(t)
-        cold_rss.append(rss)
-    t_cold = statistics.median(cold)
-    time.sleep(2.1)  # let the cache's folder stamps age past the racy window, as they would
+
+    t_walk = timed("stat walk", peer("statwalk"), max(repeat, 5))
+    t_naive = timed("naive", peer("naive"), repeat)
+    t_cold = timed("cold index", guanxi(root, "index", "--today", TODAY), repeat, cold_start)
+    time.sleep(2.1)  # let the store's folder stamps age past the racy window, as they would
     run_timed(guanxi(root, "index", "--today", TODAY))
-    t_warm = statistics.median(run_timed(guanxi(root, "index", "--today", TODAY))[0] for _ in range(max(repeat, 5)))
+    t_warm = timed("warm index", guanxi(root, "index", "--today", TODAY), max(repeat, 5))
+    edits = iter(range(10_000))
+
+    def edit_one() -> None:
+        i = next(edits)
+        target = root / rels[(i * 7919 + 13) % len(rels)]
+        text = target.read_text(encoding="utf-8")
+        target.write_text(text.replace("\n---\n", f"\ntouch:\n  - 2025-05-{i % 28 + 1:02d} bench {i}\n---\n", 1)
+                          if "touch:" not in text else
+                          text.replace("touch:\n", f"touch:\n  - 2025-05-{i % 28 + 1:02d} bench {i}\n", 1),
+                          encoding="utf-8")
+        os.utime(target, (PAST + i + 1, PAST + i + 1))  # an old mtime, as after the racy window
+
+    t_edit = timed("index after 1 edit", guanxi(root, "index", "--today", TODAY), max(repeat, 5), edit_one)
+    run_timed(guanxi(root, "index", "--today", TODAY))
+    t_list = timed("list", guanxi(root, "list", "--today", TODAY), max(repeat, 5))
+    t_ratt = timed("report attention --json", guanxi(root, "report", "attention", "--json", "--today", TODAY),
+                   max(repeat, 5))
+    t_rrec = timed("report reciprocity --json",
+                   guanxi(root, "report", "reciprocity", "--json", "--today", TODAY), max(repeat, 5))
+    t_check = timed("check", guanxi(root, "check", "--today", TODAY), max(repeat, 5))
     name = Path(rels[n // 2]).stem
-    t_show = statistics.median(run_timed(guanxi(root, "show", name, "--today", TODAY))[0] for _ in range(max(repeat, 5)))
+    t_show = timed("show", guanxi(root, "show", name, "--today", TODAY), max(repeat, 5))
     t_watch, watch_rss = measure_watch(root, rels, max(repeat, 5))
+    rss["watch"] = watch_rss
 
     label = f"{n:,}"
-    return [
+    walk = "stat walk (fresh interpreter)"
+    rows = [
+        Row(f"{label}: cold index", t_cold, t_naive, "naive python-frontmatter indexer", "≤ 0.75×", 0.75),
         Row(f"{label}: cold index", t_cold, t_yaml, "CSafeLoader of every front matter", "≤ 1.2×", 1.2),
         Row(f"{label}: cold index", t_cold, t_read, "read every file's bytes", "goal ≤ 4×", 4.0),
         Row(f"{label}: warm index, nothing changed", t_warm, t_stat, "os.stat of every file", "≤ 3×", 3.0),
+        Row(f"{label}: index after 1 edited file", t_edit, t_warm, "warm index, nothing changed", "≤ 2×", 2.0),
+        Row(f"{label}: list", t_list, t_walk, walk, "≤ 3×", 3.0),
+        Row(f"{label}: report attention --json", t_ratt, t_walk, walk, "≤ 3×", 3.0),
+        Row(f"{label}: report reciprocity --json", t_rrec, t_walk, walk, "≤ 3×", 3.0),
+        Row(f"{label}: check", t_check, t_walk, walk, "≤ 3×", 3.0),
         Row(f"{label}: one save → pages (work after debounce)", t_watch, DEBOUNCE, f"debounce window ({DEBOUNCE * 1000:.0f} ms)",
             "≤ 100 ms", 0.1 / DEBOUNCE),
         Row(f"{label}: show NAME", t_show, t_import, 'python -c "import click, yaml"', "≤ 2×", 2.0),
-        Row(f"{label}: watch peak RSS", watch_rss, None, "", "≤ 150 MB", 150.0, "MB"),
-        Row(f"{label}: cold index peak RSS", statistics.median(cold_rss), None, "", "", None, "MB"),
     ]
+    for what in ("cold index", "warm index", "index after 1 edit", "list", "report attention --json",
+                 "report reciprocity --json", "check", "show", "watch"):
+        rows.append(Row(f"{label}: {what} peak RSS", rss[what], None, "", "≤ 150 MB", 150.0, "MB"))
+    rows.append(Row(f"{label}: naive indexer peak RSS", rss["naive"], None, "", "", None, "MB"))
+    return rows
 
 
 def fmt_value(row: Row) -> str:
@@ -237,11 +288,12 @@ def main(argv: list[str] | None = None) -> None:
     work.mkdir(parents=True, exist_ok=True)
     # Run a snapshot of the code: an edit to the package during the run (the
     # cache fingerprints Guanxi's own modules) would otherwise turn warm runs cold.
-    global SOURCE
+    global SOURCE, STORE
     SOURCE = work / "src"
+    STORE = work / "xdg-cache"  # never the user's own store
     shutil.rmtree(SOURCE, ignore_errors=True)
-    shutil.copytree(REPO / "notebook_tool", SOURCE / "notebook_tool",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    for package in ("notebook_tool", "benchmarks"):  # benchmarks: the peers run from the snapshot too
+        shutil.copytree(REPO / package, SOURCE / package, ignore=shutil.ignore_patterns("__pycache__"))
     # Byte-compiled, as an installed package is (pip compiles on install): with
     # PYTHONDONTWRITEBYTECODE set, as on some machines, every command would
     # otherwise compile Guanxi's source again (~30 ms of every run).

@@ -34,6 +34,14 @@ def write_vault(root: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
+@pytest.fixture(autouse=True)
+def _private_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test's store (XDG_CACHE_HOME) in a folder of its own: never the user's, never shared."""
+    home = tmp_path_factory.mktemp("xdg-cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home
+
+
 @pytest.fixture
 def vault(tmp_path: Path) -> Callable[[dict[str, str | bytes]], Path]:
     """``vault({"people/A.md": "..."})`` → the vault's root folder."""

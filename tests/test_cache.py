@@ -1,4 +1,4 @@
-"""The cache in .guanxi/: never stale, never an error, same answers as a full read."""
+"""The store (SQLite, outside the vault): never stale, never an error, same answers as a full read."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from notebook_tool.core.model import Vault
 from notebook_tool.read.vault import load_vault
 from notebook_tool.store import cache as cache_mod
-from notebook_tool.store.cache import CACHE_DIR, CACHE_NAME, Cache
+from notebook_tool.store.cache import Cache, store_path
 from notebook_tool.store.incremental import State, cached_vault, quick_lookup
 from tests.conftest import run_cli
 
@@ -43,12 +43,11 @@ def age(root: Path, seconds: float = 3600) -> None:
     """Move every file's mtime into the past, out of the racy window (as a real vault's files are)."""
     past = time.time() - seconds
     for p in [root, *root.rglob("*")]:
-        if CACHE_DIR not in p.parts:
-            os.utime(p, (past, past))
+        os.utime(p, (past, past))
 
 
 def cache_file(root: Path) -> Path:
-    return root / CACHE_DIR / CACHE_NAME
+    return store_path(root)
 
 
 def test_warm_load_equals_fresh_load(vault: Make) -> None:
@@ -75,27 +74,42 @@ def test_unchanged_files_are_not_reread(vault: Make) -> None:
     assert s3.rescan().read == ("people/Bob Smith.md",)
 
 
-def test_same_size_edit_within_one_tick_is_seen(vault: Make, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A file rewritten with the same size and the same mtime: the content hash catches it.
+@pytest.mark.parametrize("keep_hash", [True, False])
+def test_same_size_edit_within_one_tick_is_seen(vault: Make, monkeypatch: pytest.MonkeyPatch, keep_hash: bool) -> None:
+    """A file rewritten with the same size and the same mtime: the content hash, and only it, catches it.
 
     ctime and inode would give it away on a local disk, so they are left out
     of the stamp here to stand for file systems where they don't (and for
-    tools that restore the mtime).
+    tools that restore the mtime). The control (``keep_hash=False``: the
+    stored hash erased) shows the store was trusted, not discarded: without
+    the hash, the edit goes unseen.
     """
-    monkeypatch.setattr(cache_mod, "stamp_of", lambda st: (st.st_mtime_ns, st.st_size))
-    monkeypatch.setattr("notebook_tool.store.incremental.stamp_of", lambda st: (st.st_mtime_ns, st.st_size))
+    import sqlite3
+
+    monkeypatch.setattr(cache_mod, "stamp_of", lambda st: (st.st_mtime_ns, st.st_size, 0, 0))
+    monkeypatch.setattr("notebook_tool.store.incremental.stamp_of", lambda st: (st.st_mtime_ns, st.st_size, 0, 0))
     root = vault({"people/Bob Smith.md": "---\ntake:\n  - 2025-03-01 Lunch\n---\n"})
     path = root / "people/Bob Smith.md"
     s = State(root)
     s.rescan()  # read just now: racy, so its hash is kept
     s.save()
+    assert Cache.load(root, 65536).records["people/Bob Smith.md"][1] is not None
+    if not keep_hash:
+        with sqlite3.connect(cache_file(root)) as db:
+            db.execute("UPDATE files SET hash = NULL")
+        db.close()
     st = os.stat(path)
     path.write_text("---\ntake:\n  - 2025-03-09 Lunch\n---\n", encoding="utf-8")  # same size
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # same mtime: the same tick
     assert os.stat(path).st_size == st.st_size
     s2 = State(root)
-    assert s2.rescan().read == ("people/Bob Smith.md",)
-    assert s2.vault().contacts[0].entries[0].date == dt.date(2025, 3, 9)
+    assert set(s2.cache.records) == {"people/Bob Smith.md"}  # the store was loaded, not discarded
+    if keep_hash:
+        assert s2.rescan().read == ("people/Bob Smith.md",)
+        assert s2.vault().contacts[0].entries[0].date == dt.date(2025, 3, 9)
+    else:
+        assert s2.rescan().read == ()
+        assert s2.vault().contacts[0].entries[0].date == dt.date(2025, 3, 1)  # stale: the hash was needed
 
 
 def test_same_tick_rewrite_on_the_real_file_system(vault: Make) -> None:
@@ -124,22 +138,40 @@ def test_racy_entry_is_trusted_after_a_hash_check_and_then_aged(vault: Make) -> 
     assert Cache.load(root, 65536).records["people/A.md"][1] is None
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "other-version", "folder"])
-def test_damaged_cache_is_rebuilt_silently(vault: Make, damage: str) -> None:
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "other-version", "other-app",
+                                    "folder", "others-can-write", "bad-json-row", "bad-meta"])
+def test_damaged_store_is_rebuilt_silently(vault: Make, damage: str) -> None:
+    import sqlite3
+
     root = vault({"people/Alice Chen.md": ALICE, "people/Bob Smith.md": BOB})
     age(root)
     expected = load_vault(root)
     cached_vault(root)
     path = cache_file(root)
     raw = path.read_bytes()
+
+    def sql(q: str) -> None:
+        db = sqlite3.connect(path)
+        db.execute(q)
+        db.commit()
+        db.close()
+
     if damage == "garbage":
-        path.write_bytes(b"\x00\xffnot a cache" * 10)
+        path.write_bytes(b"\x00\xffnot a store" * 10)
     elif damage == "truncated":
-        path.write_bytes(raw[: len(raw) - 40])
+        path.write_bytes(raw[: len(raw) // 2])
     elif damage == "empty":
         path.write_bytes(b"")
     elif damage == "other-version":
-        path.write_bytes(raw.replace(b"mfm=65536", b"mfm=65537"))
+        sql("PRAGMA user_version=1")
+    elif damage == "other-app":
+        sql("PRAGMA application_id=1")
+    elif damage == "others-can-write":
+        path.chmod(0o666)
+    elif damage == "bad-json-row":
+        sql("UPDATE files SET result = '[\"x\", {\"T\": 1}, 3]'")
+    elif damage == "bad-meta":
+        sql("UPDATE meta SET value = '{' WHERE key = 'dirs'")
     else:
         path.unlink()
         path.mkdir()  # not even a file: cannot be written either, still no error
@@ -147,7 +179,7 @@ def test_damaged_cache_is_rebuilt_silently(vault: Make, damage: str) -> None:
     r = run_cli("--vault", str(root), "index", "--today", TODAY)
     assert r.exit_code == 0, r.output
     assert "Indexed 2 people" in r.stderr
-    if damage != "folder":
+    if damage not in ("folder", "others-can-write"):
         assert Cache.load(root, 65536).records  # and it is good again
 
 
@@ -283,8 +315,8 @@ def test_live_pages_equal_render_pages(tmp_path: Path) -> None:
     """Watch's per-person pages are render's, on the example vault, file by file, day by day."""
     import shutil
 
+    from notebook_tool.render.live import LivePages
     from notebook_tool.render.pages import build, pages
-    from notebook_tool.store.incremental import LivePages
     from tests.conftest import EXAMPLE_VAULT
 
     def expected(v: Vault, day: dt.date) -> dict[str, str]:
@@ -352,12 +384,6 @@ def test_show_imports_neither_watchdog_nor_markdown(vault: Make) -> None:
     assert "Bob Smith" in done.stdout
 
 
-def test_cache_folder_ignores_itself_in_git(vault: Make) -> None:
-    root = vault({"people/Alice Chen.md": ALICE})
-    cached_vault(root)
-    assert (root / CACHE_DIR / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
-
-
 def test_is_contact_agrees_with_the_walk(vault: Make, tmp_path: Path) -> None:
     """The watcher's one-path test gives the walk's answer, path by path."""
     from notebook_tool.read.vault import contact_paths
@@ -377,53 +403,6 @@ def test_is_contact_agrees_with_the_walk(vault: Make, tmp_path: Path) -> None:
     every = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if not p.is_dir())
     every += ["people/linkdir/F.md", "people/gone.md", "../x.md", "people/../G.md"]
     assert sorted(rel for rel in every if s.is_contact(rel)) == paths
-
-
-@pytest.mark.parametrize("child", ["works", "fails", "dies"])
-def test_reading_on_two_cores_gives_the_same_vault(vault: Make, monkeypatch: pytest.MonkeyPatch, child: str) -> None:
-    import notebook_tool.store.incremental as inc
-
-    files: dict[str, str | bytes] = {f"people/P{i:02d}.md": (ALICE if i % 3 else BOB) for i in range(40)}
-    files["people/broken.md"] = "---\ngive: [\n---\n"
-    files["people/latin1.md"] = b"---\nname: Jos\xe9\n---\n"
-    root = vault(files)
-    age(root)
-    if child == "fails":
-        monkeypatch.setattr(inc, "_parse_for_parent", lambda *a: (_ for _ in ()).throw(RuntimeError("boom")))
-    elif child == "dies":
-        monkeypatch.setattr(inc, "_parse_for_parent", lambda *a: b"not marshal")
-    s = State(root)
-    s.fork_min = 1
-    assert len(s.rescan().read) == 42
-    assert s.vault() == load_vault(root)
-    s.save()
-    assert cached_vault(root) == load_vault(root)
-    assert not State(root).rescan()  # every record the child sent is trusted next time
-
-
-def test_packed_results_round_trip_and_save(vault: Make) -> None:
-    """Watch's packed results give back equal objects, and a cache saved from them loads the same."""
-    from notebook_tool.store.cache import PackedResults
-
-    root = vault({"people/Alice Chen.md": ALICE, "people/Bob Smith.md": BOB, "people/broken.md": "---\na: [\n---\n"})
-    age(root)
-    fresh = {r.path: r for r in load_vault(root).results}
-    store = PackedResults()
-    store.update(fresh)
-    assert dict(store) == fresh and len(store) == 3 and "people/broken.md" in store
-    del store["people/broken.md"]
-    assert set(store) == {"people/Alice Chen.md", "people/Bob Smith.md"}
-
-    s = State(root)
-    s.rescan()
-    s.save()
-    w = State(root, keep_last_good=True)  # loads the cache packed, saves it from the packed store
-    w.rescan()
-    assert isinstance(w.cache.results(), PackedResults)
-    assert w.vault() == load_vault(root)
-    w.cache.dirty = True
-    assert w.cache.save()
-    assert dict(Cache.load(root, 65536).results()) == fresh
 
 
 def test_watch_keeps_the_last_good_version_of_a_file_it_did_not_read(vault: Make) -> None:
@@ -446,36 +425,44 @@ def test_watch_keeps_the_last_good_version_of_a_file_it_did_not_read(vault: Make
     assert w.overlaid == 1
 
 
-def test_the_forked_child_payload_decodes(vault: Make) -> None:
-    """What the child sends decodes to the parent's results (a failure here is silent in use: slower, not wrong)."""
-    import marshal
-
-    from notebook_tool.read.config import load_config
-    from notebook_tool.store.incremental import _decode_results, _parse_for_parent
-
-    root = vault({"people/Alice Chen.md": ALICE, "people/Bob Smith.md": BOB})
-    config, _ = load_config(root)
-    rels = ["people/Alice Chen.md", "people/Bob Smith.md"]
-    encoded, records, left = marshal.loads(_parse_for_parent(root, rels, config))
-    assert not left and set(records) == set(rels)
-    assert dict(_decode_results(encoded)) == {r.path: r for r in load_vault(root).results}
 
 
-def test_warm_check_compares_stamps_as_one_array(vault: Make) -> None:
-    """The records load flat; nothing changed passes as one comparison, and one changed file is still read."""
-    root = vault({"people/Alice Chen.md": ALICE, "people/Bob Smith.md": BOB})
+def test_index_after_one_edit_renders_only_that_person(vault: Make, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The others' parts of the pages come from the store's pieces: one edit, one person rendered."""
+    from notebook_tool.render.live import LivePages
+
+    files: dict[str, str | bytes] = {f"people/P{i:02d}.md": (ALICE if i % 3 else BOB) for i in range(12)}
+    files["people/broken.md"] = "---\ngive: [\n---\n"
+    root = vault(files)
     age(root)
-    s = State(root)
-    s.rescan()
-    s.save()
-    cache = Cache.load(root, 65536)
-    flat = cache.flat_stamps()
-    assert flat is not None and sorted(flat[0]) == ["people/Alice Chen.md", "people/Bob Smith.md"]
-    w = State(root)
-    assert not w.rescan() and w.paths == set(flat[0])
-    bob = root / "people/Bob Smith.md"
-    bob.write_text(bob.read_text(encoding="utf-8") + "More.\n", encoding="utf-8")
-    os.utime(bob, (time.time() - 3600,) * 2)  # an old mtime: the size and ctime still differ
-    w = State(root)
-    assert w.rescan().read == ("people/Bob Smith.md",)
-    assert w.vault() == load_vault(root)
+    calls: list[str] = []
+    real = LivePages.piece
+
+    def counting(self: LivePages, path: str, result: object) -> object:
+        calls.append(path)
+        return real(self, path, result)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(LivePages, "piece", counting)
+
+    def index(today: str = TODAY) -> dict[str, bytes]:
+        calls.clear()
+        r = run_cli("--vault", str(root), "index", "--today", today)
+        assert r.exit_code == 0, r.output
+        return {p.name: p.read_bytes() for p in (root / "_index").iterdir()}
+
+    index()
+    assert len(calls) == 13  # cold: everyone
+    p = root / "people/P04.md"
+    p.write_text(p.read_text(encoding="utf-8").replace("Referred me +2", "Referred me +5"), encoding="utf-8")
+    os.utime(p, (time.time() - 60,) * 2)  # out of the racy window; every other file untouched
+    got = index()
+    assert calls == ["people/P04.md"]
+    scratch = root.parent / "fresh"
+    import shutil
+
+    shutil.copytree(root, scratch, ignore=shutil.ignore_patterns("_index"))
+    r = run_cli("--vault", str(scratch), "index", "--today", TODAY, env={"GUANXI_CACHE": "0"})
+    assert r.exit_code == 0
+    assert got == {q.name: q.read_bytes() for q in (scratch / "_index").iterdir()}
+    index("2025-06-02")  # a new day: every piece is made again
+    assert len(calls) == 13

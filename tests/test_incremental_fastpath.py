@@ -177,3 +177,12 @@ def test_golden_and_hostile_files_agree() -> None:
     for folder in ("golden", "hostile"):
         for path in sorted((here / folder).rglob("*.md")) if (here / folder).is_dir() else []:
             same(path.read_bytes(), "people/" + path.name)
+
+
+def test_fast_path_refuses_every_hostile_file() -> None:
+    """Each file of the hostile corpus is a trap for a reader (encodings, YAML tricks, huge or
+    deep front matter): the fast path must hand every one to the full parser, not answer itself."""
+    hostile = sorted((Path(__file__).parent / "hostile").glob("*.md"))
+    assert len(hostile) > 50
+    taken = [p.name for p in hostile if parse_fast(p.read_bytes(), "people/" + p.name) is not None]
+    assert taken == []

@@ -55,11 +55,12 @@ def test_notes_folders_are_not_contacts_even_in_a_whole_vault(tmp_path: Path) ->
 
 def test_editing_a_note_updates_the_index_and_the_stored_notes(tmp_path: Path) -> None:
     root = notes_vault(tmp_path / "v", **{"notes/2025-05-01 A.md": "[[Bob]]\n"})
-    (root / ".guanxi").mkdir()
     args = ("--vault", str(root), "index", "--today", "2025-06-01")
     assert run_cli(*args).exit_code == 0
     assert "pages unchanged" in run_cli(*args).stderr
-    stored = json.loads((root / ".guanxi/notes.json").read_text())
+    from notebook_tool.store.notes import notes_path
+
+    stored = json.loads(notes_path(root).read_text())
     assert list(stored["notes"]) == ["notes/2025-05-01 A.md"]
     (root / "notes/2025-05-20 B.md").write_text("[[Bob]] again\n")
     r = run_cli(*args)
@@ -69,10 +70,12 @@ def test_editing_a_note_updates_the_index_and_the_stored_notes(tmp_path: Path) -
 
 def test_a_damaged_notes_store_is_ignored(tmp_path: Path) -> None:
     root = notes_vault(tmp_path / "v", **{"notes/2025-05-01 A.md": "[[Bob]]\n"})
-    (root / ".guanxi").mkdir()
     for junk in (b"\x80\x04pickle", b'{"version": 1, "notes": {"notes/2025-05-01 A.md": [1, 2, ["x"]]}}',
                  b'{"version": 1, "notes": {"notes/2025-05-01 A.md": "nope"}}'):
-        (root / ".guanxi/notes.json").write_bytes(junk)
+        from notebook_tool.store.notes import notes_path
+
+        notes_path(root).parent.mkdir(parents=True, exist_ok=True)
+        notes_path(root).write_bytes(junk)
         assert last_contact(root, "bob") == "2025-05-01"
 
 

@@ -153,7 +153,7 @@ def vault_root(ctx: click.Context) -> Path:
 
 
 def use_cache() -> bool:
-    """The cache in .guanxi/ is on unless GUANXI_CACHE=0 (for a suspicious user, or a read-only check)."""
+    """The store (outside the vault, docs/watch.md) is on unless GUANXI_CACHE=0 (to rule it out)."""
     import os
 
     return os.environ.get("GUANXI_CACHE", "1") not in ("0", "no", "off", "false")
@@ -202,6 +202,7 @@ def complete_names(ctx: click.Context, param: click.Parameter, incomplete: str) 
     """Shell completion of contact names: from file names, no file is parsed."""
     from click.shell_completion import CompletionItem
 
+    from notebook_tool.core.model import path_stem
     from notebook_tool.core.text import fold
     from notebook_tool.read.config import load_config
     from notebook_tool.read.vault import contact_paths, find_vault
@@ -213,7 +214,7 @@ def complete_names(ctx: click.Context, param: click.Parameter, incomplete: str) 
     except OSError:
         return []
     q = fold(incomplete)
-    stems = sorted({p.rsplit("/", 1)[-1][:-3] for p in paths})
+    stems = sorted({path_stem(p) for p in paths})
     return [CompletionItem(s) for s in stems if fold(s).startswith(q)]
 
 

@@ -20,7 +20,7 @@ import click
 
 from notebook_tool.cli.main import CONTEXT, DATE, complete_names, echo_json, json_option, load
 from notebook_tool.core.errors import GuanxiError
-from notebook_tool.core.model import Contact, Entry, Kind
+from notebook_tool.core.model import Contact, Entry, Kind, path_stem
 
 _KIND_HELP: dict[str, str] = {
     "give": """Log something you did for NAME (a favour given).
@@ -85,7 +85,7 @@ def _find(vault: Any, name: str) -> Contact:
     except ResolveError:
         q = fold(name)
         for r in vault.results:
-            stem = r.path.rsplit("/", 1)[-1][:-3]
+            stem = path_stem(r.path)
             if r.contact is None and fold(stem).startswith(q) and r.problems:
                 raise GuanxiError(f"{r.problems[0].format()}\n(cannot write to {r.path} until it reads "
                                   "cleanly; guanxi check lists every problem)") from None

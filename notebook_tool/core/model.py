@@ -79,6 +79,12 @@ class Entry:
         return self.status != "open"
 
 
+def path_stem(path: str) -> str:
+    """A vault-relative path's file name without its folder and ``.md``: the one stem function."""
+    base = path.rsplit("/", 1)[-1]
+    return base[:-3] if base.lower().endswith(".md") else base
+
+
 @dataclass(frozen=True, slots=True)
 class Birthday:
     """A birthday, with or without a year (``--06-14``)."""
@@ -126,8 +132,7 @@ class Contact:
     @property
     def stem(self) -> str:
         """The file name without folder and ``.md``."""
-        base = self.path.rsplit("/", 1)[-1]
-        return base[:-3] if base.lower().endswith(".md") else base
+        return path_stem(self.path)
 
     def of_kind(self, kind: Kind) -> tuple[Entry, ...]:
         return tuple(e for e in self.entries if e.kind == kind)

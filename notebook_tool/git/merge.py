@@ -35,7 +35,7 @@ import yaml
 from notebook_tool.core.model import KINDS, Entry
 from notebook_tool.read.fileparts import split_front_matter
 from notebook_tool.read.parse import NULL_TAG, parse_contact
-from notebook_tool.write.writer import Doc, Layout, WriteError, _last_line, insert_entry, layout
+from notebook_tool.write.writer import Doc, Layout, WriteError, insert_entry, last_line, layout
 
 _MISSING = object()
 
@@ -73,7 +73,7 @@ def _key_span(lay: Layout, key: str) -> tuple[int, int]:
     first = lay.line(k.start_mark)
     if isinstance(v, yaml.ScalarNode) and v.tag == NULL_TAG and not v.value:
         return first, first
-    return first, max(first, _last_line(lay, v))
+    return first, max(first, last_line(lay, v))
 
 
 def _body(doc: Doc, lay: Layout) -> bytes:
@@ -119,7 +119,7 @@ def read_version(data: bytes, path: str, label: str) -> Version:
 
 def _item_source(lay: Layout, doc: Doc, seq: yaml.Node, item: yaml.Node, label: str) -> list[str]:
     """An item's text after ``- ``, and its later lines relative to the dash's column."""
-    first, last = lay.line(item.start_mark), _last_line(lay, item)
+    first, last = lay.line(item.start_mark), last_line(lay, item)
     dash = seq.start_mark.column
     if doc.lines[first][:dash].strip() or doc.lines[first][dash : dash + 1] != "-":
         raise Fallback(f"the {label} version has an entry whose '-' is not on its first line ({first + 1})")
@@ -206,7 +206,7 @@ def _remove_entry(doc: Doc, path: str, kind: str, entry: Entry) -> None:
     line = [e.line for e in res.contact.of_kind(kind) if replace(e, line=0) == entry][-1]  # type: ignore[arg-type]
     lay = layout(doc, path)
     item = next(i for i in lay.keys[kind][1].value if lay.line(i.start_mark) + 1 == line)
-    first, last = lay.line(item.start_mark), _last_line(lay, item)
+    first, last = lay.line(item.start_mark), last_line(lay, item)
     del doc.lines[first : last + 1]
     del doc.ends[first : last + 1]
 

@@ -25,7 +25,7 @@ import os
 import re
 
 from notebook_tool.core.durations import DurationError, parse_days
-from notebook_tool.core.model import Birthday, Contact, Entry, FileResult
+from notebook_tool.core.model import Birthday, Contact, Entry, FileResult, path_stem
 from notebook_tool.read import entries as E
 from notebook_tool.read.parse import KNOWN, nfc
 
@@ -214,8 +214,7 @@ def _parse(data: bytes, path: str, max_front_matter: int) -> FileResult:
         raise _Fallback  # braces anywhere but one mapping entry per item line
     if not all(line.isprintable() for line in front) or len(yaml_text.encode()) + 1 > max_front_matter:
         raise _Fallback
-    stem = path.rsplit("/", 1)[-1]
-    stem = nfc(stem[:-3] if stem.lower().endswith(".md") else stem)
+    stem = nfc(path_stem(path))
     if not front:  # "---" then "---": front matter with nothing in it
         return FileResult(path, Contact(name=stem, path=path), ())
 

@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from notebook_tool.core.durations import DurationError, parse_days, parse_iso_date
-from notebook_tool.core.model import KINDS, Birthday, Contact, Entry, FileResult, Kind, Problem, Severity
+from notebook_tool.core.model import KINDS, Birthday, Contact, Entry, FileResult, Kind, Problem, Severity, path_stem
 from notebook_tool.read import entries as E
 from notebook_tool.read import harden
 from notebook_tool.read.entries import short
@@ -354,8 +354,7 @@ def _head(data: bytes, limit: int) -> tuple[bytes, bool]:
 
 
 def _parse_contact(data: bytes, path: str, max_front_matter: int) -> FileResult:
-    stem = path.rsplit("/", 1)[-1]
-    stem = nfc(stem[:-3] if stem.lower().endswith(".md") else stem)
+    stem = nfc(path_stem(path))
     # Any front matter within the cap ends within 4 bytes a character of the start.
     data, cut = _head(data, 4 * max_front_matter + 65536)
     text, problems = decode(data, path)

@@ -1,59 +1,61 @@
-"""The per-file cache in ``.guanxi/``: what each contact file read as, and when.
+"""The store: what each file of a vault read as, and when, in an SQLite database outside the vault.
 
-This module owns ``.guanxi/cache.bin`` (and the ``.gitignore`` beside it)
-and the rule for when an entry in it may be trusted. Nothing else reads or
-writes them.
+This module owns the store file and the rule for when a record in it may be
+trusted. Nothing else opens it.
 
-An entry maps a vault-relative path to the file's *stamp* — ``(mtime_ns,
-size, inode, ctime_ns)`` from one ``os.stat`` — and the
-:class:`~notebook_tool.model.FileResult` it parsed to. A warm command stats
-the vault and re-reads only files whose stamp differs.
+**Where.** ``$XDG_CACHE_HOME/guanxi/<key>.sqlite3`` (``~/.cache`` when the
+variable is unset), where ``<key>`` is a hash of the vault's real path. A
+vault is usually a shared git repository; nothing that arrives by ``git
+clone`` is ever read as the store, and the store holds only plain data
+(text, integers, JSON), so even a crafted store cannot run code: no
+``pickle``, no ``marshal``. A store that is not a regular file of ours
+(another owner, writable by others), not an SQLite database, damaged,
+truncated, from another version of Guanxi or written under other settings is
+ignored and rebuilt, silently. It is private (0600 in a 0700 folder): it
+holds the vault's contents.
 
-A stamp alone can lie. A file saved twice within one mtime tick (a few ms on
-ext4, 2 s on FAT, 1 s on some network file systems) with the same size keeps
-its stamp. This is git's "racy" problem and is solved the same way: when a
-file is read while its mtime is still recent (within :data:`RACY_NS` of the
-read), its content hash is kept too, and the entry is trusted only after the
-file is read again and hashes the same. Once the mtime is old enough, the
-hash is dropped, since any later write must then move the mtime. ``ctime`` and
-the inode are in the stamp because tools that restore an mtime (``cp -p``,
-``rsync -t``, ``tar``) cannot restore them.
+**What.** One row per file, keyed by vault-relative path, with a ``kind``
+(``contact`` today; issue 11's notes will be ``note``): the file's *stamp*
+``(mtime_ns, size, inode, ctime_ns)`` from one ``os.stat``, a content hash
+while the stamp cannot be trusted alone (below), the folded names ``show``
+searches, and the parse result as JSON. A ``meta`` table holds the settings
+the rows depend on, the folder stamps and the fingerprint of the pages last
+written.
 
-The file is a small meta table (settings, folder stamps, the fingerprint of
-the pages last written) followed by sections loaded only when needed: the
-stamps (every warm command), the folded names (``show``) and the results
-(only when something changed), so "nothing changed" costs a stat per file. A cache that is missing, corrupt,
-from another version of Guanxi or written under different settings is
-ignored and rebuilt: never an error. It is written atomically, so a killed
-process leaves the old cache or the new one.
+**Racy files.** A file saved twice within one mtime tick (a few ms on ext4,
+2 s on FAT) with the same size keeps its stamp. As in git, a file read while
+its mtime is recent (within :data:`RACY_NS`) keeps its content hash too, and
+is trusted only after it is read again and hashes the same; once the mtime is
+old enough the hash is dropped, since any later write must move it.
+
+**When.** Stamps and names load at open (one query); results load on first
+use, all at once for a one-shot command, or one row per lookup in ``watch``
+(``lazy``: the database is then the compact form of the vault, and memory
+stays flat). Changes are written back in one transaction by :meth:`Cache.save`;
+rows are self-contained (stamp and result together), so two processes saving
+at once can only leave a row that is right for the file it describes.
 """
 
 from __future__ import annotations
 
 import contextlib
-import copyreg
-import dataclasses
 import datetime as dt
 import gc
-import io
-import marshal
+import hashlib
+import json
 import os
-import pickle
+import sqlite3
 import sys
 import time
-import zlib
-from array import array
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
 from notebook_tool.core.model import Birthday, Contact, Entry, FileResult, Problem
-from notebook_tool.write.fsio import atomic_file
 
-CACHE_VERSION = 1
-CACHE_DIR = ".guanxi"
-CACHE_NAME = "cache.bin"
-MAGIC = b"GUANXI-CACHE\n"
+STORE_VERSION = 2
+APPLICATION_ID = 0x47584E42  # "GXNB": marks the file as a Guanxi store
+KIND_CONTACT = "contact"
 
 # Files whose mtime is this close to the moment they were read are "racy":
 # trusted only when their content hash still matches. 2 s covers FAT's mtime
@@ -61,143 +63,60 @@ MAGIC = b"GUANXI-CACHE\n"
 RACY_NS = 2_000_000_000
 
 Stamp = tuple[int, int, int, int]  # (mtime_ns, size, inode, ctime_ns)
+# What is known about one file: its stamp and, only while the stamp cannot be
+# trusted alone (racy), a hash of its content.
+Record = tuple[Stamp, bytes | None]
 
 
 def stamp_of(st: os.stat_result) -> Stamp:
-    # Also spelled out, for speed, in incremental.State._sync: keep the two alike.
+    """A file's stamp; the one definition every comparison uses."""
     return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
 
 
 def digest(data: bytes) -> bytes:
-    import hashlib  # only racy files are hashed: most commands never need it
-
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def is_racy(st: os.stat_result, read_ns: int) -> bool:
-    """True when a later same-tick write could leave the stamp unchanged.
-
-    A future mtime (clock skew) counts as racy too.
-    """
+    """True when a later same-tick write could leave the stamp unchanged (a future mtime counts too)."""
     return read_ns - st.st_mtime_ns < RACY_NS
 
 
-# What is known about one file: its stamp and, only while the stamp cannot be
-# trusted alone (racy), a hash of its content. A plain tuple: 30,000 of them
-# load at C speed on every warm command.
-Record = tuple[Stamp, bytes | None]
+def store_dir() -> Path:
+    """``$XDG_CACHE_HOME/guanxi`` (``~/.cache/guanxi`` by default): per user, outside every vault."""
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"  # the spec ignores relative values
+    return root / "guanxi"
 
 
-def code_fingerprint() -> str:
+def store_path(root: Path) -> Path:
+    """The store file of the vault at ``root``, keyed by the vault's real path."""
+    real = os.path.realpath(root)
+    key = hashlib.sha256(os.fsencode(real)).hexdigest()[:32]
+    return store_dir() / f"{key}.sqlite3"
+
+
+def code_fingerprint(subpackages: tuple[str, ...] = ("core", "read", "store")) -> str:
     """Changes whenever Guanxi's own code changes, so an upgrade drops old results.
 
-    Stat of the package's modules (cheap: no reading), the cache version and
-    the Python version (marshal and dataclass layout follow both). Kept as
-    text: it is only compared.
+    Stat of the modules the stored data depends on (by default the model,
+    the readers and this store, for parse results; the pages' pieces add
+    compute and render), the store version and the Python version. Cheap:
+    no reading.
     """
-    parts = [f"v{CACHE_VERSION}", "py%d.%d" % sys.version_info[:2]]
-    folder = os.path.dirname(os.path.abspath(__file__))
-    try:
-        names = sorted(n for n in os.listdir(folder) if n.endswith(".py"))
-    except OSError:
-        names = []
-    for name in names:
+    parts = [f"v{STORE_VERSION}", "py%d.%d" % sys.version_info[:2]]
+    pkg = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for sub in subpackages:
+        folder = os.path.join(pkg, sub)
         try:
-            st = os.stat(os.path.join(folder, name))
+            names = sorted(n for n in os.listdir(folder) if n.endswith(".py"))
         except OSError:
             continue
-        parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+        for name in names:
+            with contextlib.suppress(OSError):
+                st = os.stat(os.path.join(folder, name))
+                parts.append(f"{sub}/{name}:{st.st_size}:{st.st_mtime_ns}")
     return ";".join(parts)
-
-
-# -- encoding results -------------------------------------------------------------
-# The results are most of the cache and all of its load time. Frozen slotted
-# dataclasses pickle through copyreg's generic path: ~4 s to load 30,000
-# contacts. Instead each result is flattened to tuples of str/int/float
-# (dates as ordinals) for :mod:`marshal`, which loads at C speed, and rebuilt
-# field by field; dates are shared, which also saves memory in ``watch``.
-# If the model's fields are not the ones this codec knows (another version of
-# model.py) or a value is of an unexpected type, the generic pickle path is
-# used instead: slower, never wrong.
-
-_CHUNK = 2000
-_ENTRY = ("kind", "date", "text", "weight", "status", "links", "tags", "line")
-_CONTACT_DATES = frozenset({"met", "snooze"})
-_CONTACT = tuple(f.name for f in dataclasses.fields(Contact))
-_PROBLEM = tuple(f.name for f in dataclasses.fields(Problem))
-_FAST = (
-    tuple(f.name for f in dataclasses.fields(Entry)) == _ENTRY
-    and tuple(f.name for f in dataclasses.fields(FileResult)) == ("path", "contact", "problems")
-    and tuple(f.name for f in dataclasses.fields(Birthday)) == ("month", "day", "year")
-    and {"entries", "extra", "birthday", *_CONTACT_DATES} <= set(_CONTACT)
-)
-
-
-def _enc_contact(c: Contact) -> tuple[Any, ...]:
-    out: list[Any] = []
-    for name in _CONTACT:
-        v = getattr(c, name)
-        if name == "entries":
-            v = tuple((e.kind, e.date.toordinal(), e.text, e.weight, e.status, e.links, e.tags, e.line)
-                      for e in v)
-        elif name in _CONTACT_DATES:
-            v = v.toordinal() if v is not None else None
-        elif name == "birthday":
-            v = (v.month, v.day, v.year) if v is not None else None
-        elif name == "extra":
-            v = pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL) if v else b""  # any YAML value
-        out.append(v)
-    return tuple(out)
-
-
-def _flat(r: FileResult) -> tuple[Any, ...]:
-    """A result as plain values for :mod:`marshal` (see above)."""
-    return (r.contact and _enc_contact(r.contact),
-            tuple(tuple(getattr(p, n) for n in _PROBLEM) for p in r.problems))
-
-
-def _fast_parts(results: MutableMapping[str, FileResult]) -> Iterator[bytes]:
-    """The results section in marshal's encoding, a chunk at a time; raises on a value it cannot encode.
-
-    In chunks, so that neither encoding nor decoding ever holds a flat copy
-    of the whole vault beside the real one (peak memory).
-    """
-    if not _FAST:
-        raise ValueError("the model is not the one this codec knows")
-    yield b"M"
-    flat_of = results.flat if isinstance(results, PackedResults) else (lambda rel: _flat(results[rel]))
-    rels = list(results)
-    for i in range(0, len(rels), _CHUNK):
-        chunk = marshal.dumps({rel: flat_of(rel) for rel in rels[i:i + _CHUNK]})
-        yield len(chunk).to_bytes(8, "little")
-        yield chunk
-
-
-def _pickled(results: MutableMapping[str, FileResult]) -> bytes:
-    buf = io.BytesIO()
-    p = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
-    p.dispatch_table = _DISPATCH
-    p.dump(dict(results))
-    return b"P" + buf.getvalue()
-
-
-def encode_results(results: MutableMapping[str, FileResult]) -> bytes:
-    try:
-        return b"".join(_fast_parts(results))
-    except (ValueError, TypeError, AttributeError):
-        return _pickled(results)  # an unexpected value somewhere: slower, never wrong
-
-
-def _write_results(f: Any, results: MutableMapping[str, FileResult]) -> None:
-    """:func:`encode_results` into the open file ``f``, a chunk at a time (watch's peak memory)."""
-    start = f.tell()
-    try:
-        for part in _fast_parts(results):
-            f.write(part)
-    except (ValueError, TypeError, AttributeError):
-        f.seek(start)
-        f.truncate()
-        f.write(_pickled(results))
 
 
 @contextlib.contextmanager
@@ -217,29 +136,128 @@ def no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def decode_results(f: Any, length: int, packed: bool = False) -> MutableMapping[str, FileResult]:
-    """Read ``length`` bytes of results from the open file ``f``, one chunk at a time.
+# -- results as JSON ----------------------------------------------------------------
+# A result is stored as a JSON array of its fields in model order; dates as
+# ordinals. The fields of Contact are known and typed by the parser; ``extra``
+# (any value YAML built from a field Guanxi does not know) is encoded with
+# tags for what JSON lacks, and checked by decoding it again: a value the
+# codec cannot carry exactly means the result is not stored (the file is
+# simply parsed again next time: slower, never wrong).
 
-    ``packed``: into a :class:`PackedResults`, without building the objects.
+_CONTACT = ("name", "path", "aliases", "emails", "phones", "links", "company", "role", "tags", "met",
+            "via", "why", "cadence_days", "birthday", "snooze", "needs", "offers", "entries", "extra")
+_TUPLES = frozenset({"aliases", "emails", "phones", "links", "tags", "needs", "offers"})
+_DATES = frozenset({"met", "snooze"})
+_ENTRY = ("kind", "date", "text", "weight", "status", "links", "tags", "line")
+_PROBLEM = ("path", "line", "message", "col", "severity")
+# The codec knows this model; another (a field added) and nothing is stored.
+CODEC_OK = (
+    tuple(Contact.__dataclass_fields__) == _CONTACT
+    and tuple(Entry.__dataclass_fields__) == _ENTRY
+    and tuple(Problem.__dataclass_fields__) == _PROBLEM
+    and tuple(Birthday.__dataclass_fields__) == ("month", "day", "year")
+    and tuple(FileResult.__dataclass_fields__) == ("path", "contact", "problems")
+)
+
+
+class Unstorable(ValueError):
+    """A value the JSON codec cannot carry exactly."""
+
+
+def _tag(v: Any) -> Any:
+    if v is None or isinstance(v, (bool, int, str)):
+        return v
+    if isinstance(v, float):
+        return v if v == v and v not in (float("inf"), float("-inf")) else {"f": repr(v)}
+    if isinstance(v, list):
+        return [_tag(x) for x in v]
+    if isinstance(v, tuple):
+        return {"T": [_tag(x) for x in v]}
+    if isinstance(v, dict):
+        return {"D": [[_tag(k), _tag(x)] for k, x in v.items()]}
+    if isinstance(v, dt.datetime):
+        return {"t": v.isoformat()}
+    if isinstance(v, dt.date):
+        return {"d": v.isoformat()}
+    if isinstance(v, bytes):
+        return {"b": v.hex()}
+    raise Unstorable(type(v).__name__)
+
+
+def _untag(v: Any) -> Any:
+    if isinstance(v, list):
+        return [_untag(x) for x in v]
+    if not isinstance(v, dict):
+        return v
+    (tag, x), = v.items()
+    if tag == "T":
+        return tuple(_untag(i) for i in x)
+    if tag == "D":
+        return {_untag(k): _untag(i) for k, i in x}
+    if tag == "t":
+        return dt.datetime.fromisoformat(x)
+    if tag == "d":
+        return dt.date.fromisoformat(x)
+    if tag == "b":
+        return bytes.fromhex(x)
+    if tag == "f":
+        return float(x)
+    raise ValueError(f"unknown tag {tag!r}")
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal and of the same types all the way down (``1 == 1.0 == True`` must not pass)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(k, j) and _same(a[k], b[j]) for k, j in zip(a, b))
+    if isinstance(a, float) and a != a:
+        return bool(b != b)
+    return bool(a == b)
+
+
+def encode_result(r: FileResult) -> str:
+    """``r`` as JSON text; raises :class:`Unstorable` for a value the codec cannot carry exactly."""
+    if not CODEC_OK:
+        raise Unstorable("the model is not the one this codec knows")
+    c = r.contact
+    contact: list[Any] | None = None
+    if c is not None:
+        contact = []
+        for name in _CONTACT:
+            v = getattr(c, name)
+            if name == "entries":
+                v = [[e.kind, e.date.toordinal(), e.text, e.weight, e.status, e.links, e.tags, e.line] for e in v]
+            elif name in _DATES:
+                v = None if v is None else v.toordinal()
+            elif name == "birthday":
+                v = None if v is None else [v.month, v.day, v.year]
+            elif name == "extra" and v:
+                tagged = _tag(v)
+                if not _same(_untag(json.loads(json.dumps(tagged))), v):
+                    raise Unstorable("extra does not round-trip")
+                v = tagged
+            contact.append(v)
+    problems = [[p.path, p.line, p.message, p.col, p.severity] for p in r.problems]
+    try:
+        return json.dumps([r.path, contact, problems], ensure_ascii=False, allow_nan=False,
+                          separators=(",", ":"))
+    except (TypeError, ValueError) as exc:  # a NaN weight, say
+        raise Unstorable(str(exc)) from exc
+
+
+def decode_result(text: str, days: dict[int, dt.date] | None = None) -> FileResult:
+    """The :class:`FileResult` :func:`encode_result` wrote; raises ``ValueError`` on anything else.
+
+    Objects are built field by field without ``__init__`` (they are frozen),
+    and equal dates are shared (``days``), which saves memory and time.
     """
-    kind = f.read(1)
-    if kind == b"P":
-        data = f.read(length - 1)
-        if len(data) != length - 1:
-            raise ValueError("truncated cache")
-        res = pickle.loads(data)
-        if not isinstance(res, dict):
-            raise ValueError("not a results table")
-        if packed:
-            unpickled = PackedResults()
-            unpickled.update(res)
-            return unpickled
-        return res
-    if kind != b"M" or not _FAST:
-        raise ValueError("unknown results encoding")
-    new = object.__new__
-    put = object.__setattr__
-    days: dict[int, dt.date] = {}
+    if not CODEC_OK:
+        raise ValueError("the model is not the one this codec knows")
+    days = {} if days is None else days
+    new, put = object.__new__, object.__setattr__
 
     def day(n: int) -> dt.date:
         d = days.get(n)
@@ -247,337 +265,347 @@ def decode_results(f: Any, length: int, packed: bool = False) -> MutableMapping[
             d = days[n] = dt.date.fromordinal(n)
         return d
 
-    out: dict[str, FileResult] = {}
-    store = PackedResults() if packed else None
-    left = length - 1
-    while left > 0:
-        size = int.from_bytes(f.read(8), "little")
-        chunk = f.read(size)
-        if len(chunk) != size or size + 8 > left:
-            raise ValueError("truncated cache")
-        left -= 8 + size
-        flat = marshal.loads(chunk)
-        if store is not None:
-            store.put_flat(flat)
-        else:
-            _rebuild(flat, out, new, put, day)
-        del chunk, flat
-    return out if store is None else store
-
-
-def _rebuild(flat: dict[str, Any], out: dict[str, FileResult], new: Any, put: Any,
-             day: Callable[[int], dt.date]) -> None:
-    for rel, (c, probs) in flat.items():
+    try:
+        path, c, probs = json.loads(text)
         contact = None
         if c is not None:
+            if len(c) != len(_CONTACT):
+                raise ValueError("wrong number of fields")
             contact = new(Contact)
             for name, v in zip(_CONTACT, c):
                 if name == "entries":
                     entries = []
-                    for kind, d, text, weight, status, links, tags, line in v:
+                    for kind, d, etext, weight, status, links, tags, line in v:
                         e = new(Entry)
                         put(e, "kind", kind)
                         put(e, "date", day(d))
-                        put(e, "text", text)
+                        put(e, "text", etext)
                         put(e, "weight", weight)
                         put(e, "status", status)
-                        put(e, "links", links)
-                        put(e, "tags", tags)
+                        put(e, "links", tuple(links))
+                        put(e, "tags", tuple(tags))
                         put(e, "line", line)
                         entries.append(e)
                     v = tuple(entries)
-                elif name in _CONTACT_DATES:
-                    v = day(v) if v is not None else None
+                elif name in _TUPLES:
+                    v = tuple(v)
+                elif name in _DATES:
+                    v = None if v is None else day(v)
                 elif name == "birthday":
-                    v = Birthday(*v) if v is not None else None
+                    v = None if v is None else Birthday(*v)
                 elif name == "extra":
-                    v = pickle.loads(v) if v else ()
+                    v = _untag(v) if v else ()
                 put(contact, name, v)
         problems = tuple(Problem(*p) for p in probs)
-        r = new(FileResult)
-        put(r, "path", rel)
-        put(r, "contact", contact)
-        put(r, "problems", problems)
-        out[rel] = r
+    except (TypeError, KeyError, AttributeError, OverflowError) as exc:
+        raise ValueError(f"not a stored result: {exc}") from exc
+    r = new(FileResult)
+    put(r, "path", path)
+    put(r, "contact", contact)
+    put(r, "problems", problems)
+    return r
 
 
-class PackedResults(MutableMapping[str, FileResult]):
-    """Results kept as compressed :mod:`marshal` bytes, rebuilt on each lookup (``guanxi watch``).
+# -- the store ----------------------------------------------------------------------
 
-    Watch keeps the whole vault for as long as it runs but, once the pages
-    are rendered, looks at a few files per save. As objects, 30,000 contacts
-    with ~20 entries each are ~170 MB; as marshal bytes ~48 MB, and ~23 MB
-    compressed (zlib's fastest level: ~30 µs a file to pack, ~10 µs to
-    unpack). A result the codec cannot flatten is kept as the object itself.
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, ino INTEGER NOT NULL, ctime_ns INTEGER NOT NULL,
+    hash BLOB,
+    keys TEXT NOT NULL,
+    result TEXT,
+    piece_ctx TEXT,
+    piece TEXT
+);
+"""
+_DELETED = object()  # in Cache._pending: the row is to be deleted
+
+
+def _open(path: Path, create: bool) -> sqlite3.Connection | None:
+    """The database at ``path`` if it is ours and well formed, else ``None`` (after removing it)."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        st = None
+    except OSError:
+        return None
+    if st is not None:
+        import stat as statmod
+
+        if (not statmod.S_ISREG(st.st_mode) or st.st_mode & 0o022
+                or (hasattr(os, "getuid") and st.st_uid != os.getuid())):
+            return None  # not ours to trust, nor to delete
+    elif not create:
+        return None
+    conn = None
+    try:
+        if st is None:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)  # private from the start
+            os.close(fd)
+        # One thread at a time (watch builds its state in one thread and runs in another).
+        conn = sqlite3.connect(path, timeout=5.0, isolation_level=None, check_same_thread=False)
+        # A store file is data: no code in the schema is ever trusted.
+        conn.execute("PRAGMA trusted_schema=OFF")
+        conn.execute("PRAGMA cell_size_check=ON")
+        app, = conn.execute("PRAGMA application_id").fetchone()
+        version, = conn.execute("PRAGMA user_version").fetchone()
+        if app == 0 and version == 0 and not conn.execute("SELECT 1 FROM sqlite_master").fetchone():
+            conn.executescript(_SCHEMA)
+            conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version={STORE_VERSION}")
+        elif app != APPLICATION_ID or version != STORE_VERSION:
+            raise sqlite3.DatabaseError("not this version's store")
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")  # a lost store is rebuilt: durability is not needed
+        return conn
+    except (sqlite3.Error, OSError, ValueError):
+        if conn is not None:
+            conn.close()
+        _remove(path)
+        return _open(path, create) if create and st is not None else None
+
+
+def _remove(path: Path) -> None:
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(OSError):
+            p.unlink()
+
+
+class StoredResults(MutableMapping[str, FileResult]):
+    """``watch``'s results: each looked up in the store when needed, changes kept until saved.
+
+    Holding 30,000 contacts as objects costs ~170 MB; the store already
+    holds them compactly, so watch keeps only the files changed since the
+    last save. A row that cannot be read is simply missing (its file is
+    read again).
     """
 
-    def __init__(self) -> None:
-        self._data: dict[str, bytes | FileResult] = {}
+    def __init__(self, cache: Cache) -> None:
+        self._cache = cache
         self._days: dict[int, dt.date] = {}
 
-    def _day(self, n: int) -> dt.date:
-        d = self._days.get(n)
-        if d is None:
-            d = self._days[n] = dt.date.fromordinal(n)
-        return d
-
-    def put_flat(self, flat: dict[str, Any]) -> None:
-        """Store results given in their flat form (a decoded chunk of the cache)."""
-        dumps, compress, data = marshal.dumps, zlib.compress, self._data
-        for rel, item in flat.items():
-            data[rel] = compress(dumps(item), 1)
-
-    def flat(self, rel: str) -> Any:
-        """``rel``'s result in its flat form, as the cache file stores it."""
-        v = self._data[rel]
-        return marshal.loads(zlib.decompress(v)) if isinstance(v, bytes) else _flat(v)
-
     def __getitem__(self, rel: str) -> FileResult:
-        v = self._data[rel]
-        if not isinstance(v, bytes):
-            return v
-        out: dict[str, FileResult] = {}
-        _rebuild({rel: marshal.loads(zlib.decompress(v))}, out, object.__new__, object.__setattr__, self._day)
-        return out[rel]
-
-    def __setitem__(self, rel: str, result: FileResult) -> None:
+        pending = self._cache._pending.get(rel)
+        if pending is _DELETED:
+            raise KeyError(rel)
+        if pending is not None and pending is not _KEEP:
+            return pending  # type: ignore[return-value]
+        if rel not in self._cache.records:
+            raise KeyError(rel)
+        text = self._cache.row_result(rel)
+        if text is None:
+            raise KeyError(rel)
         try:
-            self._data[rel] = zlib.compress(marshal.dumps(_flat(result)), 1) if _FAST else result
-        except (ValueError, TypeError, AttributeError):  # a value the codec does not know
-            self._data[rel] = result
-
-    def __delitem__(self, rel: str) -> None:
-        del self._data[rel]
+            return decode_result(text, self._days)
+        except ValueError:
+            raise KeyError(rel) from None
 
     def __contains__(self, rel: object) -> bool:
-        return rel in self._data
+        # Without decoding: a row that turns out unreadable is a KeyError, and read again then.
+        pending = self._cache._pending.get(rel)  # type: ignore[call-overload]
+        if pending is not None:
+            return pending is not _DELETED
+        return rel in self._cache.records
+
+    def __setitem__(self, rel: str, result: FileResult) -> None:
+        self._cache._pending[rel] = result
+
+    def __delitem__(self, rel: str) -> None:
+        self._cache._pending[rel] = _DELETED
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._data)
+        return iter([rel for rel in self._cache.records if rel in self])
 
     def __len__(self) -> int:
-        return len(self._data)
-
-    def subset(self, rels: Iterator[str] | list[str]) -> PackedResults:
-        """The same results (sharing their bytes) for just ``rels``."""
-        out = PackedResults()
-        out._data = {rel: self._data[rel] for rel in rels}
-        return out
-
-
-_MODEL_CLASSES: tuple[type, ...] = (FileResult, Contact, Entry, Problem, Birthday)
-
-
-def _reducer(cls: type) -> Any:
-    names = tuple(f.name for f in dataclasses.fields(cls))
-
-    def reduce(obj: Any) -> tuple[Any, tuple[Any, ...]]:
-        return cls, tuple(getattr(obj, n) for n in names)
-
-    return reduce
-
-
-_DISPATCH = copyreg.dispatch_table.copy()
-_DISPATCH.update({cls: _reducer(cls) for cls in _MODEL_CLASSES})
-
-
-# -- the cache --------------------------------------------------------------------
-# Layout of cache.bin: MAGIC, four sections, each loaded only when needed:
-# "records" (stamps and hashes: every warm command), "keys" (folded names per
-# file, to update), "names" (the same names as one searchable string: `show`),
-# "results" (the parsed files: only when something changed); then the meta
-# table (pickle: settings, folder stamps, pages fingerprint, where each section
-# is) and its length (8 bytes). The meta table comes last so that the results
-# can be written as they are encoded, never whole in memory. The file stays open while any
-# section is unread, so a cache replaced meanwhile by another process cannot
-# mix with this one: the open file is the old one, whole.
-
-_SECTIONS = ("records", "keys", "names", "results")
+        return sum(1 for _ in self)
 
 
 class Cache:
-    """The cache of one vault, in memory; see the module docstring.
+    """The store of one vault, in memory; see the module docstring.
 
-    ``records`` (stamps), ``keys`` (each file's folded name, file name and
-    aliases, for ``show``) and :meth:`results` load on first use. ``dirs``
-    is what :mod:`incremental` recorded about folders, ``pages`` the
-    fingerprint of the pages last written.
+    ``records`` (stamps and hashes) and ``keys`` (folded names) load at
+    :meth:`load`; :meth:`results` on first use. ``dirs`` is what
+    ``incremental`` recorded about folders, ``pages`` the fingerprint of the
+    pages last written. Changes stay in memory until :meth:`save`.
     """
 
-    def __init__(self, root: Path, settings: str, packed: bool = False) -> None:
+    def __init__(self, root: Path, settings: str, lazy: bool = False) -> None:
         self.root = root
-        self.packed = packed  # results as PackedResults (watch: memory over speed)
+        self.lazy = lazy  # watch: results looked up per file (memory over speed)
         self.settings = settings  # what results depend on besides the bytes (code, max_front_matter)
         self.dirs: dict[str, Any] = {}
         self.pages: dict[str, Any] = {}
         self.dirty = False
-        self._records: dict[str, Record] | None = {}
-        self._flat: tuple[list[str], array[int], dict[str, bytes]] | None = None  # the records, as stored
+        self.records: dict[str, Record] = {}
+        self.keys: dict[str, tuple[str, ...]] = {}
+        self._conn: sqlite3.Connection | None = None
+        self._results: MutableMapping[str, FileResult] | None = StoredResults(self) if lazy else {}
+        self._pending: dict[str, FileResult | object] = {}  # rel -> result to write, or _DELETED
+        self._pieces: dict[str, tuple[str, str]] = {}  # rel -> (context, piece as JSON) to write
         self._names: tuple[list[str], list[int], str] | None = None
-        self._keys: dict[str, tuple[str, ...]] | None = {}
-        self._results: MutableMapping[str, FileResult] | None = self._empty_results()
-        self._file: Any = None
-        self._where: dict[str, tuple[int, int]] = {}
-        self._base = 0
-
-    def _empty_results(self) -> MutableMapping[str, FileResult]:
-        return PackedResults() if self.packed else {}
-
-    @property
-    def path(self) -> Path:
-        return self.root / CACHE_DIR / CACHE_NAME
+        self.path: Path | None = None
 
     # -- loading -------------------------------------------------------------------
     @classmethod
-    def load(cls, root: Path, max_front_matter: int, packed: bool = False) -> Cache:
-        """The cache on disk, or an empty one if it is missing or cannot be trusted."""
+    def load(cls, root: Path, max_front_matter: int, lazy: bool = False) -> Cache:
+        """The store of ``root``, or an empty one if it is missing or cannot be trusted."""
         settings = f"{code_fingerprint()}|mfm={max_front_matter}"
-        cache = cls(root, settings, packed)
-        try:
-            f = open(root / CACHE_DIR / CACHE_NAME, "rb")  # noqa: SIM115 - kept open, see above
-        except OSError:
+        cache = cls(root, settings, lazy)
+        cache.path = store_path(root)
+        conn = _open(cache.path, create=False)
+        if conn is None:
             return cache
         try:
-            if f.read(len(MAGIC)) != MAGIC:
-                raise ValueError("not a Guanxi cache")
-            end = os.fstat(f.fileno()).st_size - 8
-            f.seek(end)
-            size = int.from_bytes(f.read(8), "little")
-            if not len(MAGIC) <= end - size <= end:
-                raise ValueError("truncated cache")
-            f.seek(end - size)
-            meta = pickle.loads(f.read(size))
-            if not isinstance(meta, dict) or meta.get("settings") != settings:
-                raise ValueError("another version or other settings")
-            cache.dirs, cache.pages, cache._where = meta["dirs"], meta["pages"], meta["sections"]
-            cache._base = len(MAGIC)
-            if set(cache._where) != set(_SECTIONS):
-                raise ValueError("sections missing")
-        except Exception:
-            f.close()
-            return cls(root, settings, packed)
-        cache._file = f
-        cache._records = cache._keys = cache._results = None
+            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            if json.loads(meta.get("settings", "null")) != settings:
+                conn.close()
+                return cache  # another version or other settings: rebuilt (save() clears the rows)
+            dirs, pages = json.loads(meta.get("dirs", "{}")), json.loads(meta.get("pages", "{}"))
+            records: dict[str, Record] = {}
+            keys: dict[str, tuple[str, ...]] = {}
+            for rel, m, s, i, c, h, k in conn.execute(
+                    "SELECT path, mtime_ns, size, ino, ctime_ns, hash, keys FROM files WHERE kind = ?",
+                    (KIND_CONTACT,)):
+                records[rel] = ((m, s, i, c), h)
+                keys[rel] = tuple(k.split("\x1f")) if k else ()
+            if not isinstance(dirs, dict) or not isinstance(pages, dict):
+                raise ValueError("not a meta table")
+            cache.dirs, cache.pages = _dirs_from_json(dirs), _pages_from_json(pages)
+        except (sqlite3.Error, ValueError, TypeError, AttributeError):
+            conn.close()
+            _remove(cache.path)
+            return cls._fresh(cache)
+        cache.records, cache.keys = records, keys
+        cache._results = StoredResults(cache) if lazy else None
+        cache._conn = conn
+        cache._stored_settings = True
         return cache
 
-    def _raw(self, name: str) -> bytes:
-        offset, length = self._where[name]
-        self._file.seek(self._base + offset)
-        data: bytes = self._file.read(length)
-        if len(data) != length:
-            raise ValueError("truncated cache")
-        return data
+    @classmethod
+    def _fresh(cls, old: Cache) -> Cache:
+        cache = cls(old.root, old.settings, old.lazy)
+        cache.path = old.path
+        cache.dirty = True
+        return cache
 
-    def _load(self, name: str) -> None:
-        try:
-            if name == "results":
-                offset, length = self._where[name]
-                self._file.seek(self._base + offset)
-                with no_gc():
-                    res = decode_results(self._file, length, self.packed)  # streamed: never the whole section in memory
-                if res.keys() != self.records.keys():
-                    raise ValueError("results do not match the records")
-                self._results = res
-            elif name == "records":
-                table = marshal.loads(self._raw(name))
-                if isinstance(table, tuple):
-                    self._flat = _flat_records(table)
-                else:
-                    self._records = table
-            else:
-                self._keys = marshal.loads(self._raw(name))
-            if not isinstance(self._records if name == "records" else self._keys, (dict, type(None))):
-                raise ValueError("not a table")
-        except Exception:
-            self._reset()
-        self._close_if_done()
+    _stored_settings = False  # the rows on disk were written under these settings
 
-    def _reset(self) -> None:
-        self._records, self._keys, self._results = {}, {}, self._empty_results()
-        self._flat = None
-        self.pages, self.dirs = {}, {}
-        self.dirty = True
-        self._close()
-
-    def _close_if_done(self) -> None:
-        if ((self._records is not None or self._flat is not None)
-                and self._keys is not None and self._results is not None):
-            self._close()
-
-    def _close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-
-    @property
-    def records(self) -> dict[str, Record]:
-        if self._records is None:
-            if self._flat is None:
-                self._load("records")
-            if self._flat is not None:  # the table, built only now that something needs it
-                rels, stamps, hashes = self._flat
-                it = iter(stamps)
-                self._records = {rel: (stamp, hashes.get(rel)) for rel, stamp in zip(rels, zip(it, it, it, it))}
-                self._flat = None
-        assert self._records is not None
-        return self._records
-
-    def record_paths(self) -> list[str]:
-        """The files that have a record, in the cache's order (loads the stamps, not the table)."""
-        if self._records is None and self._flat is None:
-            self._load("records")
-        if self._flat is not None:
-            return list(self._flat[0])
-        return list(self.records)
-
-    def flat_stamps(self) -> tuple[list[str], array[int]] | None:
-        """``(paths, their stamps as one int64 array)`` while no record has a hash, else ``None``.
-
-        For a warm command's check that nothing changed: one array
-        comparison instead of a table of 30,000 stamps (~2 ms to load, not ~16).
-        """
-        if self._records is None and self._flat is None:
-            self._load("records")
-        if self._flat is None or self._flat[2]:
+    def row_result(self, rel: str) -> str | None:
+        """One file's stored result text (watch's lookups)."""
+        if self._conn is None:
             return None
-        return self._flat[0], self._flat[1]
+        try:
+            row = self._conn.execute("SELECT result, mtime_ns, size, ino, ctime_ns FROM files WHERE path = ?",
+                                     (rel,)).fetchone()
+        except sqlite3.Error:
+            return None
+        if row is None or self.records.get(rel, ((), None))[0] != tuple(row[1:]):
+            return None  # rewritten by another process meanwhile: not the file this record describes
+        return row[0]  # type: ignore[no-any-return]
 
-    @property
-    def keys(self) -> dict[str, tuple[str, ...]]:
-        if self._keys is None:
-            self._load("keys")  # same open file as the records: the two agree
-        assert self._keys is not None
-        return self._keys
+    def results(self) -> MutableMapping[str, FileResult]:
+        """Every stored result whose row still matches its record; loaded on first call."""
+        if self._results is None:
+            out: dict[str, FileResult] = {}
+            days: dict[int, dt.date] = {}
+            records = self.records
+            try:
+                assert self._conn is not None
+                with no_gc():
+                    for rel, text, m, s, i, c in self._conn.execute(
+                            "SELECT path, result, mtime_ns, size, ino, ctime_ns FROM files WHERE kind = ?",
+                            (KIND_CONTACT,)):
+                        rec = records.get(rel)
+                        if text is None or rec is None or rec[0] != (m, s, i, c):
+                            continue  # not stored, or rewritten meanwhile: the file is read again
+                        try:
+                            out[rel] = decode_result(text, days)
+                        except ValueError:
+                            continue
+            except sqlite3.Error:
+                pass  # what could be read is kept; the rest is read from the files
+            for rel, v in self._pending.items():  # changed since the store was opened
+                if v is _DELETED:
+                    out.pop(rel, None)
+                elif isinstance(v, FileResult):
+                    out[rel] = v
+            self._results = out
+            self._close_if_loaded()
+        return self._results
+
+    def _close_if_loaded(self) -> None:
+        # A one-shot command has everything in memory now; save() opens again.
+        if not self.lazy and self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def result(self, rel: str) -> FileResult | None:
+        """One file's result without loading the others (rendering from pieces needs only a few)."""
+        pending = self._pending.get(rel)
+        if pending is _DELETED:
+            return None
+        if isinstance(pending, FileResult):
+            return pending
+        if self._results is not None:
+            return self._results.get(rel)
+        text = self.row_result(rel)
+        if text is None:
+            return None
+        try:
+            return decode_result(text)
+        except ValueError:
+            return None
+
+    def pieces(self, context: str) -> dict[str, Any]:
+        """The stored page pieces made under ``context`` for files whose row still matches its record.
+
+        Plain JSON values (the caller rebuilds its tuples); a piece that
+        cannot be read is left out, and its person rendered again.
+        """
+        if self._conn is None:
+            return {}
+        out: dict[str, Any] = {}
+        records = self.records
+        loads = json.loads
+        try:
+            rows = self._conn.execute("SELECT path, mtime_ns, size, ino, ctime_ns, piece FROM files "
+                                      "WHERE piece_ctx = ? AND kind = ?", (context, KIND_CONTACT)).fetchall()
+        except sqlite3.Error:
+            return {}
+        for rel, m, s, i, c, text in rows:
+            rec = records.get(rel)
+            if rec is None or rec[0] != (m, s, i, c) or rel in self._pending:
+                continue
+            try:
+                out[rel] = loads(text)
+            except (ValueError, TypeError):
+                continue
+        return out
+
+    def put_piece(self, rel: str, context: str, piece: Any) -> None:
+        """Keep what ``rel``'s person puts on the pages under ``context`` (written by :meth:`save`)."""
+        try:
+            self._pieces[rel] = (context, json.dumps(piece, ensure_ascii=False, allow_nan=False,
+                                                     separators=(",", ":")))
+        except (TypeError, ValueError):
+            return  # not plain data: rendered again next time
+        self.dirty = True
 
     def names(self) -> tuple[list[str], list[int], str]:
         """``(paths, ends, haystack)``: every file's folded names in one string (see :func:`_haystack`)."""
         if self._names is None:
-            try:
-                if self._file is None:
-                    raise ValueError("nothing on disk")
-                rels, ends, blob = marshal.loads(self._raw("names"))
-                if not (isinstance(rels, list) and isinstance(ends, list) and isinstance(blob, str)
-                        and len(rels) == len(ends)):
-                    raise ValueError("not a names table")
-                self._names = (rels, ends, blob)
-            except Exception:
-                self._names = _haystack(self.keys)
+            self._names = _haystack(self.keys)
         return self._names
-
-    def results(self) -> MutableMapping[str, FileResult]:
-        """Every cached result; loaded on first call. Damage empties the cache."""
-        if self._results is None:
-            self.records  # noqa: B018
-            if self._results is None:
-                self._load("results")
-        assert self._results is not None
-        return self._results
 
     # -- entries -------------------------------------------------------------------
     def valid(self, rel: str, st: os.stat_result, now_ns: int | None = None) -> bool:
-        """True when the cached result for ``rel`` still describes the file.
+        """True when the stored result for ``rel`` still describes the file.
 
-        For a racy entry this reads the file and compares hashes; when the
+        For a racy record this reads the file and compares hashes; when the
         file has since aged past the racy window the hash is dropped.
         """
         rec = self.records.get(rel)
@@ -595,117 +623,140 @@ class Cache:
             return False
         if not is_racy(st, now_ns):
             self.records[rel] = (rec[0], None)  # old enough now: the stamp alone will catch any change
-            self.dirty = True
+            self._touch(rel)
         return True
+
+    def _touch(self, rel: str) -> None:
+        """``rel``'s row must be written again (its record changed, its result did not)."""
+        if rel not in self._pending:
+            result = self._results.get(rel) if self._results is not None else None
+            self._pending[rel] = result if result is not None else _KEEP
+        self.dirty = True
 
     def put(self, rel: str, st: os.stat_result, read_ns: int, data: bytes, result: FileResult) -> None:
         """Record what ``rel`` read as; ``st`` is the stat taken *before* reading ``data``."""
-        self.results()[rel] = result
+        if self._results is not None and not self.lazy:  # else results() overlays it when loaded
+            self._results[rel] = result
+        self._pending[rel] = result
         self.records[rel] = (stamp_of(st), digest(data) if is_racy(st, read_ns) else None)
         self.keys[rel] = resolve_keys(result)
+        self._names = None
         self.pages.clear()  # the pages no longer match the files: whoever renders next records anew
         self.dirty = True
 
-    def put_record(self, rel: str, record: Record, result: FileResult) -> None:
-        """:meth:`put` for a file read elsewhere (a child process) that sent its record."""
-        self.results()[rel] = result
-        self.records[rel] = record
-        self.keys[rel] = resolve_keys(result)
-        self.pages.clear()
-        self.dirty = True
-
     def forget(self, rel: str) -> None:
-        if rel in self.records or rel in self.results():
+        if rel in self.records or rel in self._pending:
             self.records.pop(rel, None)
             self.keys.pop(rel, None)
-            self.results().pop(rel, None)
+            if self._results is not None and not self.lazy:
+                self._results.pop(rel, None)
+            self._pending[rel] = _DELETED
+            self._names = None
             self.pages.clear()
             self.dirty = True
 
     # -- saving --------------------------------------------------------------------
     def save(self) -> bool:
-        """Write the cache atomically if anything changed; False if it could not be written."""
+        """Write what changed in one transaction; False if the store could not be written."""
         if not self.dirty:
             return True
-        sections: dict[str, bytes] = {}
-        kept: MutableMapping[str, FileResult] | None = None
+        path = self.path or store_path(self.root)
+        self.path = path
+        conn = self._conn or _open(path, create=True)
+        if conn is None:
+            return False  # no writable cache folder: every command still works, just not faster
         try:
-            if self._results is None and self._keys is None:
-                # Only stamps or folders changed (a racy hash dropped): the
-                # rest is copied as it is, not decoded and encoded again.
-                for name in ("results", "keys", "names"):
-                    sections[name] = self._raw(name)
-                records = self.records
+            conn.execute("BEGIN IMMEDIATE")
+            if not self._stored_settings:
+                conn.execute("DELETE FROM files")  # rows of other settings, or none
+                self._stored_settings = True
+                pending: dict[str, Any] = {rel: self._result_for(rel) for rel in self.records}
+                pending.update({rel: v for rel, v in self._pending.items() if v is _DELETED})
             else:
-                results = self.results()
-                # Only files with a record are kept: a file that could not be read
-                # has its error in memory but must be retried next time.
-                kept_rels = [rel for rel in self.records if rel in results]
-                kept = (results.subset(kept_rels) if isinstance(results, PackedResults)
-                        else {rel: results[rel] for rel in kept_rels})
-                records = {rel: self.records[rel] for rel in kept_rels}
-                keys = {rel: self.keys.get(rel, ()) for rel in kept_rels}
-                sections["keys"] = marshal.dumps(keys)
-                sections["names"] = marshal.dumps(_haystack(keys))
-        except Exception:
-            self._reset()
+                pending = self._pending
+            rows = []
+            kept = []
+            gone = []
+            for rel, result in pending.items():
+                if result is _DELETED or rel not in self.records:
+                    gone.append((rel,))
+                    continue
+                stamp, h = self.records[rel]
+                if result is _KEEP:  # only the record changed (a racy hash dropped)
+                    kept.append((*stamp, h, rel))
+                    continue
+                text = None
+                if result is not None:
+                    with contextlib.suppress(Unstorable):
+                        text = encode_result(result)
+                rows.append((rel, KIND_CONTACT, *stamp, h, "\x1f".join(self.keys.get(rel, ())), text))
+            conn.executemany("DELETE FROM files WHERE path = ?", gone)
+            conn.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)", rows)
+            conn.executemany("UPDATE files SET mtime_ns = ?, size = ?, ino = ?, ctime_ns = ?, hash = ? "
+                             "WHERE path = ?", kept)
+            # A piece is kept only on the row of the file version it was made from.
+            conn.executemany(
+                "UPDATE files SET piece_ctx = ?, piece = ? WHERE path = ? AND mtime_ns = ? AND size = ? "
+                "AND ino = ? AND ctime_ns = ?",
+                [(ctx, text, rel, *self.records[rel][0]) for rel, (ctx, text) in self._pieces.items()
+                 if rel in self.records])
+            conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
+                ("settings", json.dumps(self.settings)),
+                ("dirs", json.dumps(self.dirs)),
+                ("pages", json.dumps(_pages_to_json(self.pages))),
+            ])
+            conn.execute("COMMIT")
+        except (sqlite3.Error, OverflowError, ValueError, TypeError):
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
+            self._conn = None
+            _remove(path)  # damaged or unwritable: the next command starts afresh
             return False
-        sections["records"] = _encode_records(records)
-
-        def write(f: Any) -> None:
-            where: dict[str, tuple[int, int]] = {}
-            f.write(MAGIC)
-            for name in _SECTIONS:
-                start = f.tell()
-                if name == "results" and kept is not None:
-                    _write_results(f, kept)
-                else:
-                    f.write(sections[name])
-                where[name] = (start - len(MAGIC), f.tell() - start)
-            meta = pickle.dumps({"settings": self.settings, "dirs": self.dirs, "pages": self.pages,
-                                 "sections": where}, protocol=pickle.HIGHEST_PROTOCOL)
-            f.write(meta)
-            f.write(len(meta).to_bytes(8, "little"))
-
-        try:
-            folder = self.root / CACHE_DIR
-            folder.mkdir(exist_ok=True)
-            ignore = folder / ".gitignore"
-            if not ignore.exists():
-                # Machine-local state: ignored by git even in a vault that
-                # `guanxi init` did not set up.
-                ignore.write_text("# Guanxi's machine-local cache (docs/watch.md)\n*\n", encoding="utf-8")
-            with no_gc():  # encoding builds a tuple per entry: nothing the collector need walk
-                with atomic_file(folder / CACHE_NAME, 0o600) as f:  # private: it holds the vault's contents
-                    write(f)
-        except OSError:
-            return False  # a read-only vault still indexes; it is just not faster next time
+        self._pending = {}
+        self._pieces = {}
         self.dirty = False
+        if self.lazy:
+            self._conn = conn
+        else:
+            conn.close()
+            self._conn = None
         return True
 
+    def _result_for(self, rel: str) -> Any:
+        r = self._pending.get(rel)
+        if r is not None and r is not _KEEP:
+            return r
+        return self._results.get(rel) if self._results is not None else None
 
-def _encode_records(records: dict[str, Record]) -> bytes:
-    """The records section: the paths, every stamp in one int64 array, the racy files' hashes.
-
-    Flat, so that a warm command compares stamps without building a tuple per
-    file (see :meth:`Cache.flat_stamps`). A value beyond int64 (an exotic
-    inode number, a time before 1678) and it is the plain table instead.
-    """
-    try:
-        stamps = array("q", [v for stamp, _ in records.values() for v in stamp])
-    except OverflowError:
-        return marshal.dumps(records)
-    hashes = {rel: h for rel, (_, h) in records.items() if h is not None}
-    return marshal.dumps((list(records), stamps.tobytes(), hashes))
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
 
-def _flat_records(table: Any) -> tuple[list[str], array[int], dict[str, bytes]]:
-    rels, raw, hashes = table
-    stamps: array[int] = array("q")
-    stamps.frombytes(raw)
-    if not (isinstance(rels, list) and isinstance(hashes, dict) and len(stamps) == 4 * len(rels)):
-        raise ValueError("not a records table")
-    return rels, stamps, hashes
+_KEEP = object()  # in Cache._pending: keep the row's stored result, rewrite its record
+
+
+def _dirs_from_json(d: dict[str, Any]) -> dict[str, Any]:
+    if not d:
+        return {}
+    stamps = d["stamps"]
+    return {"config": str(d["config"]),
+            "stamps": {k: (None if v is None else tuple(int(x) for x in v)) for k, v in stamps.items()}}
+
+
+def _pages_to_json(p: dict[str, Any]) -> dict[str, Any]:
+    if not p:
+        return {}
+    return {"key": p["key"], "stamps": p["stamps"], "people": p["people"],
+            "errors": [[e.path, e.line, e.message, e.col, e.severity] for e in p["errors"]]}
+
+
+def _pages_from_json(p: dict[str, Any]) -> dict[str, Any]:
+    if not p:
+        return {}
+    return {"key": str(p["key"]), "stamps": {k: tuple(int(x) for x in v) for k, v in p["stamps"].items()},
+            "people": int(p["people"]), "errors": tuple(Problem(*e) for e in p["errors"])}
 
 
 def _haystack(keys: dict[str, tuple[str, ...]]) -> tuple[list[str], list[int], str]:
@@ -753,8 +804,6 @@ def read_stable(root: Path, rel: str, tries: int = 5) -> tuple[os.stat_result, i
             after = os.stat(path)
         except FileNotFoundError:
             return None
-        except OSError:
-            raise
         last = (before, now, data)
         if stamp_of(before) == stamp_of(after) and len(data) == after.st_size:
             return last

@@ -27,11 +27,9 @@ from __future__ import annotations
 import bisect
 import contextlib
 import datetime as dt
-import marshal
 import os
 import time
-from array import array
-from collections.abc import Callable, Iterable, MutableMapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,13 +38,11 @@ from notebook_tool.core.config import CONFIG_NAME, Config
 from notebook_tool.core.model import Contact, FileResult, Problem, Vault
 from notebook_tool.read.config import load_config
 from notebook_tool.read.vault import contact_paths, load_vault, read_file
-from notebook_tool.store.cache import RACY_NS, Cache, Stamp, no_gc, read_stable, stamp_of
+from notebook_tool.render.live import LivePages, Piece, piece_from_json
+from notebook_tool.store.cache import RACY_NS, Cache, Stamp, code_fingerprint, no_gc, read_stable, stamp_of
 from notebook_tool.store.notes import NotesState
 
 Progress = Callable[[Iterable[str]], Iterable[str]]
-
-# Files to read before a second process pays for itself (fork, encode, decode).
-FORK_MIN = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,14 +88,13 @@ class State:
         self._live: LivePages | None = None
         self._touched: set[str] = set()
         self._overlaid: set[str] = set()
-        self.fork_min = FORK_MIN
         self.notes = NotesState(self.root, use_cache)  # notes as touches (store/notes.py)
 
     def _new_cache(self) -> Cache:
         if self.use_cache:
-            # Watch keeps the results packed: a third of the memory (see cache.PackedResults).
-            return Cache.load(self.root, self.config.max_front_matter, packed=self.keep_last_good)
-        return Cache(self.root, "", packed=self.keep_last_good)
+            # Watch looks results up in the store one file at a time: flat memory (see cache.StoredResults).
+            return Cache.load(self.root, self.config.max_front_matter, lazy=self.keep_last_good)
+        return Cache(self.root, "")
 
     # -- bringing the state up to date -----------------------------------------------
     def rescan(self, progress: Progress | None = None) -> Changes:
@@ -110,7 +105,7 @@ class State:
             self.config = config
             self.cache = self._new_cache()  # results depend on it: start over
         self.config, self.config_problems = config, config_problems
-        cached = self.cache.record_paths()  # loaded (or found damaged) before trusting the folder stamps
+        cached = list(self.cache.records)  # loaded (or found damaged) before trusting the folder stamps
         walked = not self._folders_unchanged()
         folders: set[str] = set()
         if walked:
@@ -134,14 +129,21 @@ class State:
         return changes
 
     def _notes_changed(self, rels: set[str]) -> tuple[str, ...]:
-        """After notes changed: the people they name (before and after) are re-rendered."""
-        concerned, self.notes.concerned = self.notes.concerned, set()
-        if rels and concerned and self._live is not None:  # else every page is rendered anyway
-            from notebook_tool.read.notetouch import contact_keys
+        """After notes changed: the people they name (before and after) are rendered again.
 
-            for rel, r in self.cache.results().items():
-                if r.contact is not None and not concerned.isdisjoint(contact_keys(r.contact)):
-                    self._touched.add(rel)
+        Found by their folded names in the store's haystack (no result is
+        decoded), so a stored piece of someone a note now names is never reused.
+        """
+        concerned, self.notes.concerned = self.notes.concerned, set()
+        if rels and concerned:
+            files, ends, blob = self.cache.names()
+            for k in concerned:
+                needle = "\x1f" + k
+                i = blob.find(needle)
+                while i >= 0:
+                    if blob[i + len(needle):i + len(needle) + 1] in ("\x1f", "\x1e"):
+                        self._touched.add(files[bisect.bisect_right(ends, i)])
+                    i = blob.find(needle, i + 1)
         return tuple(sorted(rels))
 
     def update(self, rels: Iterable[str]) -> Changes:
@@ -202,9 +204,6 @@ class State:
 
     def _sync(self, wanted: Iterable[str], gone: set[str], progress: Progress | None) -> Changes:
         """Re-read the ``wanted`` files that changed and drop the ``gone`` ones (and any that vanished)."""
-        if not gone and not self.paths and not self.unread and self._all_fresh(wanted):
-            self.paths.update(wanted)
-            return Changes()
         now = time.time_ns()
         to_read: list[str] = []
         vanished: set[str] = set()
@@ -223,7 +222,7 @@ class State:
                 continue
             rec = records.get(rel)
             if (rec is not None and rec[1] is None and rel not in unread
-                    and rec[0] == (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)):
+                    and rec[0] == stamp_of(st)):
                 paths.add(rel)
             elif rel in unread or not self.cache.valid(rel, st, now):
                 to_read.append(rel)
@@ -237,38 +236,8 @@ class State:
         read = self._read(to_read, progress)
         return Changes(tuple(read), tuple(removed))
 
-    def _all_fresh(self, wanted: Iterable[str]) -> bool:
-        """A warm start's check: every wanted file has exactly its cached stamp and needs no hash.
-
-        The same test as :meth:`_sync`'s loop, as one comparison of int64
-        arrays; anything else (another file list, a missing file, a racy
-        record) says ``False`` and the loop decides file by file.
-        """
-        flat = self.cache.flat_stamps()
-        if flat is None or wanted != flat[0]:
-            return False
-        now: array[int] = array("q")
-        add = now.extend
-        try:
-            if os.stat in os.supports_dir_fd:  # relative to the root: shorter lookups (~10% of the stats)
-                fd = os.open(self.root, os.O_RDONLY)
-                try:
-                    for rel in flat[0]:
-                        st = os.stat(rel, dir_fd=fd)
-                        add((st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns))
-                finally:
-                    os.close(fd)
-            else:
-                base = str(self.root) + os.sep
-                for st in map(os.stat, [base + rel for rel in flat[0]]):
-                    add((st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns))
-        except (OSError, OverflowError):
-            return False
-        return now == flat[1]
-
     def _forget(self, rel: str) -> None:
-        if self.keep_last_good:
-            self._touched.add(rel)
+        self._touched.add(rel)
         self.paths.discard(rel)
         self.cache.forget(rel)
         self.unread.pop(rel, None)
@@ -277,81 +246,11 @@ class State:
     def _read(self, rels: list[str], progress: Progress | None) -> list[str]:
         if not rels:
             return []
-        results = self.cache.results()  # about to change: load what is cached
         done: list[str] = []
         with no_gc() if len(rels) > 100 else contextlib.nullcontext():
-            if self._can_fork(rels):
-                self._read_forked(rels, progress, done)
-            else:
-                self._read_each(rels, progress, done)
-        del results
-        if self.keep_last_good:
-            self._touched.update(done)
+            self._read_each(rels, progress, done)
+        self._touched.update(done)  # their pieces of the pages are rendered again
         return done
-
-    def _can_fork(self, rels: list[str]) -> bool:
-        """Parse on two cores when there are many files (a cold index) and it is safe to fork.
-
-        Never in watch mode or with other threads running (a fork copies one
-        thread and whatever locks the others held).
-        """
-        import threading
-
-        return (len(rels) >= self.fork_min and not self.keep_last_good and hasattr(os, "fork")
-                and (os.cpu_count() or 1) >= 2 and threading.active_count() == 1)
-
-    def _read_forked(self, rels: list[str], progress: Progress | None, done: list[str]) -> None:
-        """Read every other file in a child process, the rest here, and merge.
-
-        Parsing is pure CPU and the parsed results are plain values, so the
-        child sends its results back in the cache's own encoding. Any trouble
-        with the child (it failed, was killed, sent garbage) and its files are
-        read here instead: slower, never different.
-        """
-        mine, theirs = rels[0::2], rels[1::2]
-        rfd, wfd = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: parse, send, and leave without running any cleanup of the parent's
-            code = 1
-            try:
-                os.close(rfd)
-                payload = _parse_for_parent(self.root, theirs, self.config)
-                view = memoryview(payload)
-                while view:
-                    view = view[os.write(wfd, view):]
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(wfd)
-        try:
-            # The bar walks the whole list at this process's pace; the child keeps up.
-            own = set(mine)
-            self._read_each((rel for rel in (progress(rels) if progress else rels) if rel in own), None, done)
-            chunks = []
-            while True:
-                chunk = os.read(rfd, 1 << 20)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-        finally:
-            os.close(rfd)
-            _, status = os.waitpid(pid, 0)
-        try:
-            if status != 0:
-                raise ValueError("the child failed")
-            encoded, records, left = marshal.loads(b"".join(chunks))
-            results = _decode_results(encoded)
-        except Exception:
-            self._read_each(theirs, None, done)
-            return
-        for rel in theirs:
-            if rel in records and rel in results:
-                result = results[rel]
-                self.unread.pop(rel, None)
-                self.cache.put_record(rel, records[rel], result)
-                self.paths.add(rel)
-                done.append(rel)
-        self._read_each(left, None, done)  # unreadable or vanished in the child: handled here
 
     def _read_each(self, rels: Iterable[str], progress: Progress | None, done: list[str]) -> None:
         for rel in (progress(rels) if progress else rels):
@@ -423,14 +322,17 @@ class State:
         out = []
         self._overlaid = set()
         for rel in sorted(self.paths):
-            out.append(self._shown(rel, results))
+            out.append(self._shown(rel, results.get))
         self.overlaid = len(self._overlaid)
         vault = Vault(self.root, self.config, tuple(out), tuple(self.config_problems + self.walk_problems))
         return self.notes.index().apply(vault) if self.config.notes else vault
 
-    def _shown(self, rel: str, results: MutableMapping[str, FileResult]) -> FileResult:
+    def _shown(self, rel: str, get: Callable[[str], FileResult | None]) -> FileResult:
         """The result the pages show for ``rel``: in watch mode, a broken file keeps its last good contact."""
-        r = self.unread.get(rel) or results[rel]
+        r = self.unread.get(rel) or get(rel)
+        if r is None:  # its stored row could not be read after all: read the file now
+            self._read([rel], None)
+            r = self.unread.get(rel) or get(rel) or FileResult(rel, None, ())
         if r.contact is None and rel in self.last_good:
             self._overlaid.add(rel)
             return FileResult(rel, self.last_good[rel], r.problems)
@@ -460,9 +362,9 @@ class State:
                 and (self._live is not None or not self.keep_last_good)  # watch renders once at start
                 and pages.get("key") == key and self._pages_intact(pages.get("stamps", {}))):
             return Outcome((), pages["people"], pages["errors"], False)
-        if self.keep_last_good:
+        if self.keep_last_good or self.use_cache:
             written, people, errors = self._write_live(today)
-        else:
+        else:  # no store: the reference render, from the whole vault (the tests hold the two equal)
             from notebook_tool.render.extra import extra_pages
             from notebook_tool.render.pages import build, link_base_for
             from notebook_tool.render.pages import pages as page_texts
@@ -496,35 +398,46 @@ class State:
         return Outcome(written, people, errors, True)
 
     def _write_live(self, today: dt.date) -> tuple[tuple[str, ...], int, tuple[Problem, ...]]:
-        """Watch mode's render: only the people in files touched since the last one are re-rendered.
+        """Render from per-person pieces: only the people in files touched since the last render are
+        rendered again; the others' pieces come from memory (watch) or from the store (index).
 
-        The first time, after a change of day or settings, or if a cached
-        result has gone missing, every person is rendered again.
+        The first time, after a change of day or settings, every person is
+        placed again, from the pieces the store kept for that day and
+        settings where it has them, else from their result.
         """
         from notebook_tool.render.pages import link
         from notebook_tool.write.pages import write_pages
 
         live = self._live
-        results = self.cache.results()
-        if (live is None or live.context != (today, repr(self.config))
-                or any(rel in self.paths and rel not in self.unread and rel not in results for rel in self._touched)):
-            # Everyone, one result at a time: with packed results, the vault
-            # is never all objects at once (see vault() for the same walk).
-            missing = [rel for rel in self.paths if rel not in results and rel not in self.unread]
-            if missing:  # the cached results were damaged: read them now
-                self._read(sorted(missing), None)
-                results = self.cache.results()
+        if live is None or live.context != (today, repr(self.config)):
             live = self._live = LivePages(today, self.config)
+            context = self._piece_context(live)
+            stored = self.cache.pieces(context) if self.use_cache else {}
             self._overlaid = set()
+            pieces: dict[str, Piece] = {}
             with no_gc():  # as for a full render in index()
                 for rel in sorted(self.paths):
-                    live.put(rel, self._noted(self._shown(rel, results)))
+                    piece = stored.get(rel)
+                    if piece is not None:
+                        try:
+                            piece = piece_from_json(piece)
+                        except (ValueError, TypeError, IndexError):
+                            piece = None  # not a piece after all: rendered again
+                    if piece is None or rel in self._touched or rel in self.unread or rel in self.last_good:
+                        piece = live.piece(rel, self._noted(self._shown(rel, self.cache.result)))
+                        self._keep_piece(rel, context, piece)
+                    pieces[rel] = piece
+                del stored
+                live.load(pieces)
             # The rows are kept now: render.link's memo would only hold every
             # name and path again (~10 MB at 30,000 people).
             link.cache_clear()
         else:
+            context = self._piece_context(live)
             for rel in sorted(self._touched):
-                live.put(rel, self._noted(self._shown(rel, results)) if rel in self.paths else None)
+                piece = live.put(rel, self._noted(self._shown(rel, self.cache.result)) if rel in self.paths else None)
+                if piece is not None:
+                    self._keep_piece(rel, context, piece)
                 if rel not in self.paths:
                     self._overlaid.discard(rel)
         self.overlaid = len(self._overlaid)
@@ -541,192 +454,21 @@ class State:
         """A contact's result with the touches of the notes that name it."""
         return self.notes.index().apply_result(r) if self.config.notes else r
 
+    @staticmethod
+    def _piece_context(live: LivePages) -> str:
+        # Pieces also depend on the code that computes and renders them.
+        return live.piece_context() + "|" + code_fingerprint(("core", "compute", "render"))
+
+    def _keep_piece(self, rel: str, context: str, piece: Piece) -> None:
+        """Store ``rel``'s piece, unless it is not what a fresh read gives (a last good contact, an unreadable file)."""
+        if self.use_cache and rel not in self._overlaid and rel not in self.unread:
+            self.cache.put_piece(rel, context, piece)
+
     def save(self) -> None:
-        self.notes.save()
         if self.use_cache:
             self.cache.save()
-
-
-def _parse_for_parent(root: Path, rels: list[str], config: Config) -> bytes:
-    """In a forked child: read and parse ``rels``; ``(results, records, files left for the parent)``."""
-    from notebook_tool.store.cache import digest, encode_results, is_racy
-
-    results: dict[str, FileResult] = {}
-    records: dict[str, Any] = {}
-    left: list[str] = []
-    for rel in rels:
-        try:
-            got = read_stable(root, rel)
-        except OSError:
-            got = None
-        if got is None:
-            left.append(rel)
-            continue
-        st, read_ns, data = got
-        results[rel] = read_file(root, rel, config, data=data)
-        records[rel] = (stamp_of(st), digest(data) if is_racy(st, read_ns) else None)
-    return marshal.dumps((encode_results(results), records, left))
-
-
-def _decode_results(encoded: bytes) -> MutableMapping[str, FileResult]:
-    import io
-
-    from notebook_tool.store.cache import decode_results
-
-    return decode_results(io.BytesIO(encoded), len(encoded))
-
-
-class _Tag:
-    """One tag's members in name order, with their weights (summed in that order, as ``render`` does)."""
-
-    __slots__ = ("given", "names", "spellings", "taken")
-
-    def __init__(self) -> None:
-        self.names: list[tuple[str, str]] = []
-        self.spellings: list[str] = []
-        self.given: list[float] = []
-        self.taken: list[float] = []
-
-
-class LivePages:
-    """The two pages of a vault that changes a file at a time (``guanxi watch``).
-
-    A person's summary, attention reasons and the text of their rows depend
-    only on their contact, the day and the config, so each person's rows are
-    rendered once and kept, in two lists sorted by the keys ``render.build``
-    and ``attention.attention`` sort by (insertions and removals by bisect).
-    A save re-renders that person only; the pages are then the kept rows
-    joined under headers, totals and per-tag sums recomputed from per-person
-    weights *in name order* (so floating-point sums match ``render``'s to the
-    bit). The page functions are ``render``'s own (``attention_page``,
-    ``reciprocity_row``…), and the watch tests hold the result byte-equal to
-    a fresh ``guanxi index``.
-    """
-
-    def __init__(self, today: dt.date, config: Config) -> None:
-        from notebook_tool.compute.attention import Context
-        from notebook_tool.render.pages import link_base_for
-
-        self.today = today
-        self.config = config
-        self.context = (today, repr(config))
-        self.ctx = Context(today, config)
-        self.base = link_base_for(config.output)
-        self.people: dict[str, Any] = {}  # path -> what put() recorded, to take it out again
-        self.errors: dict[str, tuple[Problem, ...]] = {}  # path -> its error problems, if any
-        # The reciprocity table, in name order: keys and parallel columns.
-        self.names: list[tuple[str, str]] = []
-        self.rows: list[str] = []
-        self.given: list[float] = []
-        self.taken: list[float] = []
-        self.entries: list[int] = []
-        self.give_first: list[bool | None] = []
-        # The attention list, most urgent first.
-        self.ranks: list[tuple[Any, ...]] = []
-        self.items: list[str] = []
-        self.tags: dict[str, _Tag] = {}
-        self.tag_rows: dict[str, str] = {}
-        self._dirty_tags: set[str] = set()
-
-    def put(self, path: str, result: FileResult | None) -> None:
-        """Take ``path``'s person off the pages and put ``result``'s on (``None``: the file is gone)."""
-        from notebook_tool.compute.attention import attention, sort_key_name, urgency
-        from notebook_tool.compute.ledger import summarize
-        from notebook_tool.render.pages import attention_item, reciprocity_row
-
-        old = self.people.pop(path, None)
-        if old is not None:
-            self._remove(*old)
-        self.errors.pop(path, None)
-        if result is None:
-            return
-        errors = tuple(p for p in result.problems if p.severity == "error")
-        if errors:
-            self.errors[path] = errors
-        c = result.contact
-        if c is None:
-            return
-        s = summarize(c, self.today, self.config.half_life_days)
-        name = (sort_key_name(c.name), c.path)
-        i = bisect.bisect_left(self.names, name)
-        self.names.insert(i, name)
-        self.rows.insert(i, reciprocity_row(s, self.base))
-        self.given.insert(i, s.given)
-        self.taken.insert(i, s.taken)
-        self.entries.insert(i, len(c.entries))
-        self.give_first.insert(i, s.give_first)
-        rank: tuple[Any, ...] | None = None
-        people = attention([s], self.ctx)
-        if people:
-            p = people[0]
-            rank = urgency(p)
-            j = bisect.bisect_left(self.ranks, rank)
-            self.ranks.insert(j, rank)
-            self.items.insert(j, attention_item(p, self.base))
-        tags: dict[str, str] = {}  # casefolded -> as written first (render.by_tag)
-        for tag in c.tags:
-            tags.setdefault(tag.casefold(), tag)
-        for key, spelling in tags.items():
-            t = self.tags.get(key)
-            if t is None:
-                t = self.tags[key] = _Tag()
-            k = bisect.bisect_left(t.names, name)
-            t.names.insert(k, name)
-            t.spellings.insert(k, spelling)
-            t.given.insert(k, s.given)
-            t.taken.insert(k, s.taken)
-            self._dirty_tags.add(key)
-        self.people[path] = (name, rank, tuple(tags))
-
-    def _remove(self, name: tuple[str, str], rank: tuple[Any, ...] | None, tags: tuple[str, ...]) -> None:
-        i = bisect.bisect_left(self.names, name)
-        for column in (self.names, self.rows, self.given, self.taken, self.entries, self.give_first):
-            del column[i]
-        if rank is not None:
-            j = bisect.bisect_left(self.ranks, rank)
-            for column in (self.ranks, self.items):
-                del column[j]
-        for key in tags:
-            t = self.tags[key]
-            k = bisect.bisect_left(t.names, name)
-            for column in (t.names, t.spellings, t.given, t.taken):
-                del column[k]
-            if not t.names:
-                del self.tags[key]
-            self._dirty_tags.add(key)
-
-    def pages(self, vault_problems: Iterable[Problem]) -> tuple[dict[str, str], tuple[Problem, ...]]:
-        """Both pages' text by file name, and the error problems they list."""
-        from notebook_tool.render.pages import (
-            TODAY_COUNT,
-            Totals,
-            attention_page,
-            reciprocity_page,
-            tag_row,
-            today_from_item,
-        )
-
-        problems = list(vault_problems)
-        for errs in self.errors.values():
-            problems.extend(errs)
-        errors = tuple(p for p in sorted(problems, key=lambda p: (p.path, p.line, p.col or 0, p.message))
-                       if p.severity == "error")
-        for key in self._dirty_tags:
-            t = self.tags.get(key)
-            if t is None:
-                self.tag_rows.pop(key, None)
-            else:
-                self.tag_rows[key] = tag_row(t.spellings[0], len(t.names), sum(t.given), sum(t.taken))
-        self._dirty_tags.clear()
-        totals = Totals(people=len(self.names), entries=sum(self.entries), given=sum(self.given),
-                        taken=sum(self.taken), give_first=self.give_first.count(True),
-                        exchanged=len(self.give_first) - self.give_first.count(None))
-        return {
-            "attention.md": attention_page(self.today, errors, len(self.ranks), [today_from_item(item) for item in self.items[:TODAY_COUNT]],
-                                           self.items, self.base),
-            "reciprocity.md": reciprocity_page(self.today, totals, self.rows,
-                                               [self.tag_rows[k] for k in sorted(self.tag_rows)]),
-        }, errors
+        # After the store: notes recorded as read only once the pieces that show them are.
+        self.notes.save()
 
 
 def _folder_stamps(root: Path, folders: set[str]) -> dict[str, Stamp | None] | None:

@@ -1,7 +1,7 @@
 """The notes kept current incrementally: stat every note, re-read only the changed ones.
 
-What each note gives (date, names, problems) is plain data, so it is kept in
-``.guanxi/notes.json`` between runs: JSON only, checked field by field on
+What each note gives (date, names, problems) is plain data, so it is kept
+between runs beside the store (``<store>.notes.json``, outside the vault): JSON only, checked field by field on
 load, and any damage means "read the notes again" (never trusted, never
 executed). A note is re-read when its size or modification time changes.
 ``key()`` fingerprints the notes read, for the pages key: pages are current
@@ -22,10 +22,14 @@ from notebook_tool.core.config import Config
 from notebook_tool.core.model import Problem
 from notebook_tool.read.notes import Named, Note, note_paths, read_note
 from notebook_tool.read.notetouch import NoteIndex
-from notebook_tool.read.vault import STATE_DIR
+from notebook_tool.store.cache import store_path
 from notebook_tool.write.fsio import atomic_write
 
-FILE = "notes.json"
+
+def notes_path(root: Path) -> Path:
+    """Where a vault's notes are kept between runs: beside its store, outside the vault."""
+    return store_path(root).with_suffix(".notes.json")
+
 VERSION = 1
 
 
@@ -73,7 +77,7 @@ class NotesState:
 
     def _load(self) -> None:
         try:
-            data = json.loads((self.root / STATE_DIR / FILE).read_text(encoding="utf-8"))
+            data = json.loads(notes_path(self.root).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return
         if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("notes"), dict):
@@ -87,11 +91,16 @@ class NotesState:
                 self.notes[rel] = ((size, mtime), n)
 
     def save(self) -> None:
-        if not (self.use_cache and self.dirty) or not (self.root / STATE_DIR).is_dir():
+        if not (self.use_cache and self.dirty):
             return
+        path = notes_path(self.root)
         data = {"version": VERSION,
                 "notes": {rel: [st[0], st[1], _to_json(n)] for rel, (st, n) in sorted(self.notes.items())}}
-        atomic_write(self.root / STATE_DIR / FILE, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        except OSError:
+            return  # no writable cache folder: notes are read again next time, nothing else changes
         self.dirty = False
 
     def covers(self, rel: str) -> bool:

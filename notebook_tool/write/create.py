@@ -13,6 +13,7 @@ from pathlib import Path
 
 from notebook_tool.core.config import CONFIG_NAME, Config
 from notebook_tool.core.errors import GuanxiError
+from notebook_tool.core.model import path_stem
 from notebook_tool.core.names import NameError_, clean_name, file_stem, same_name_key
 from notebook_tool.read.vault import STATE_DIR
 from notebook_tool.read.yamltext import flow_list, scalar
@@ -120,7 +121,7 @@ def add_contact(root: Path, config: Config, new: NewContact) -> Path:
     key = same_name_key(stem)
     paths, _ = contact_paths(root, config)
     for rel in paths:
-        if same_name_key(rel.rsplit("/", 1)[-1][:-3]) == key:
+        if same_name_key(path_stem(rel)) == key:
             raise GuanxiError(f"{rel} already exists: {new.name!r} is already a contact")
     folder = root / (config.contacts[0] if config.contacts else ".")
     folder.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,7 @@
 """Writing the generated pages: the seam where rendered text meets the disk.
 
 ``guanxi index`` (a full render) and ``guanxi watch`` (kept rows, see
-:class:`~notebook_tool.incremental.LivePages`) both hand their page texts
+:class:`~notebook_tool.render.live.LivePages`) both hand their page texts
 here, so a page is written the same way whoever rendered it: atomically, and
 only when its bytes change.
 """

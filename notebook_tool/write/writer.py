@@ -177,7 +177,7 @@ def layout(doc: Doc, rel: str) -> Layout:
     return lay
 
 
-def _last_line(lay: Layout, node: yaml.Node) -> int:
+def last_line(lay: Layout, node: yaml.Node) -> int:
     """The doc line holding the last character of ``node``'s own text."""
     if isinstance(node, yaml.ScalarNode) or getattr(node, "flow_style", False):
         end = node.end_mark
@@ -193,7 +193,7 @@ def _last_line(lay: Layout, node: yaml.Node) -> int:
         children = [n for pair in node.value for n in pair]
     if not children:
         return lay.line(node.start_mark)
-    return max(_last_line(lay, c) for c in children)
+    return max(last_line(lay, c) for c in children)
 
 
 def _list_indent(lay: Layout) -> str:
@@ -285,7 +285,7 @@ def insert_entry(doc: Doc, rel: str, kind: Kind, source: str | list[str], date: 
         if not doc.lines[at].lstrip().startswith("-"):
             raise WriteError(f"{rel}:{at + 1}: '{kind}' has a layout Guanxi cannot edit safely")
     else:
-        at = _last_line(lay, items[pos]) + 1
+        at = last_line(lay, items[pos]) + 1
     doc.insert(at, item_lines(dash, source))
     return at + 1
 

@@ -1,0 +1,243 @@
+"""The two pages of a vault rendered person by person, from pieces (``guanxi watch`` and ``index``).
+
+This module owns :class:`LivePages` and the :data:`Piece` of the pages one
+person contributes. A piece depends only on the person's file, the day and
+the settings, so it can be kept (in memory by ``watch``, in the store by
+``index``) and the pages rebuilt from the pieces after a change renders just
+the people whose files changed. Pure: no I/O; the page text comes from
+:mod:`notebook_tool.render.pages`' own functions, and the tests hold the
+result byte-equal to :func:`notebook_tool.render.pages.pages`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from notebook_tool.core.config import Config
+from notebook_tool.core.model import FileResult, Problem
+
+# What one person puts on the pages (see LivePages.piece); plain values only.
+Piece = tuple[Any, ...]
+
+
+def piece_from_json(v: Any) -> Piece:
+    """A :data:`Piece` as the store gave it back (JSON lists where the piece had tuples)."""
+    name, row, given, taken, entries, give_first, rank, item, tags, errors = v
+    return (None if name is None else (str(name[0]), str(name[1])), row, given, taken, entries, give_first,
+            None if rank is None else tuple(rank), item, tuple((k, sp) for k, sp in tags),
+            tuple(tuple(e) for e in errors))
+
+
+class _Tag:
+    """One tag's members in name order, with their weights (summed in that order, as ``render`` does)."""
+
+    __slots__ = ("given", "names", "spellings", "taken")
+
+    def __init__(self) -> None:
+        self.names: list[tuple[str, str]] = []
+        self.spellings: list[str] = []
+        self.given: list[float] = []
+        self.taken: list[float] = []
+
+
+class LivePages:
+    """The two pages of a vault that changes a file at a time (``guanxi watch``).
+
+    A person's summary, attention reasons and the text of their rows depend
+    only on their contact, the day and the config, so each person's rows are
+    rendered once and kept, in two lists sorted by the keys ``render.build``
+    and ``attention.attention`` sort by (insertions and removals by bisect).
+    A save re-renders that person only; the pages are then the kept rows
+    joined under headers, totals and per-tag sums recomputed from per-person
+    weights *in name order* (so floating-point sums match ``render``'s to the
+    bit). The page functions are ``render``'s own (``attention_page``,
+    ``reciprocity_row``…), and the watch tests hold the result byte-equal to
+    a fresh ``guanxi index``.
+    """
+
+    def __init__(self, today: dt.date, config: Config) -> None:
+        from notebook_tool.compute.attention import Context
+        from notebook_tool.render.pages import link_base_for
+
+        self.today = today
+        self.config = config
+        self.context = (today, repr(config))
+        self.ctx = Context(today, config)
+        self.base = link_base_for(config.output)
+        self.people: dict[str, Any] = {}  # path -> what put() recorded, to take it out again
+        self.errors: dict[str, tuple[Problem, ...]] = {}  # path -> its error problems, if any
+        # The reciprocity table, in name order: keys and parallel columns.
+        self.names: list[tuple[str, str]] = []
+        self.rows: list[str] = []
+        self.given: list[float] = []
+        self.taken: list[float] = []
+        self.entries: list[int] = []
+        self.give_first: list[bool | None] = []
+        # The attention list, most urgent first.
+        self.ranks: list[tuple[Any, ...]] = []
+        self.items: list[str] = []
+        self.tags: dict[str, _Tag] = {}
+        self.tag_rows: dict[str, str] = {}
+        self._dirty_tags: set[str] = set()
+
+    def piece_context(self) -> str:
+        """What every piece depends on besides its file and the code: the day and the settings."""
+        return repr((self.today.isoformat(), repr(self.config), self.base))
+
+    def piece(self, path: str, result: FileResult) -> Piece:
+        """What ``result``'s person puts on the pages: plain data, so the store can keep it.
+
+        ``(name key, reciprocity row, given, taken, entries, give_first,
+        urgency or None, attention item or None, tags, error problems)``.
+        """
+        from notebook_tool.compute.attention import attention, sort_key_name, urgency
+        from notebook_tool.compute.ledger import summarize
+        from notebook_tool.render.pages import attention_item, reciprocity_row
+
+        errors = tuple((p.path, p.line, p.message, p.col, p.severity)
+                       for p in result.problems if p.severity == "error")
+        c = result.contact
+        if c is None:
+            return (None, "", 0.0, 0.0, 0, None, None, None, (), errors)
+        s = summarize(c, self.today, self.config.half_life_days)
+        rank: tuple[Any, ...] | None = None
+        item = None
+        people = attention([s], self.ctx)
+        if people:
+            rank = urgency(people[0])
+            item = attention_item(people[0], self.base)
+        tags: dict[str, str] = {}  # casefolded -> as written first (render.by_tag)
+        for tag in c.tags:
+            tags.setdefault(tag.casefold(), tag)
+        return ((sort_key_name(c.name), c.path), reciprocity_row(s, self.base), s.given, s.taken,
+                len(c.entries), s.give_first, rank, item, tuple(tags.items()), errors)
+
+    def put(self, path: str, result: FileResult | None) -> Piece | None:
+        """Take ``path``'s person off the pages and put ``result``'s on (``None``: the file is gone)."""
+        old = self.people.pop(path, None)
+        if old is not None:
+            self._remove(*old)
+        self.errors.pop(path, None)
+        if result is None:
+            return None
+        piece = self.piece(path, result)
+        self._insert(path, piece)
+        return piece
+
+    def _insert(self, path: str, piece: Piece) -> None:
+        name, row, given, taken, entries, give_first, rank, item, tags, errors = piece
+        if errors:
+            self.errors[path] = tuple(Problem(*e) for e in errors)
+        if name is None:
+            return
+        i = bisect.bisect_left(self.names, name)
+        self.names.insert(i, name)
+        self.rows.insert(i, row)
+        self.given.insert(i, given)
+        self.taken.insert(i, taken)
+        self.entries.insert(i, entries)
+        self.give_first.insert(i, give_first)
+        if rank is not None:
+            j = bisect.bisect_left(self.ranks, rank)
+            self.ranks.insert(j, rank)
+            self.items.insert(j, item)
+        for key, spelling in tags:
+            t = self.tags.get(key)
+            if t is None:
+                t = self.tags[key] = _Tag()
+            k = bisect.bisect_left(t.names, name)
+            t.names.insert(k, name)
+            t.spellings.insert(k, spelling)
+            t.given.insert(k, given)
+            t.taken.insert(k, taken)
+            self._dirty_tags.add(key)
+        self.people[path] = (name, rank, tuple(key for key, _ in tags))
+
+    def load(self, pieces: dict[str, Piece]) -> None:
+        """Every person at once (a start, or a new day): sorted once, not inserted one by one."""
+        assert not self.people, "load() fills empty pages"
+        by_name = []
+        by_rank = []
+        tag_members: dict[str, list[tuple[tuple[str, str], str, float, float]]] = {}
+        for path, (name, row, given, taken, entries, give_first, rank, item, tags, errors) in pieces.items():
+            if errors:
+                self.errors[path] = tuple(Problem(*e) for e in errors)
+            if name is None:
+                continue
+            by_name.append((name, row, given, taken, entries, give_first))
+            if rank is not None:
+                by_rank.append((rank, item))
+            for key, spelling in tags:
+                tag_members.setdefault(key, []).append((name, spelling, given, taken))
+            self.people[path] = (name, rank, tuple(key for key, _ in tags))
+        by_name.sort(key=lambda x: x[0])
+        by_rank.sort(key=lambda x: x[0])
+        self.names = [x[0] for x in by_name]
+        self.rows = [x[1] for x in by_name]
+        self.given = [x[2] for x in by_name]
+        self.taken = [x[3] for x in by_name]
+        self.entries = [x[4] for x in by_name]
+        self.give_first = [x[5] for x in by_name]
+        self.ranks = [x[0] for x in by_rank]
+        self.items = [x[1] for x in by_rank]
+        for key, members in tag_members.items():
+            members.sort(key=lambda x: x[0])
+            t = self.tags[key] = _Tag()
+            t.names = [m[0] for m in members]
+            t.spellings = [m[1] for m in members]
+            t.given = [m[2] for m in members]
+            t.taken = [m[3] for m in members]
+            self._dirty_tags.add(key)
+
+    def _remove(self, name: tuple[str, str], rank: tuple[Any, ...] | None, tags: tuple[str, ...]) -> None:
+        i = bisect.bisect_left(self.names, name)
+        for column in (self.names, self.rows, self.given, self.taken, self.entries, self.give_first):
+            del column[i]
+        if rank is not None:
+            j = bisect.bisect_left(self.ranks, rank)
+            for column in (self.ranks, self.items):
+                del column[j]
+        for key in tags:
+            t = self.tags[key]
+            k = bisect.bisect_left(t.names, name)
+            for column in (t.names, t.spellings, t.given, t.taken):
+                del column[k]
+            if not t.names:
+                del self.tags[key]
+            self._dirty_tags.add(key)
+
+    def pages(self, vault_problems: Iterable[Problem]) -> tuple[dict[str, str], tuple[Problem, ...]]:
+        """Both pages' text by file name, and the error problems they list."""
+        from notebook_tool.render.pages import (
+            TODAY_COUNT,
+            Totals,
+            attention_page,
+            reciprocity_page,
+            tag_row,
+            today_from_item,
+        )
+
+        problems = list(vault_problems)
+        for errs in self.errors.values():
+            problems.extend(errs)
+        errors = tuple(p for p in sorted(problems, key=lambda p: (p.path, p.line, p.col or 0, p.message))
+                       if p.severity == "error")
+        for key in self._dirty_tags:
+            t = self.tags.get(key)
+            if t is None:
+                self.tag_rows.pop(key, None)
+            else:
+                self.tag_rows[key] = tag_row(t.spellings[0], len(t.names), sum(t.given), sum(t.taken))
+        self._dirty_tags.clear()
+        totals = Totals(people=len(self.names), entries=sum(self.entries), given=sum(self.given),
+                        taken=sum(self.taken), give_first=self.give_first.count(True),
+                        exchanged=len(self.give_first) - self.give_first.count(None))
+        return {
+            "attention.md": attention_page(self.today, errors, len(self.ranks), [today_from_item(item) for item in self.items[:TODAY_COUNT]],
+                                           self.items, self.base),
+            "reciprocity.md": reciprocity_page(self.today, totals, self.rows,
+                                               [self.tag_rows[k] for k in sorted(self.tag_rows)]),
+        }, errors
