@@ -140,3 +140,37 @@ def test_escaping_and_folding_match_icalendar_on_odd_text() -> None:
         expected = e.to_ical().decode("utf-8").split("\r\n")
         body = "\r\n".join(expected[1:-2])
         assert fold("SUMMARY:" + escape_text(text)) == body, text
+
+
+def test_watch_keeps_the_feed_per_person_and_equal_to_a_fresh_one(tmp_path: Path) -> None:
+    """watch re-renders one person's events per save; the feed stays byte-equal to `guanxi calendar`."""
+    import threading
+
+    from notebook_tool.watch.watcher import Watcher
+    from tests.conftest import write_vault
+    from tests.test_watch import TIMEOUT, wait_for
+
+    root = write_vault(tmp_path / "v", {
+        "people/Ann.md": "---\nemail: a@x.org\nbirthday: --03-04\ncadence: 30d\ntouch:\n  - 2025-05-01 Call\n---\n",
+        "people/Ben.md": "---\nemail: b@x.org\ngive:\n  - 2025-05-01 [ ] Send it\n---\n"})
+    w = Watcher(root, today=dt.date(2025, 6, 1), debounce=0.1)
+    t = threading.Thread(target=w.run, daemon=True)
+    t.start()
+    try:
+        assert w.ready.wait(TIMEOUT)
+        ics = root / "_index/guanxi.ics"
+
+        def fresh() -> bytes:
+            return run_cli("--vault", str(root), "calendar", "--today", "2025-06-01",
+                           env={"GUANXI_CACHE": "0"}).stdout_bytes
+
+        wait_for(lambda: ics.exists() and ics.read_bytes() == fresh() and w.idle(), "the first feed")
+        (root / "people/Ben.md").write_text("---\nemail: b@x.org\nsnooze: 2025-07-01\n---\n")
+        (root / "people/Cy.md").write_text("---\nemail: c@x.org\nbirthday: 1990-01-02\n---\n")
+        (root / "people/Ann.md").unlink()
+        wait_for(lambda: b"Birthday: Cy" in ics.read_bytes() and ics.read_bytes() == fresh() and w.idle(),
+                 "the feed after three changes")
+        assert b"Ann" not in ics.read_bytes() and b"Snooze ends: Ben" in ics.read_bytes()
+    finally:
+        w.stop()
+        t.join(TIMEOUT)

@@ -12,6 +12,7 @@ attention page.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from icalendar import Calendar, Event
@@ -146,12 +147,48 @@ def event_text(r: Reminder, stamp: str) -> str:
     return "\r\n".join(lines)
 
 
+_END = "END:VCALENDAR\r\n"
+
+
+def _head(vault: Vault, today: dt.date) -> str:
+    """The calendar's own lines, written by icalendar, up to (not including) ``END:VCALENDAR``."""
+    head: str = calendar_of(vault, today, events=False).to_ical().decode("utf-8")
+    assert head.endswith(_END)
+    return head[: -len(_END)]
+
+
+class LiveCalendar:
+    """The feed kept per person, for a rebuild that re-renders only the people who changed (watch).
+
+    ``put`` one contact's current version (None: gone); ``page`` gives the
+    same bytes as :func:`page` over the same contacts.
+    """
+
+    def __init__(self, today: dt.date, config: Config) -> None:
+        self.today, self.config = today, config
+        self.stamp = f"{_ics_date(today)}T000000Z"
+        self.events: dict[str, list[tuple[tuple[Any, ...], str]]] = {}
+        self.head = _head(Vault(Path("."), config, ()), today)
+
+    def put(self, rel: str, contact: Contact | None) -> None:
+        if contact is None:
+            self.events.pop(rel, None)
+        else:
+            self.events[rel] = [(order_key(r), event_text(r, self.stamp))
+                                for r in contact_reminders(contact, self.config, self.today)]
+
+    def page(self) -> str:
+        keyed = [e for events in self.events.values() for e in events]
+        keyed.sort(key=lambda x: x[0])
+        body: str = "".join(text for _, text in keyed)
+        return self.head + body + _END
+
+
 def page(vault: Vault, today: dt.date, link_base: str) -> str:
     """The ``.ics`` text (CRLF line ends, as RFC 5545 wants); ``link_base`` is unused."""
     del link_base
-    head: str = calendar_of(vault, today, events=False).to_ical().decode("utf-8")
-    end = "END:VCALENDAR\r\n"
-    assert head.endswith(end)
+    head = _head(vault, today)
+    end = _END
     stamp = f"{_ics_date(today)}T000000Z"
     global _MEMO
     memo: dict[str, tuple[Contact, dt.date, Config, list[tuple[tuple[Any, ...], str]]]] = {}
@@ -167,7 +204,7 @@ def page(vault: Vault, today: dt.date, link_base: str) -> str:
     _MEMO = memo  # only the contacts of this vault: a removed person's events go with them
     keyed.sort(key=lambda x: x[0])
     body: str = "".join(text for _, text in keyed)
-    return head[: -len(end)] + body + end
+    return head + body + end
 
 
 # Watch renders the feed after every save: each contact's events are kept with the

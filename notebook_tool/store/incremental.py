@@ -43,6 +43,7 @@ from notebook_tool.store.cache import RACY_NS, Cache, Stamp, code_fingerprint, n
 from notebook_tool.store.notes import NotesState
 
 Progress = Callable[[Iterable[str]], Iterable[str]]
+CALENDAR_PAGE = "guanxi.ics"  # kept per person in _write_live (render.calendar.LiveCalendar)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,7 @@ class State:
         self._touched: set[str] = set()
         self._overlaid: set[str] = set()
         self.notes = NotesState(self.root, use_cache)  # notes as touches (store/notes.py)
+        self._calendar: Any = None  # render.calendar.LiveCalendar beside _live, when the feed is built
 
     def _new_cache(self) -> Cache:
         if self.use_cache:
@@ -381,7 +383,9 @@ class State:
             errors = tuple(p for p in vault.all_problems() if p.severity == "error")
             people = len(vault.contacts)
         stamps = {}
-        for name in ("attention.md", "reciprocity.md"):
+        from notebook_tool.render.extra import extra_page_functions
+
+        for name in ("attention.md", "reciprocity.md", *extra_page_functions()):
             rel = f"{self.config.output}/{name}"
             try:
                 stamps[rel] = stamp_of(os.stat(self.root / rel))
@@ -411,6 +415,7 @@ class State:
         live = self._live
         if live is None or live.context != (today, repr(self.config)):
             live = self._live = LivePages(today, self.config)
+            calendar = self._calendar = self._new_calendar(today)
             context = self._piece_context(live)
             stored = self.cache.pieces(context) if self.use_cache else {}
             self._overlaid = set()
@@ -423,9 +428,13 @@ class State:
                             piece = piece_from_json(piece)
                         except (ValueError, TypeError, IndexError):
                             piece = None  # not a piece after all: rendered again
+                    shown = None
                     if piece is None or rel in self._touched or rel in self.unread or rel in self.last_good:
-                        piece = live.piece(rel, self._noted(self._shown(rel, self.cache.result)))
+                        shown = self._noted(self._shown(rel, self.cache.result))
+                        piece = live.piece(rel, shown)
                         self._keep_piece(rel, context, piece)
+                    if calendar is not None:  # the feed needs every person's contact, not only a piece
+                        calendar.put(rel, (shown or self._noted(self._shown(rel, self.cache.result))).contact)
                     pieces[rel] = piece
                 del stored
                 live.load(pieces)
@@ -435,7 +444,10 @@ class State:
         else:
             context = self._piece_context(live)
             for rel in sorted(self._touched):
-                piece = live.put(rel, self._noted(self._shown(rel, self.cache.result)) if rel in self.paths else None)
+                shown = self._noted(self._shown(rel, self.cache.result)) if rel in self.paths else None
+                piece = live.put(rel, shown)
+                if self._calendar is not None:
+                    self._calendar.put(rel, shown.contact if shown is not None else None)
                 if piece is not None:
                     self._keep_piece(rel, context, piece)
                 if rel not in self.paths:
@@ -443,12 +455,26 @@ class State:
         self.overlaid = len(self._overlaid)
         self._touched.clear()
         texts, errors = live.pages(self.config_problems + self.walk_problems)
-        from notebook_tool.render.extra import extra_page_functions, extra_pages
+        from notebook_tool.render.extra import extra_page_functions
         from notebook_tool.render.pages import link_base_for
 
-        if extra_page_functions():  # pages of the whole network: rendered from the whole vault
-            texts.update(extra_pages(self.vault(), today, link_base_for(self.config.output)))
+        others = {n: f for n, f in extra_page_functions().items() if n != CALENDAR_PAGE or self._calendar is None}
+        if others:  # pages of the whole network: rendered from the whole vault
+            vault = self.vault()
+            texts.update({n: f(vault, today, link_base_for(self.config.output)) for n, f in others.items()})
+        if self._calendar is not None:  # kept per person: one save re-renders one person's events
+            texts[CALENDAR_PAGE] = self._calendar.page()
         return write_pages(self.root, self.config.output, texts), len(live.names), errors
+
+    def _new_calendar(self, today: dt.date) -> Any:
+        """The per-person calendar feed, when the calendar page is built (render/extra.py)."""
+        from notebook_tool.render.extra import extra_page_functions
+
+        if CALENDAR_PAGE not in extra_page_functions():
+            return None
+        from notebook_tool.render.calendar import LiveCalendar
+
+        return LiveCalendar(today, self.config)
 
     def _noted(self, r: FileResult) -> FileResult:
         """A contact's result with the touches of the notes that name it."""
