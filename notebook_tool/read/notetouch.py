@@ -17,10 +17,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from notebook_tool.core.model import Contact, Entry, FileResult, Problem, Vault
 from notebook_tool.core.text import fold
-from notebook_tool.read.notes import Note
+
+if TYPE_CHECKING:  # the reader (and its YAML) is imported only by those who read notes
+    from notebook_tool.read.notes import Note
 
 NOTE_PREFIX = "note: "
 

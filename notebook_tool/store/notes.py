@@ -16,12 +16,14 @@ import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from notebook_tool.core.config import Config
 from notebook_tool.core.model import Problem
-from notebook_tool.read.notes import Named, Note, note_paths, read_note
 from notebook_tool.read.notetouch import NoteIndex
+
+if TYPE_CHECKING:
+    from notebook_tool.read.notes import Note
 from notebook_tool.store.cache import store_path
 from notebook_tool.write.fsio import atomic_write
 
@@ -49,6 +51,8 @@ def _to_json(n: Note) -> list[Any]:
 
 def _from_json(rel: str, v: Any) -> Note | None:
     """A stored note, or None when anything about it is not as written (then it is read again)."""
+    from notebook_tool.read.notes import Named, Note
+
     try:
         date, title, date_line, names, problems = v
         return Note(rel, dt.date.fromisoformat(date) if date is not None else None,
@@ -117,6 +121,8 @@ class NotesState:
                 self._concern(n)
             self.notes.clear()
         else:
+            from notebook_tool.read.notes import note_paths
+
             paths = note_paths(self.root, config)
             changed = set(self.notes) - set(paths)
             for rel in changed:
@@ -140,6 +146,8 @@ class NotesState:
         return changed
 
     def _refresh(self, paths: Iterable[str]) -> set[str]:
+        from notebook_tool.read.notes import read_note
+
         changed = set()
         for rel in paths:
             st = _stamp(self.root, rel)
