@@ -81,7 +81,8 @@ def test_add_keeps_odd_names_inside_the_vault(tmp_path: Path) -> None:
     (created,) = list((root / "people").iterdir())
     assert created.parent == root / "people" and not created.name.startswith(".")
     assert created.read_text().startswith("---\nname: ../../etc/passwd\n")
-    assert sorted(p.name for p in root.iterdir()) == [".gitattributes", ".gitignore", "guanxi.toml", "people"]
+    # .guanxi: the write lock (machine-local, ignored by git)
+    assert sorted(p.name for p in root.iterdir()) == [".gitattributes", ".gitignore", ".guanxi", "guanxi.toml", "people"]
 
 
 def test_show_unknown_and_ambiguous_names_exit_1_with_candidates() -> None:
@@ -247,7 +248,8 @@ def test_init_appends_to_an_existing_gitignore_keeping_its_bytes(tmp_path: Path)
     root.mkdir()
     (root / ".gitignore").write_bytes(b"*.pdf\r\nsecrets")  # CRLF, no final newline
     run_cli("init", str(root))
-    assert (root / ".gitignore").read_bytes() == b"*.pdf\r\nsecrets\r\n# Guanxi's machine-local cache\r\n.guanxi/\r\n"
-    (root / ".gitignore").write_bytes(b".guanxi\n")  # already ignored, spelled without the slash
+    assert (root / ".gitignore").read_bytes() == (b"*.pdf\r\nsecrets\r\n# Guanxi's machine-local cache and "
+                                                  b"temporary files\r\n.guanxi/\r\n.*.guanxi-tmp\r\n")
+    (root / ".gitignore").write_bytes(b".guanxi\n.*.guanxi-tmp\n")  # already ignored, spelled without the slash
     run_cli("init", str(root))
-    assert (root / ".gitignore").read_bytes() == b".guanxi\n"
+    assert (root / ".gitignore").read_bytes() == b".guanxi\n.*.guanxi-tmp\n"

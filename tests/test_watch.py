@@ -418,3 +418,24 @@ def test_watch_help_and_lazy_import() -> None:
             "[m for m in sys.modules if m.startswith(('watchdog', 'markdown'))]")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert done.returncode == 0, done.stderr
+
+
+def test_inotify_queue_overflow_rescans_at_once_and_says_so(watching: Callable[..., Running]) -> None:
+    """Flood past the kernel's queue (lowered for this watcher's inotify instance, then restored)."""
+    limit = Path("/proc/sys/fs/inotify/max_queued_events")
+    try:
+        saved = limit.read_text()
+        limit.write_text("32\n")
+    except OSError:
+        pytest.skip("cannot lower fs.inotify.max_queued_events here (not root)")
+    try:
+        run = watching(base_files(), rescan_every=3600.0)  # the periodic rescan cannot be what saves us
+    finally:
+        limit.write_text(saved)  # the limit is read when an inotify instance is created
+    run.settle()
+    for i in range(400):
+        (run.root / "people" / f"Flood {i:03d}.md").write_text("---\nemail: f@example.org\n---\n")
+    run.settle("pages with all 400 new people")
+    assert any("the OS lost file events" in m and "rescanning the vault now" in m for m in run.messages), \
+        run.messages
+    assert any(r.reason == "rescan" for r in run.rounds)

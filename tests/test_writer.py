@@ -224,7 +224,8 @@ def test_file_that_keeps_changing_is_never_overwritten(tmp_path: Path, monkeypat
     monkeypatch.setattr(W, "plan", plan_then_save)
     with pytest.raises(WriteError, match="kept changing"):
         apply_change(tmp_path, "A.md", AddEntry("give", D(2025, 1, 2), "x"))
-    assert f.read_bytes() == b"---\ngive:\n---\nsave %d\n" % W.RETRIES
+    # The editor's last save stands untouched (a first plan, then one per retry).
+    assert f.read_bytes() == b"---\ngive:\n---\nsave %d\n" % n[0] and n[0] == W.RETRIES + 1
 
 
 def test_lock_times_out_with_a_clear_message(tmp_path: Path) -> None:
@@ -272,10 +273,10 @@ def test_a_failing_write_is_a_clear_error_and_leaves_the_file(tmp_path: Path, mo
     f = tmp_path / "A.md"
     f.write_bytes(b"---\ngive:\n---\n")
 
-    def disk_full(path: Path, data: bytes, mode: int | None = None) -> None:
+    def disk_full(target: Path, data: bytes, mode: int) -> Path:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(W, "atomic_write", disk_full)
+    monkeypatch.setattr(W, "_temp_with", disk_full)
     with pytest.raises(WriteError) as info:
         apply_change(tmp_path, "A.md", AddEntry("give", D(2025, 1, 2), "x"))
     assert str(info.value) == "A.md: cannot write: No space left on device; nothing was written"

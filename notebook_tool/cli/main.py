@@ -163,7 +163,16 @@ def existing_root(ctx: click.Context) -> Path:
     root = vault_root(ctx)
     if not root.is_dir():
         raise GuanxiError(f"vault folder {root} does not exist")
+    finish_interrupted_write(root)
     return root
+
+
+def finish_interrupted_write(root: Path) -> None:
+    """A batch a crash interrupted is finished before any command reads, and said (once per process)."""
+    from notebook_tool.write.writer import recover
+
+    for line in recover(root):
+        click.echo(f"guanxi: {line}", err=True)
 
 
 def progress_wrap(progress: bool) -> Any:
@@ -262,6 +271,8 @@ def add(ctx: click.Context, name: str, email: tuple[str, ...], phone: tuple[str,
     from notebook_tool.write.create import NewContact, add_contact
 
     root = vault_root(ctx)
+    if root.is_dir():
+        finish_interrupted_write(root)
     config, _ = load_config(root)
     path = add_contact(root, config, NewContact(name, email, phone, tags, met, via, why, company, role))
     click.echo(f"Created {path.relative_to(root).as_posix()}")

@@ -233,7 +233,10 @@ def history(ctx: click.Context, name: str, as_json: bool) -> None:
 @click.argument("theirs", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("path", required=False, default="")
 @click.option("--marker-size", type=int, default=7, show_default=True, help="Length of conflict markers (git's %L).")
-def merge_driver(base: Path, ours: Path, theirs: Path, path: str, marker_size: int) -> None:
+@click.option("--generated", is_flag=True,
+              help="The guanxi-generated driver: keep ours for a page in the output folder, "
+                   "merge any other file as plain text.")
+def merge_driver(base: Path, ours: Path, theirs: Path, path: str, marker_size: int, generated: bool) -> None:
     """Git merge driver for contact files: `guanxi merge-driver %O %A %B %P`.
 
     Entries merge as a union in date order (identical entries once; an entry
@@ -241,12 +244,13 @@ def merge_driver(base: Path, ours: Path, theirs: Path, path: str, marker_size: i
     side; a field changed differently on both sides is a conflict, left in the
     file with markers. The body goes through `git merge-file`. A version that
     does not parse cleanly gets git's ordinary text merge. The result is
-    written to OURS; exit 0 when clean, 1 on conflict. `guanxi init` registers
-    this driver; you do not run it by hand.
+    written to OURS; exit 0 when clean, 1 on conflict. It never crashes: a
+    merge it cannot do is a normal conflict. `guanxi init` registers this
+    driver; you do not run it by hand.
     """
     from notebook_tool.git.merge import merge_files
 
-    clean, message = merge_files(base, ours, theirs, path or str(ours), marker_size)
+    clean, message = merge_files(base, ours, theirs, path or str(ours), marker_size, generated)
     if message:
         click.echo(f"guanxi merge-driver: {message}", err=True)
     sys.exit(0 if clean else 1)

@@ -11,6 +11,9 @@ import datetime as dt
 import re
 
 UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
+# Longer than any calendar can count (0001-01-01 to 9999-12-31): refused with a
+# message, not an OverflowError deep in date arithmetic.
+MAX_DAYS = (dt.date.max - dt.date.min).days
 _DURATION = re.compile(r"^\s*(\d+)\s*([dwmy]?)\s*$", re.IGNORECASE)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -29,13 +32,18 @@ def parse_days(value: object) -> int:
     if isinstance(value, int):
         if value < 0:
             raise DurationError(f"a duration cannot be negative: {value}")
+        if value > MAX_DAYS:
+            raise DurationError(f"a duration of {value} days is longer than the calendar (at most {MAX_DAYS})")
         return value
     if not isinstance(value, str):
         raise DurationError(f"expected a duration like 30d, 2w, 3m or 1y, got {value!r}")
     m = _DURATION.match(value)
     if not m:
         raise DurationError(f"expected a duration like 30d, 2w, 3m or 1y, got {value!r}")
-    return int(m.group(1)) * UNIT_DAYS[(m.group(2) or "d").lower()]
+    days = int(m.group(1)) * UNIT_DAYS[(m.group(2) or "d").lower()]
+    if days > MAX_DAYS:
+        raise DurationError(f"{value.strip()!r} is longer than the calendar (at most {MAX_DAYS} days)")
+    return days
 
 
 def parse_iso_date(value: str) -> dt.date:
@@ -52,4 +60,9 @@ def parse_until(value: str, start: dt.date) -> dt.date:
     """``2025-05-01`` as given, or a duration (``2w``) counted from ``start`` (``guanxi snooze``)."""
     if _ISO_DATE.match(value.strip()):
         return parse_iso_date(value)
-    return start + dt.timedelta(days=parse_days(value))
+    days = parse_days(value)
+    try:
+        return start + dt.timedelta(days=days)
+    except OverflowError:
+        raise DurationError(f"{value.strip()!r} from {start.isoformat()} is after {dt.date.max.isoformat()}, "
+                            "the last day Guanxi can write") from None

@@ -35,7 +35,7 @@ import yaml
 from notebook_tool.core.model import KINDS, Entry
 from notebook_tool.read.fileparts import split_front_matter
 from notebook_tool.read.parse import NULL_TAG, parse_contact
-from notebook_tool.write.writer import Doc, Layout, WriteError, insert_entry, last_line, layout
+from notebook_tool.write.writer import Doc, Layout, WriteError, insert_entry, item_lines, last_line, layout
 
 _MISSING = object()
 
@@ -81,8 +81,8 @@ def _body(doc: Doc, lay: Layout) -> bytes:
     return "".join(line + end for line, end in zip(doc.lines[start:], doc.ends[start:])).encode("utf-8")
 
 
-def read_version(data: bytes, path: str, label: str) -> Version:
-    res = parse_contact(data, path)
+def read_version(data: bytes, path: str, label: str, cap: int = 65536) -> Version:
+    res = parse_contact(data, path, cap)
     errors = [p for p in res.problems if p.severity == "error"]
     if res.contact is None or errors:
         shown = errors[0].format() if errors else "cannot be read"
@@ -143,13 +143,22 @@ def field_values(doc: Doc, path: str) -> dict[str, Any]:
         for k, v in root.value:
             if not isinstance(k, yaml.ScalarNode) or k.value in KINDS:
                 continue
-            try:
-                out[k.value] = loader.construct_object(v, deep=True)
-            except Exception:  # e.g. an unknown field `x: 2025-13-01` YAML resolves as a bad date
-                out[k.value] = ("unreadable", split.yaml[v.start_mark.index : v.end_mark.index])
+            out[k.value] = _meaning(v)
         return out
     finally:
         loader.dispose()
+
+
+def _meaning(node: yaml.Node) -> Any:
+    """A field's value as Guanxi reads it: scalars as their text (``company: no`` and
+    ``company: 'no'`` are the same), null as None, lists and mappings by their parts."""
+    if isinstance(node, yaml.ScalarNode):
+        return None if node.tag == NULL_TAG and not node.style else ("text", node.value)
+    if isinstance(node, yaml.SequenceNode):
+        return ("list", tuple(_meaning(n) for n in node.value))
+    if isinstance(node, yaml.MappingNode):
+        return ("map", tuple((_meaning(k), _meaning(v)) for k, v in node.value))
+    return ("other", repr(node))
 
 
 def _three_way(o: Any, a: Any, b: Any) -> tuple[str, Any]:
@@ -199,16 +208,81 @@ def _position_like(lay: Layout, key: str, their_order: list[str]) -> int:
     return lay.close_idx
 
 
-def _remove_entry(doc: Doc, path: str, kind: str, entry: Entry) -> None:
-    """Delete the last item of list ``kind`` that reads as ``entry`` (all its lines)."""
-    res = parse_contact(doc.to_bytes(), path)
-    assert res.contact is not None
-    line = [e.line for e in res.contact.of_kind(kind) if replace(e, line=0) == entry][-1]  # type: ignore[arg-type]
+def _remove_entries(doc: Doc, path: str, kind: str, remove: dict[Entry, int], cap: int) -> None:
+    """Delete, for each entry, its last ``remove[entry]`` items from list ``kind`` (all their lines)."""
+    if not remove:
+        return
+    res = parse_contact(doc.to_bytes(), path, cap)
+    if res.contact is None:
+        raise Fallback("our version stopped parsing during the merge")
     lay = layout(doc, path)
-    item = next(i for i in lay.keys[kind][1].value if lay.line(i.start_mark) + 1 == line)
-    first, last = lay.line(item.start_mark), last_line(lay, item)
-    del doc.lines[first : last + 1]
-    del doc.ends[first : last + 1]
+    by_line = {lay.line(i.start_mark) + 1: i for i in lay.keys[kind][1].value}
+    left = dict(remove)
+    spans: list[tuple[int, int]] = []
+    for e in reversed(res.contact.of_kind(kind)):  # type: ignore[arg-type]
+        key = replace(e, line=0)
+        if left.get(key, 0) > 0 and e.line in by_line:
+            left[key] -= 1
+            item = by_line[e.line]
+            spans.append((lay.line(item.start_mark), last_line(lay, item)))
+    if any(left.values()):
+        raise Fallback(f"an entry to delete from '{kind}' was not found")
+    for first, last in sorted(spans, reverse=True):
+        del doc.lines[first : last + 1]
+        del doc.ends[first : last + 1]
+
+
+def _insert_entries(doc: Doc, path: str, kind: str, new: list[tuple[Entry, list[str]]], cap: int) -> None:
+    """Insert ``new`` (date-sorted) into list ``kind``, each after the last entry dated on or
+    before it, with one parse and one layout for all of them."""
+    import bisect
+
+    lay = layout(doc, path)
+    node = lay.keys[kind][1] if kind in lay.keys else None
+    if not isinstance(node, yaml.SequenceNode) or node.flow_style or not node.value:
+        # An empty list: the writer's own insert makes it a block list with the first entry.
+        first, src = new[0]
+        res = parse_contact(doc.to_bytes(), path, cap)
+        dates = {x.line: x.date for x in res.contact.of_kind(kind)} if res.contact else {}  # type: ignore[arg-type]
+        try:
+            insert_entry(doc, path, kind, src, first.date, dates)  # type: ignore[arg-type]
+        except WriteError as exc:
+            raise Fallback(str(exc)) from None
+        new = new[1:]
+        if not new:
+            return
+        lay = layout(doc, path)
+        node = lay.keys[kind][1]
+        if not isinstance(node, yaml.SequenceNode) or not node.value:
+            raise Fallback(f"'{kind}' did not become a list")
+    res = parse_contact(doc.to_bytes(), path, cap)
+    if res.contact is None:
+        raise Fallback("our version stopped parsing during the merge")
+    dates = {x.line: x.date for x in res.contact.of_kind(kind)}  # type: ignore[arg-type]
+    items = list(node.value)
+    dash = " " * node.start_mark.column
+    dated = [(dates[lay.line(it.start_mark) + 1], i) for i, it in enumerate(items)
+             if lay.line(it.start_mark) + 1 in dates]
+    dated.sort()
+    keys = [d for d, _ in dated]
+    running: list[int] = []  # the last list position among the k earliest-dated items
+    for _, i in dated:
+        running.append(max(running[-1], i) if running else i)
+    first_dated = min((i for _, i in dated), default=None)
+    groups: dict[int, list[str]] = {}
+    for e, src in new:
+        k = bisect.bisect_right(keys, e.date)
+        if k:
+            at = last_line(lay, items[running[k - 1]]) + 1
+        elif first_dated is not None:
+            at = lay.line(items[first_dated].start_mark)
+            if not doc.lines[at].lstrip().startswith("-"):
+                raise Fallback(f"'{kind}' has a layout Guanxi cannot edit safely")
+        else:
+            at = last_line(lay, items[-1]) + 1
+        groups.setdefault(at, []).extend(item_lines(dash, src))
+    for at in sorted(groups, reverse=True):
+        doc.insert(at, groups[at])
 
 
 @dataclass
@@ -219,8 +293,16 @@ class MergeResult:
 
 
 def merge_bytes(base: bytes, ours: bytes, theirs: bytes, path: str, marker_size: int = 7) -> MergeResult:
-    """The structured merge; raises :class:`Fallback` when it does not apply."""
-    o, a, b = (read_version(d, path, label) for d, label in ((base, "base"), (ours, "ours"), (theirs, "theirs")))
+    """The structured merge; raises :class:`Fallback` when it does not apply.
+
+    Linear in the entries: each list is parsed once for its removals and once
+    for its insertions, which are then spliced in bottom-up (no re-parse per
+    entry). The front matter size cap is lifted for the merge itself — the
+    union of two valid sides may pass it, and losing entries is worse; the
+    caller reports a result over the vault's cap.
+    """
+    cap = len(base) + len(ours) + len(theirs) + 65536
+    o, a, b = (read_version(d, path, label, cap) for d, label in ((base, "base"), (ours, "ours"), (theirs, "theirs")))
     doc = a.doc
     # 1. Fields: one side's change wins; changes on both sides conflict.
     order = list(dict.fromkeys([*a.blocks, *b.blocks, *o.blocks]))
@@ -248,21 +330,13 @@ def merge_bytes(base: bytes, ours: bytes, theirs: bytes, path: str, marker_size:
             else:
                 target[e] = max(ca[e], cb[e])
         want[kind] = +target
-        for e in list(ca):
-            for _ in range(ca[e] - target[e]):
-                _remove_entry(doc, path, kind, e)
+        _remove_entries(doc, path, kind, {e: ca[e] - target[e] for e in ca if ca[e] > target[e]}, cap)
         sources = {e: src for e, src in b.items.get(kind, [])}
-        if kind not in layout(doc, path).keys and any(target[e] > ca[e] for e in target):
-            _set_block(doc, path, kind, [f"{kind}:"], b.order)  # the list where theirs has it
-        for e in sorted(target, key=lambda x: x.date):
-            for _ in range(target[e] - ca[e]):
-                res = parse_contact(doc.to_bytes(), path)
-                assert res.contact is not None
-                dates = {x.line: x.date for x in res.contact.of_kind(kind)}
-                try:
-                    insert_entry(doc, path, kind, sources[e], e.date, dates)
-                except WriteError as exc:
-                    raise Fallback(str(exc)) from None
+        new = [(e, sources[e]) for e in sorted(target, key=lambda x: x.date) for _ in range(target[e] - ca[e])]
+        if new:
+            if kind not in layout(doc, path).keys:
+                _set_block(doc, path, kind, [f"{kind}:"], b.order)  # the list where theirs has it
+            _insert_entries(doc, path, kind, new, cap)
     # 3. Conflicting fields: markers around both values, bottom-up so spans stay valid.
     lay = _ensure_front(doc, path) if conflicts else layout(doc, path)
     spans = []
@@ -287,7 +361,7 @@ def merge_bytes(base: bytes, ours: bytes, theirs: bytes, path: str, marker_size:
         front = head.to_bytes()
     data = front + body
     if not conflicts:
-        _verify(data, path, expected, want)
+        _verify(data, path, expected, want, cap)
     msgs = [f"conflicting changes to '{k}' on both sides" for k in conflicts]
     if body_conflicts:
         msgs.append(f"{body_conflicts} conflict{'s' if body_conflicts != 1 else ''} in the notes below the front matter")
@@ -304,8 +378,9 @@ def _close_index(doc: Doc) -> int | None:
     return None
 
 
-def _verify(data: bytes, path: str, fields: dict[str, Any], want: dict[str, Counter[Entry]]) -> None:
-    res = parse_contact(data, path)
+def _verify(data: bytes, path: str, fields: dict[str, Any], want: dict[str, Counter[Entry]],
+            cap: int = 65536) -> None:
+    res = parse_contact(data, path, cap)
     if res.contact is None or any(p.severity == "error" for p in res.problems):
         raise Fallback("the merged file would not parse cleanly")
     for kind in KINDS:
@@ -317,7 +392,10 @@ def _verify(data: bytes, path: str, fields: dict[str, Any], want: dict[str, Coun
 
 
 def merge_file(base: bytes, ours: bytes, theirs: bytes, marker_size: int = 7) -> tuple[bytes, int]:
-    """``git merge-file -p`` on three byte strings: the merged bytes and the conflict count."""
+    """``git merge-file -p`` on three byte strings: the merged bytes and the conflict count.
+
+    Raises :class:`OSError` when git refuses (binary input, git missing).
+    """
     with tempfile.TemporaryDirectory(prefix="guanxi-merge-") as tmp:
         paths = []
         for name, data in (("ours", ours), ("base", base), ("theirs", theirs)):
@@ -334,19 +412,139 @@ def merge_file(base: bytes, ours: bytes, theirs: bytes, marker_size: int = 7) ->
     return proc.stdout, proc.returncode
 
 
-def merge_files(base: Path, ours: Path, theirs: Path, path: str, marker_size: int = 7) -> tuple[bool, str]:
-    """What the driver does: merge into ``ours``; ``(clean, message for stderr)``."""
-    o, a, b = base.read_bytes(), ours.read_bytes(), theirs.read_bytes()
+def whole_file_conflict(ours: bytes, theirs: bytes, marker_size: int = 7) -> bytes:
+    """Both versions whole between conflict markers: the last resort, nothing lost."""
+    def ended(data: bytes) -> bytes:
+        return data if not data or data.endswith(b"\n") else data + b"\n"
+
+    return (b"<" * marker_size + b" ours\n" + ended(ours) + b"=" * marker_size + b"\n"
+            + ended(theirs) + b">" * marker_size + b" theirs\n")
+
+
+def _as_utf8(data: bytes) -> tuple[bytes, bool]:
+    """A UTF-16 version (with its BOM) as UTF-8, so it can be merged as text; True if converted."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16").encode("utf-8"), True
+        except UnicodeDecodeError:
+            return data, False
+    return data, False
+
+
+def merge_contact(base: bytes, ours: bytes, theirs: bytes, path: str, marker_size: int = 7,
+                  max_front_matter: int = 65536) -> MergeResult:
+    """The driver's whole decision for one contact file; never raises.
+
+    Structured merge; else git's text merge (a conflict when a side did not
+    parse); else (git refuses, e.g. a binary side) both versions whole
+    between markers. A clean result whose front matter passes
+    ``max_front_matter`` is kept whole but reported as a conflict, so no
+    entry is lost and a person raises the cap or trims the file.
+    """
+    notes: list[str] = []
+    converted = [_as_utf8(d) for d in (base, ours, theirs)]
+    if any(c for _, c in converted):
+        notes.append("a UTF-16 version was merged as UTF-8 (the result is UTF-8)")
+    o, a, b = (d for d, _ in converted)
     try:
         result = merge_bytes(o, a, b, path, marker_size)
-    except Fallback as exc:
-        data, conflicts = merge_file(o, a, b, marker_size)
+    except Exception as exc:
+        unparsable = isinstance(exc, Fallback) and exc.unparsable
+        reason = str(exc) if isinstance(exc, Fallback) else f"the structured merge failed ({type(exc).__name__}: {exc})"
+        try:
+            data, conflicts = merge_file(o, a, b, marker_size)
+        except Exception as git_exc:
+            return MergeResult(whole_file_conflict(a, b, marker_size), False,
+                               f"{path}: {reason}; git merge-file failed too ({git_exc}); both versions are "
+                               "in the file between conflict markers")
         if conflicts:
             how = "merged as plain text, with conflicts"
-        elif exc.unparsable:
+        elif unparsable:
             how = "merged as plain text without markers; check the file, then `git add` it"
         else:
             how = "merged as plain text"
-        result = MergeResult(data, conflicts == 0 and not exc.unparsable, f"{path}: {exc}; {how}")
-    ours.write_bytes(result.data)
+        result = MergeResult(data, conflicts == 0 and not unparsable and isinstance(exc, Fallback),
+                             f"{path}: {reason}; {how}")
+    if result.clean:
+        split, _ = split_front_matter(result.data.decode("utf-8", "replace"), path)
+        size = len(split.yaml.encode("utf-8")) if split is not None and split.yaml else 0
+        if size > max_front_matter:
+            result = MergeResult(result.data, False, (result.message + "; " if result.message else f"{path}: ")
+                                 + f"the merged front matter is {size} bytes, over max_front_matter "
+                                 f"({max_front_matter}); every entry is kept: raise max_front_matter in "
+                                 "guanxi.toml (or move old entries out), then `git add` the file")
+    if notes:
+        result = MergeResult(result.data, result.clean, "; ".join([result.message or path, *notes]))
+    return result
+
+
+def _vault_of(path: str) -> tuple[Path, str]:
+    """The vault holding ``path`` (git runs drivers at the top of the work tree) and ``path``
+    relative to it: the nearest folder up from the file with a ``guanxi.toml``, else the top."""
+    from notebook_tool.core.config import CONFIG_NAME
+
+    top = Path.cwd()
+    rel = Path(path)
+    for parent in rel.parents:  # nearest first
+        if (top / parent / CONFIG_NAME).is_file():
+            return top / parent, rel.relative_to(parent).as_posix()
+    return top, rel.as_posix()
+
+
+def is_generated_page(path: str) -> bool:
+    """True when ``path`` (as git gives it, from the top of the work tree) is in the vault's
+    output folder: only those pages are rebuilt by ``guanxi index``, so only they may keep ours."""
+    from notebook_tool.read.config import load_config
+
+    try:
+        root, rel = _vault_of(path)
+        config, _ = load_config(root)
+    except Exception:
+        return False
+    if ".." in Path(rel).parts:
+        return False
+    return rel.startswith(config.output.strip("/") + "/")
+
+
+def merge_files(base: Path, ours: Path, theirs: Path, path: str, marker_size: int = 7,
+                generated: bool = False) -> tuple[bool, str]:
+    """What the driver does: merge into ``ours``; ``(clean, message for stderr)``. Never raises.
+
+    ``generated``: git routed the file to ``guanxi-generated``; ours is kept only
+    when ``path`` really is a page in the vault's output folder, and anything
+    else gets git's normal text merge.
+    """
+    try:
+        o, a, b = base.read_bytes(), ours.read_bytes(), theirs.read_bytes()
+    except OSError as exc:
+        return False, f"{path}: cannot read the versions to merge ({exc}); left to git as a conflict"
+    try:
+        if generated:
+            if is_generated_page(path):
+                return True, ""  # ours stands; `guanxi index` rebuilds it
+            try:
+                data, conflicts = merge_file(o, a, b, marker_size)
+                result = MergeResult(data, conflicts == 0,
+                                     f"{path}: not a generated page (merged as plain text)" if conflicts else "")
+            except Exception as exc:
+                result = MergeResult(whole_file_conflict(a, b, marker_size), False,
+                                     f"{path}: git merge-file failed ({exc}); both versions are in the file")
+        else:
+            result = merge_contact(o, a, b, path, marker_size, _cap_for(path))
+    except Exception as exc:
+        result = MergeResult(whole_file_conflict(a, b, marker_size), False,
+                             f"{path}: the merge failed ({type(exc).__name__}: {exc}); both versions are in the file")
+    try:
+        ours.write_bytes(result.data)
+    except OSError as exc:
+        return False, f"{path}: cannot write the merge result ({exc})"
     return result.clean, result.message
+
+
+def _cap_for(path: str) -> int:
+    from notebook_tool.read.config import load_config
+
+    try:
+        return load_config(_vault_of(path)[0])[0].max_front_matter
+    except Exception:
+        return 65536

@@ -54,7 +54,7 @@ def load_config(root: Path) -> tuple[Config, list[Problem]]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return Config(), []
+        return _on_disk(root, Config(), [], "")
     except OSError as exc:
         return Config(), [Problem(CONFIG_NAME, 1, f"cannot read: {exc.strerror}")]
     try:
@@ -68,7 +68,75 @@ def load_config(root: Path) -> tuple[Config, list[Problem]]:
         line, col = (int(m.group(1)), int(m.group(2))) if m else (1, None)
         msg = _TOML_POS.sub("", msg).strip()
         return Config(), [Problem(CONFIG_NAME, line, f"invalid TOML: {msg}", col)]
-    return config_from_mapping(data, text)
+    config, problems = config_from_mapping(data, text)
+    return _on_disk(root, config, problems, text)
+
+
+def _on_disk(root: Path, config: Config, problems: list[Problem], text: str) -> tuple[Config, list[Problem]]:
+    disk = check_folders_on_disk(root, config)
+    if disk:  # the defaults stand in for a folder setting that cannot be used
+        lines = {"output": _key_line(text, "output")}
+        problems += [Problem(p.path, lines["output"], p.message) for p in disk]
+        from dataclasses import replace
+
+        if config.output != Config().output:
+            config = replace(config, output=Config().output)
+    return config, problems
+
+
+def config_errors(problems: list[Problem]) -> list[Problem]:
+    """The errors (not warnings) among a config's problems: writes refuse to run on them."""
+    return [p for p in problems if p.severity == "error"]
+
+
+# A folder path longer than this is refused: the files under it could not be
+# opened on most systems (PATH_MAX is 4096 with the vault's own path before it).
+MAX_FOLDER_PATH = 255
+
+
+def folder_name_problem(value: str) -> str:
+    """Why a configured folder name cannot be used ('' when it can).
+
+    Refused: NUL and other control characters (no file system or
+    ``.gitattributes`` line can hold them), a ``.git`` or ``.guanxi``
+    component (git's own folder and the machine-local one), and names
+    longer than :data:`MAX_FOLDER_PATH`.
+    """
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return "holds a control character (NUL, a line break, a tab…); use a plain folder name"
+    if len(value) > MAX_FOLDER_PATH:
+        return f"is {len(value)} characters long; at most {MAX_FOLDER_PATH}"
+    parts = [q for q in value.replace("\\", "/").split("/") if q]
+    if any(q.casefold() in (".git", ".guanxi") for q in parts):
+        return "names git's or Guanxi's own folder; use a folder of its own"
+    return ""
+
+
+def check_folders_on_disk(root: Path, config: Config) -> list[Problem]:
+    """The output folder as the vault on disk makes it: a file, or a symlink out of the
+    vault or into ``.git``. (A contacts folder that leads out is the vault walk's
+    problem: it is reported there and not read.)"""
+    problems: list[Problem] = []
+    real_root = root.resolve()
+    named = [("output", config.output)]
+    for key, rel in named:
+        path = root / rel
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError) as exc:
+            problems.append(Problem(CONFIG_NAME, 1, f"'{key}' {rel!r} cannot be resolved ({exc})"))
+            continue
+        try:
+            inside = real.relative_to(real_root)
+        except ValueError:
+            problems.append(Problem(CONFIG_NAME, 1, f"'{key}' {rel!r} leads outside the vault (to {real}) "
+                                                    "through a symlink; Guanxi never writes there"))
+            continue
+        if ".git" in inside.parts:
+            problems.append(Problem(CONFIG_NAME, 1, f"'{key}' {rel!r} leads into the vault's .git folder"))
+        elif path.exists() and not path.is_dir():
+            problems.append(Problem(CONFIG_NAME, 1, f"'{key}' {rel!r} is a file, not a folder"))
+    return problems
 
 
 def config_from_mapping(data: dict[str, Any], text: str = "") -> tuple[Config, list[Problem]]:
@@ -88,8 +156,11 @@ def config_from_mapping(data: dict[str, Any], text: str = "") -> tuple[Config, l
             v = [v]
         if isinstance(v, list) and all(isinstance(x, str) for x in v):
             bad = [x for x in v if Path(x).is_absolute() or ".." in Path(x).parts]
+            odd = [(x, why) for x in v if (why := folder_name_problem(x))]
             if bad:
                 err("contacts", f"'contacts' must name folders inside the vault, got {bad[0]!r}")
+            elif odd:
+                err("contacts", f"'contacts' folder {odd[0][0]!r}: {odd[0][1]}")
             else:
                 kw["contacts"] = tuple(x.strip("/") or "." for x in v)
         else:
@@ -109,9 +180,21 @@ def config_from_mapping(data: dict[str, Any], text: str = "") -> tuple[Config, l
     if "output" in data:
         v = data["output"]
         if isinstance(v, str) and v.strip("/") and not Path(v).is_absolute() and ".." not in Path(v).parts:
-            kw["output"] = v.strip("/")
+            if why := folder_name_problem(v) or (
+                    "is the vault itself; pages would be read back as contacts" if v.strip("/") == "." else ""):
+                err("output", f"'output' {v!r}: {why}")
+            else:
+                kw["output"] = v.strip("/")
         else:
             err("output", "'output' must be a folder name inside the vault")
+    if "output" in kw and "contacts" in kw:
+        out = kw["output"]
+        for top in kw["contacts"]:
+            if top == "." or out == top or out.startswith(top + "/") or top.startswith(out + "/"):
+                err("output", f"'output' {out!r} overlaps the contacts folder {top!r}: pages would be "
+                              "read back as contacts (use a folder of its own, such as '_index')")
+                kw.pop("output")
+                break
 
     def days(key: str, value: Any, target: str, label: str) -> None:
         try:

@@ -10,27 +10,34 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from notebook_tool.core.errors import GuanxiError
+
 DRIVER = "guanxi"
 GENERATED_DRIVER = "guanxi-generated"
 ATTRIBUTES_HEADER = "# Guanxi: merge contact files entry by entry; generated pages never block a merge (docs/git.md)"
 
 
-def driver_command() -> str:
+def driver_command(generated: bool = False) -> str:
     """The command git runs; this interpreter, so it works whatever PATH git sees."""
     import shlex
     import sys
 
-    return f"{shlex.quote(sys.executable)} -m notebook_tool merge-driver --marker-size=%L %O %A %B %P"
+    flag = " --generated" if generated else ""
+    return f"{shlex.quote(sys.executable)} -m notebook_tool merge-driver{flag} --marker-size=%L %O %A %B %P"
 
 
 def attribute_lines(folder: Path) -> list[str]:
     """The .gitattributes lines for this vault's contact folders and output folder."""
-    from notebook_tool.read.config import load_config
+    from notebook_tool.read.config import config_errors, load_config
 
-    config, _ = load_config(folder)
+    config, problems = load_config(folder)
+    if errors := config_errors(problems):
+        # The defaults standing in would route the wrong folders: say so instead.
+        raise UnsafeFolderName("\n".join(p.format() for p in errors)
+                               + "\n(fix guanxi.toml first; .gitattributes was not written)")
 
     def pattern(rel: str) -> str:
-        return rel.strip("/").replace(" ", "[[:space:]]")
+        return attribute_pattern(rel)
 
     lines = []
     if config.contacts is None:
@@ -42,6 +49,24 @@ def attribute_lines(folder: Path) -> list[str]:
     # Later lines win: pages are rebuilt by `guanxi index`, so keep ours.
     lines.append(f"{pattern(config.output)}/** merge={GENERATED_DRIVER}")
     return lines
+
+
+# Characters a .gitattributes pattern would read as syntax: each becomes a
+# literal by a backslash (wildmatch); a space, which ends the pattern, a class.
+_PATTERN_CHARS = {" ": "[[:space:]]", **{c: "\\" + c for c in '*?[]\\!#"'}}
+
+
+class UnsafeFolderName(GuanxiError, ValueError):
+    """A folder name no .gitattributes line can say (a line break, a control character)."""
+
+
+def attribute_pattern(rel: str) -> str:
+    """``rel`` (a folder) as a .gitattributes pattern matching exactly it; refused when it
+    holds a character a pattern line cannot hold (``guanxi init`` reports it)."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in rel):
+        raise UnsafeFolderName(f"folder name {rel!r} holds a control character or line break; "
+                               "rename it (it cannot be written into .gitattributes)")
+    return "".join(_PATTERN_CHARS.get(c, c) for c in rel.strip("/"))
 
 
 def run_git(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -60,7 +85,9 @@ def driver_settings() -> dict[str, str]:
         f"merge.{DRIVER}.name": "Guanxi contact files: entries as a union, fields three-way",
         f"merge.{DRIVER}.driver": driver_command(),
         f"merge.{GENERATED_DRIVER}.name": "Guanxi generated pages: keep ours, then run guanxi index",
-        f"merge.{GENERATED_DRIVER}.driver": "true",
+        # Not `true`: a repository may route any path here; the driver keeps ours
+        # only for a page in the output folder and merges anything else normally.
+        f"merge.{GENERATED_DRIVER}.driver": driver_command(generated=True),
     }
 
 

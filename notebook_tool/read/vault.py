@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from notebook_tool.core.config import CONFIG_NAME, Config
@@ -83,7 +83,7 @@ def contact_paths(root: Path, config: Config,
             where = os.path.relpath(exc.filename, root).replace(os.sep, "/") if exc.filename else top
             problems.append(Problem(_printable(where), 1, f"cannot read folder: {exc.strerror or exc}"))
 
-        for dirpath, dirnames, filenames in os.walk(base, onerror=unreadable):
+        for dirpath, dirnames, filenames in walk(str(base), unreadable):
             rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
             rel_dir = "" if rel_dir == "." else rel_dir + "/"
             if folders is not None:
@@ -108,6 +108,40 @@ def contact_paths(root: Path, config: Config,
                 found.add(rel)
     problems.extend(_collisions(found))
     return sorted(found), problems
+
+
+def walk(top: str, onerror: Callable[[OSError], None]) -> Iterator[tuple[str, list[str], list[str]]]:
+    """``os.walk(top, onerror=onerror)`` (top-down, prune ``dirnames`` in place, symlinked
+    folders listed but not entered) without recursion: Python 3.11's ``os.walk``
+    recurses, and a folder chain ~1,000 deep (git clones one) hit the recursion limit."""
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError as exc:
+            onerror(exc)
+            continue
+        dirs: list[str] = []
+        files: list[str] = []
+        linked: set[str] = set()
+        for e in entries:
+            try:
+                is_dir = e.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                dirs.append(e.name)
+                try:
+                    if e.is_symlink():
+                        linked.add(e.name)
+                except OSError:
+                    linked.add(e.name)
+            else:
+                files.append(e.name)
+        yield folder, dirs, files
+        stack.extend(os.path.join(folder, d) for d in reversed(dirs) if d not in linked)
 
 
 def _symlinks(folder: str) -> set[str] | None:

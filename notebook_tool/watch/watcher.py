@@ -103,6 +103,11 @@ class Watcher:
     def queue_rescan(self) -> None:
         self._note(None)
 
+    def lost_events(self, why: str) -> None:
+        """The OS dropped notifications (queue overflow, a watch not added): rescan now, and say so."""
+        self.echo(f"the OS lost file events ({why}); rescanning the vault now")
+        self.queue_rescan()
+
     def _note(self, rel: str | None) -> None:
         """Add a path (or, for ``None``, a full rescan) to the pending batch; restart the debounce."""
         with self._cond:
@@ -137,6 +142,15 @@ class Watcher:
         return self.fixed_today or dt.date.today()
 
     def run(self) -> None:
+        from notebook_tool.watch.lost import listen
+
+        unlisten = listen(self.lost_events)
+        try:
+            self._run()
+        finally:
+            unlisten()
+
+    def _run(self) -> None:
         observer = self._observer()
         try:
             observer.start()  # before the first scan, so no save between the two is missed

@@ -17,7 +17,7 @@ from notebook_tool.core.model import path_stem
 from notebook_tool.core.names import NameError_, clean_name, file_stem, same_name_key
 from notebook_tool.read.vault import STATE_DIR
 from notebook_tool.read.yamltext import flow_list, scalar
-from notebook_tool.write.fsio import add_missing_lines, atomic_file, atomic_write
+from notebook_tool.write.fsio import TMP_IGNORE, add_missing_lines, atomic_file, atomic_write, safe_target
 
 DEFAULT_CONFIG = """\
 # Guanxi settings: see docs/format.md for every key.
@@ -52,7 +52,10 @@ def init_vault(folder: Path) -> list[str]:
         people.mkdir()
         done.append("people/")
     # ".guanxi" and ".guanxi/" both ignore it: either counts as present.
-    if add_missing_lines(folder / ".gitignore", [f"{STATE_DIR}/"], "# Guanxi's machine-local cache",
+    # Also Guanxi's temporary files: a run killed mid-write may leave one beside
+    # a contact file, and `git add -A` must never commit it.
+    if add_missing_lines(folder / ".gitignore", [f"{STATE_DIR}/", TMP_IGNORE],
+                         "# Guanxi's machine-local cache and temporary files",
                          key=lambda line: line.strip().rstrip("/")):
         done.append(".gitignore")
     from notebook_tool.write.gitsetup import register_merge_driver, write_gitattributes
@@ -111,20 +114,30 @@ def add_contact(root: Path, config: Config, new: NewContact) -> Path:
     and Unicode normalisation, is refused. The new file is parsed before it
     is created, so what ``add`` writes always reads back as what was asked.
     """
-    from notebook_tool.read.parse import parse_contact
-    from notebook_tool.read.vault import contact_paths
+    from notebook_tool.write.writer import refuse_bad_config, vault_lock
 
     try:
         stem = file_stem(new.name)
     except NameError_ as exc:
         raise GuanxiError(str(exc)) from None
+    refuse_bad_config(root)
+    # The collision check and the creation run under the vault lock, so twelve
+    # concurrent `add`s of case variants of one name make exactly one file.
+    with vault_lock(root):
+        return _add_locked(root, config, new, stem)
+
+
+def _add_locked(root: Path, config: Config, new: NewContact, stem: str) -> Path:
+    from notebook_tool.read.parse import parse_contact
+    from notebook_tool.read.vault import contact_paths
+
     key = same_name_key(stem)
     paths, _ = contact_paths(root, config)
     for rel in paths:
         if same_name_key(path_stem(rel)) == key:
             raise GuanxiError(f"{rel} already exists: {new.name!r} is already a contact")
     folder = root / (config.contacts[0] if config.contacts else ".")
-    folder.mkdir(parents=True, exist_ok=True)
+    safe_target(root, folder).mkdir(parents=True, exist_ok=True)
     path = folder / f"{stem}.md"
     data = contact_text(new, stem).encode("utf-8")
     rel = path.relative_to(root).as_posix()
@@ -133,7 +146,7 @@ def add_contact(root: Path, config: Config, new: NewContact) -> Path:
         p.severity == "error" for p in check.problems
     ):
         raise GuanxiError(f"cannot write {rel}: the new file would not read back as {new.name!r}")
-    _create_new(path, data)
+    _create_new(safe_target(root, path), data)
     return path
 
 

@@ -10,11 +10,90 @@ mid-write.
 from __future__ import annotations
 
 import os
+import stat as stat_mod
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
+
+from notebook_tool.core.errors import GuanxiError
+
+# Every temporary file Guanxi makes ends so: hidden (a leading dot), ignored by the
+# vault walk and by the `.gitignore` line `init` writes (TMP_IGNORE), and swept
+# by the next write when a killed run left it behind (sweep_stale_temps).
+TMP_SUFFIX = ".guanxi-tmp"
+TMP_IGNORE = f".*{TMP_SUFFIX}"
+STALE_AFTER = 300.0  # seconds: no live write keeps a temporary file this long
+
+
+class UnsafePath(GuanxiError, OSError):
+    """A write that would land outside the vault or inside its ``.git``; nothing was written."""
+
+
+def safe_target(root: Path, path: Path) -> Path:
+    """``path`` with every symlink resolved, refused unless it stays inside ``root`` and out of ``.git``.
+
+    The one check every writer calls before it creates or replaces a file:
+    git stores and clones symlinks, so ``_index``, ``.guanxi`` or a contacts
+    folder may be a link to anywhere. A file that does not exist yet is
+    resolved through its existing parents (a dangling link is followed too).
+    """
+    real_root = root.resolve()
+    try:
+        real = path.resolve()  # strict=False: resolves what exists, keeps the rest
+    except (OSError, RuntimeError) as exc:  # a symlink loop
+        raise UnsafePath(f"{path}: cannot be resolved ({exc}); not written") from None
+    try:
+        rel = real.relative_to(real_root)
+    except ValueError:
+        raise UnsafePath(f"{_shown(root, path)}: resolves to {real}, outside the vault; not written") from None
+    if ".git" in rel.parts:
+        raise UnsafePath(f"{_shown(root, path)}: resolves into the vault's .git folder; not written")
+    return real
+
+
+def _shown(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def sweep_stale_temps(folders: Iterable[Path], older_than: float = STALE_AFTER) -> list[Path]:
+    """Remove Guanxi temporary files older than ``older_than`` seconds under ``folders``.
+
+    A run killed between creating its temporary file and the rename leaves
+    one behind; no live write keeps one for minutes, so an old one is litter.
+    Walked iteratively (no recursion limit) and never through symlinks.
+    """
+    cutoff = time.time() - older_than
+    removed: list[Path] = []
+    stack = [f for f in folders]
+    seen: set[tuple[int, int]] = set()
+    while stack:
+        folder = stack.pop()
+        try:
+            st = os.lstat(folder)
+            if not stat_mod.S_ISDIR(st.st_mode) or (st.st_dev, st.st_ino) in seen:
+                continue
+            seen.add((st.st_dev, st.st_ino))
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name != ".git":
+                        stack.append(Path(entry.path))
+                elif (entry.name.startswith(".") and entry.name.endswith(TMP_SUFFIX)
+                      and entry.stat(follow_symlinks=False).st_mtime < cutoff):
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+            except OSError:
+                continue
+    return removed
 
 
 @contextmanager
@@ -27,7 +106,7 @@ def atomic_file(path: Path, mode: int | None = None, exclusive: bool = False) ->
     ``path`` only if it does not exist (``FileExistsError`` otherwise), never
     replacing a file that appeared meanwhile.
     """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             yield f

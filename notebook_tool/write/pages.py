@@ -11,10 +11,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from notebook_tool.write.fsio import write_if_changed
+from notebook_tool.write.fsio import safe_target, write_if_changed
 
 
 def write_pages(root: Path, output: str, texts: Mapping[str, str]) -> tuple[str, ...]:
-    """Write each page into ``root/output``; returns the vault-relative paths whose bytes changed."""
+    """Write each page into ``root/output``; returns the vault-relative paths whose bytes changed.
+
+    Each page's real path is checked first (:func:`~notebook_tool.write.fsio.safe_target`):
+    an output folder that is a symlink out of the vault or into ``.git`` raises
+    :class:`~notebook_tool.write.fsio.UnsafePath` and nothing is written.
+    """
+    targets = {name: safe_target(root, root / output / name) for name in texts}
     return tuple(f"{output}/{name}" for name, text in texts.items()
-                 if write_if_changed(root / output / name, text))
+                 if write_if_changed(targets[name], text))

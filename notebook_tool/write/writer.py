@@ -27,16 +27,18 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import json
 import math
 import os
 import re
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 import yaml
 
@@ -46,7 +48,14 @@ from notebook_tool.read import entries as E
 from notebook_tool.read.fileparts import split_front_matter
 from notebook_tool.read.parse import NULL_TAG, parse_contact
 from notebook_tool.read.yamltext import UnwritableText, double_quoted, plain_is_safe
-from notebook_tool.write.fsio import atomic_write, fsync_dir
+from notebook_tool.write.fsio import (
+    TMP_SUFFIX,
+    UnsafePath,
+    atomic_write,
+    fsync_dir,
+    safe_target,
+    sweep_stale_temps,
+)
 
 BOM = b"\xef\xbb\xbf"
 LOCK_NAME = "write.lock"
@@ -69,27 +78,41 @@ class WriteError(GuanxiError):
 
 @dataclass
 class Doc:
-    """A UTF-8 file as its lines and their own line endings ('' for the last)."""
+    """A UTF-8 file as its lines and their own line endings ('' for the last).
+
+    ``tail`` (from :meth:`from_bytes` with ``head_only``) is everything after
+    the front matter's closing line, kept as the file's own bytes and never
+    decoded: an edit only touches the front matter, and a 50 MB body need not
+    be held as half a million line strings.
+    """
 
     bom: bool
     lines: list[str]
     ends: list[str]
+    tail: bytes | memoryview = b""
 
     @classmethod
-    def from_bytes(cls, data: bytes, rel: str) -> Doc:
+    def from_bytes(cls, data: bytes, rel: str, head_only: bool = False) -> Doc:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise WriteError(f"{rel}: is UTF-16 text; Guanxi only edits UTF-8 files (save it as UTF-8)")
         bom = data.startswith(BOM)
+        start = len(BOM) if bom else 0
+        cut = _front_matter_end(data, start) if head_only else None
+        # The tail as a view: no copy of the body until the new bytes are joined.
+        head, tail = ((data[start:cut], memoryview(data)[cut:]) if cut is not None
+                      else (data[start:], memoryview(b"")))
         try:
-            text = data[len(BOM) if bom else 0 :].decode("utf-8")
+            text = head.decode("utf-8")
+            if tail:
+                _check_utf8(tail)
         except UnicodeDecodeError:
             raise WriteError(f"{rel}: is not UTF-8 text; not edited") from None
         parts = _BREAK.split(text)
-        return cls(bom, parts[0::2], parts[1::2] + [""])
+        return cls(bom, parts[0::2], parts[1::2] + [""], tail)
 
     def to_bytes(self) -> bytes:
         text = "".join(line + end for line, end in zip(self.lines, self.ends))
-        return (BOM if self.bom else b"") + text.encode("utf-8")
+        return (BOM if self.bom else b"") + text.encode("utf-8") + self.tail
 
     def text(self) -> str:
         return "".join(line + end for line, end in zip(self.lines, self.ends))
@@ -113,6 +136,44 @@ class Doc:
     def splice(self, index: int, start: int, end: int, new: str) -> None:
         line = self.lines[index]
         self.lines[index] = line[:start] + new + line[end:]
+
+
+_HEAD_SCAN = 4 * 65536 + 65536  # as the reader: any front matter within the cap ends in here
+_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n|$)")
+
+
+def _front_matter_end(data: bytes, start: int) -> int | None:
+    """The byte offset just after the front matter's closing line, or None to keep it all.
+
+    Mirrors :func:`~notebook_tool.read.fileparts.split_front_matter` (blank
+    lines before the opening ``---``; ``---`` or ``...`` closes), within the
+    first :data:`_HEAD_SCAN` bytes; anything unusual keeps the whole file.
+    """
+    pos, limit, opened = start, min(len(data), start + _HEAD_SCAN), False
+    while pos < limit:
+        m = _LINE.match(data, pos)
+        if m is None or m.end() == pos:
+            return None
+        line = m.group().rstrip(b"\r\n").rstrip()
+        if not opened:
+            if line == b"---":
+                opened = True
+            elif line:
+                return None  # no front matter: edits go at the top, the whole file is kept
+        elif line in (b"---", b"..."):
+            return m.end()
+        pos = m.end()
+    return None
+
+
+def _check_utf8(data: bytes | memoryview) -> None:
+    """Raise UnicodeDecodeError unless ``data`` is UTF-8, a megabyte at a time (no full copy)."""
+    import codecs
+
+    dec = codecs.getincrementaldecoder("utf-8")()
+    for i in range(0, len(data), 1 << 20):
+        dec.decode(data[i : i + (1 << 20)])
+    dec.decode(b"", final=True)
 
 
 # ---------------------------------------------------------------------------
@@ -442,7 +503,7 @@ class AddEntry:
             source = entry_source(self.kind, self.date, self.text, self.weight, self.status)
         except UnwritableText as exc:
             raise WriteError(str(exc)) from None
-        doc = Doc.from_bytes(data, old.path)
+        doc = Doc.from_bytes(data, old.path, head_only=True)
         dates = {e.line: e.date for e in old.contact.of_kind(self.kind)}
         line = insert_entry(doc, old.path, self.kind, source, self.date, dates)
         new = expected_entry(self.kind, self.date, self.text, self.weight, self.status)
@@ -455,7 +516,7 @@ class SetSnooze:
 
     def apply(self, data: bytes, old: FileResult) -> Edit:
         assert old.contact is not None
-        doc = Doc.from_bytes(data, old.path)
+        doc = Doc.from_bytes(data, old.path, head_only=True)
         set_field(doc, old.path, "snooze", self.until.isoformat())
         return Edit(doc.to_bytes(), replace(old.contact, snooze=self.until), None, 0)
 
@@ -476,7 +537,7 @@ class KeepPromise:
             raise WriteError(f"{old.path}: the promise {self.promise.text!r} is no longer in the file")
         kept = replace(found, status="kept", date=self.date, line=0)
         source = entry_source(kept.kind, kept.date, kept.text, kept.weight, "kept")
-        doc = Doc.from_bytes(data, old.path)
+        doc = Doc.from_bytes(data, old.path, head_only=True)
         rewrite_entry(doc, old.path, found.kind, found.line, source,
                       {"date": self.date.isoformat(), "done": "true"})
         entries = list(old.contact.entries)
@@ -512,10 +573,13 @@ def verify(old: FileResult, new: FileResult, expected: Contact) -> None:
 @contextlib.contextmanager
 def vault_lock(root: Path, timeout: float = 30.0) -> Iterator[None]:
     """Serialise Guanxi's own writers on one vault (an OS lock: freed if we die)."""
-    state = root / STATE_DIR
     try:
+        # Never through a symlink: a `.guanxi` link out of the vault, or a dangling
+        # `write.lock` link, must not make us create a file elsewhere.
+        state = safe_target(root, root / STATE_DIR)
         state.mkdir(exist_ok=True)
-        fd = os.open(state / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o666)
+        lock = safe_target(root, state / LOCK_NAME)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
     except OSError as exc:
         raise WriteError(f"cannot take the write lock {STATE_DIR}/{LOCK_NAME}: {exc.strerror or exc}") from None
     try:
@@ -556,9 +620,10 @@ def real_target(root: Path, rel: str) -> Path:
     except (OSError, RuntimeError) as exc:
         raise WriteError(f"{rel}: cannot be read ({exc})") from None
     try:
-        target.relative_to(root.resolve())
-    except ValueError:
-        raise WriteError(f"{rel}: is a symlink to a file outside the vault; not written") from None
+        target = safe_target(root, target)
+    except UnsafePath as exc:
+        raise WriteError(f"{rel}: is (or is reached through) a symlink out of the vault or into .git: "
+                         f"{exc}") from None
     if not target.is_file():
         raise WriteError(f"{rel}: is not a regular file; not written")
     return target
@@ -580,47 +645,413 @@ def plan(data: bytes, rel: str, change: Change, max_front_matter: int = 65536) -
     old = parse_contact(data, rel, max_front_matter)
     if old.contact is None:
         first = old.problems[0].format() if old.problems else f"{rel}: cannot be read"
-        raise WriteError(f"{first}\n(fix the file first; nothing was written)")
+        raise Unreadable(f"{first}\n(fix the file first; nothing was written)")
     edit = change.apply(data, old)
     verify(old, parse_contact(edit.data, rel, max_front_matter), edit.expected)
     return edit
 
 
+# ---------------------------------------------------------------------------
+# The write protocol (docs/writing.md): stable read, prepare, check, replace,
+# look again; several files through a journal.
+# ---------------------------------------------------------------------------
+
+# A file written this recently may be mid-save by an editor that truncates and
+# then writes: it is read twice, a short pause apart, before it is trusted.
+RACY_WINDOW = 2.0
+SETTLE = 0.02
+# How long after the replace a save into the old file is still watched for, when that
+# file was written within the racy window (a busy machine can pause an editor between
+# its truncate and its write for tens of milliseconds).
+LATE_LOOKS = (0.02, 0.1)
+JOURNAL_NAME = "journal.json"
+KEPT_DIR = "kept"
+
+
+class BeingSaved(WriteError):
+    """The file changed while it was read, or reads as a half-written save."""
+
+
+class Unreadable(WriteError):
+    """The file as read does not parse: broken, or caught half-way through a save."""
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+def _same_stat(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_ino, a.st_dev, a.st_size, a.st_mtime_ns, a.st_ctime_ns) == (
+        b.st_ino, b.st_dev, b.st_size, b.st_mtime_ns, b.st_ctime_ns)
+
+
+def stable_read(target: Path, rel: str) -> bytes:
+    """The file's bytes, only once they hold still; :class:`BeingSaved` if they never do.
+
+    Stable means: the size and stamps did not move while reading, the path
+    still names the inode read, and — if the file was written in the last
+    :data:`RACY_WINDOW` seconds — a second read a moment later gives the
+    same bytes (an editor that truncates then writes shows up here).
+    """
+    for attempt in range(RETRIES * 4):
+        with open(target, "rb") as f:
+            before = os.fstat(f.fileno())
+            data = f.read()
+            after = os.fstat(f.fileno())
+        now = os.stat(target)
+        if _same_stat(before, after) and _same_stat(after, now) and len(data) == after.st_size:
+            if time.time() - after.st_mtime > RACY_WINDOW:
+                return data
+            time.sleep(SETTLE * 2.5)
+            with open(target, "rb") as again:
+                same = _fd_digest(again) == _digest(data)
+            if same and _same_stat(os.stat(target), now):
+                return data
+        time.sleep(SETTLE * (1 + attempt % 5))
+    raise BeingSaved(f"{rel}: the file is being saved, try again (it changed while Guanxi read it)")
+
+
+def _recent(target: Path) -> bool:
+    try:
+        return time.time() - os.stat(target).st_mtime < RACY_WINDOW
+    except OSError:
+        return False
+
+
+def _read_and_plan(target: Path, rel: str, change: Change, max_front_matter: int) -> tuple[bytes, Edit]:
+    """A stable read and its verified edit; a recent file that reads as broken is waited for."""
+    for attempt in range(RETRIES + 1):
+        data = stable_read(target, rel)
+        try:
+            return data, plan(data, rel, change, max_front_matter)
+        except Unreadable as exc:
+            if not _recent(target):
+                raise
+            if attempt == RETRIES:
+                raise BeingSaved(f"{exc}\n(the file was saved moments ago: if it is being saved, "
+                                 "try again)") from None
+            time.sleep(SETTLE * 2)  # a half-written save parses badly: give the editor a moment
+    raise AssertionError("unreachable")
+
+
+@dataclass
+class _Prepared:
+    """One file's edit, ready: its new bytes already in a fsynced temporary file beside it."""
+
+    rel: str
+    target: Path
+    before: bytes
+    edit: Edit
+    tmp: Path
+    mode: int
+
+
+def _prepare(root: Path, rel: str, change: Change, max_front_matter: int) -> _Prepared:
+    target = real_target(root, rel)
+    data, edit = _read_and_plan(target, rel, change, max_front_matter)
+    mode = os.stat(target).st_mode & 0o7777
+    return _Prepared(rel, target, data, edit, _temp_with(target, edit.data, mode), mode)
+
+
+def _temp_with(target: Path, data: bytes, mode: int, sync: bool = True) -> Path:
+    """A fsynced hidden temporary file beside ``target`` holding ``data`` (the slow part,
+    done before the last check so the check-to-replace window holds no fsync).
+
+    ``sync=False`` for the redo after an editor's late save: there every
+    millisecond our first version stands at the path is one in which the
+    editor may re-read it without its own save, so the fsync comes after.
+    """
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TMP_SUFFIX, dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            if sync:
+                os.fsync(f.fileno())
+        os.chmod(name, mode)
+    except BaseException:
+        _unlink(Path(name))
+        raise
+    return Path(name)
+
+
+def _unlink(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+
+
+def _swap(p: _Prepared) -> bytes | None:
+    """Check, replace, look again. None when done; the changed bytes when the file moved.
+
+    The original stays open across the replace: if an editor wrote into it
+    after the check (truncate-then-write saves go into the old inode), the
+    re-read after the replace sees it and the caller redoes the edit on top.
+    The checks hash the file a block at a time; its bytes are read whole
+    only when they changed.
+    """
+    want = _digest(p.before)
+    with open(p.target, "rb") as orig:
+        if _fd_digest(orig) != want:
+            orig.seek(0)
+            return orig.read()
+        os.replace(p.tmp, p.target)
+        return _settled(orig, want)
+
+
+def _fd_digest(f: BinaryIO) -> bytes:
+    f.seek(0)
+    h = hashlib.sha256()
+    while block := f.read(1 << 20):
+        h.update(block)
+    return h.digest()
+
+
+def _settled(f: BinaryIO, want: bytes) -> bytes | None:
+    """None if the open (old) file still holds ``want``'s bytes; else what it holds once it
+    stops changing. Written within the racy window, it is looked at twice, a moment apart."""
+    if _fd_digest(f) == want:
+        st = os.fstat(f.fileno())
+        if time.time() - st.st_mtime > RACY_WINDOW:
+            return None
+        waited, changed = 0.0, False
+        for at in LATE_LOOKS:
+            time.sleep(at - waited)
+            waited = at
+            if _fd_digest(f) != want:
+                changed = True
+                break
+        if not changed:
+            return None
+    f.seek(0)
+    data = f.read()
+    for _ in range(RETRIES * 4):
+        time.sleep(SETTLE)
+        f.seek(0)
+        again = f.read()
+        if again == data and os.fstat(f.fileno()).st_size == len(data):
+            break
+        data = again
+    return data
+
+
+def _commit(root: Path, p: _Prepared, change: Change, max_front_matter: int) -> Written:
+    """Put one prepared edit in place, redoing it on top of an editor's save that raced it."""
+    first_before = p.before
+    late_redo = False
+    for _ in range(RETRIES):
+        moved = _swap(p)
+        if moved is None and not _overwritten(p, max_front_matter):
+            if late_redo:  # its temporary file was not fsynced before the rename: now
+                with contextlib.suppress(OSError), open(p.target, "rb") as done:
+                    os.fsync(done.fileno())
+            fsync_dir(p.target.parent)
+            return Written(p.rel, first_before, p.edit.data, p.edit.entry, p.edit.line)
+        _unlink(p.tmp)
+        ours_in_place = p.target.is_file() and _digest(p.target.read_bytes()) == _digest(p.edit.data)
+        if moved is not None and ours_in_place:
+            # Ours is in place but an editor saved into the old file after the check:
+            # redo the edit on what the editor wrote, and put that in place instead.
+            try:
+                edit = plan(moved, p.rel, change, max_front_matter)
+            except WriteError as exc:
+                kept = _keep_both(root, p, moved)
+                raise WriteError(f"{p.rel}: an editor saved the file while Guanxi was writing it and the "
+                                 f"edit cannot be redone on the editor's version ({exc}). Both are kept: the "
+                                 f"file holds Guanxi's edit, the editor's save is {kept}") from None
+            # The path holds our first version: it is what the redo must find there.
+            p = _Prepared(p.rel, p.target, p.edit.data, edit,
+                          _temp_with(p.target, edit.data, p.mode, sync=False), p.mode)
+            first_before = moved
+            late_redo = True
+            continue
+        # The path itself changed (an editor's save before our check, or a rename save): start again.
+        data, edit = _read_and_plan(p.target, p.rel, change, max_front_matter)
+        first_before = data
+        p = _Prepared(p.rel, p.target, data, edit, _temp_with(p.target, edit.data, p.mode), p.mode)
+    _unlink(p.tmp)
+    raise WriteError(f"{p.rel}: the file kept changing while Guanxi was writing; nothing was written, try again")
+
+
+def _overwritten(p: _Prepared, max_front_matter: int) -> bool:
+    """Did a save right after our replace drop our change? (An editor that read the file
+    before the replace and wrote its buffer back into the new file after it.) Then the
+    caller redoes the edit on top of that save, so the user's command still lands."""
+    try:
+        with open(p.target, "rb") as f:
+            if _fd_digest(f) == _digest(p.edit.data):
+                return False
+            f.seek(0)
+            now = f.read()
+    except OSError:
+        return False
+    res = parse_contact(now, p.rel, max_front_matter)
+    if res.contact is None:
+        return False  # mid-save or broken: not ours to judge; the editor's bytes stand
+    if p.edit.entry is not None:
+        want = replace(p.edit.entry, line=0)
+        have = sum(1 for e in res.contact.entries if replace(e, line=0) == want)
+        need = sum(1 for e in p.edit.expected.entries if replace(e, line=0) == want)
+        return have < need
+    return res.contact.snooze != p.edit.expected.snooze
+
+
+def _keep_both(root: Path, p: _Prepared, theirs: bytes) -> str:
+    """Save a racing editor's bytes under ``.guanxi/kept/`` (machine-local); its vault path."""
+    folder = safe_target(root, root / STATE_DIR / KEPT_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{p.target.name}.{time.strftime('%Y%m%dT%H%M%S')}.{os.getpid()}"
+    atomic_write(safe_target(root, folder / name), theirs)
+    return f"{STATE_DIR}/{KEPT_DIR}/{name}"
+
+
 def apply_change(root: Path, rel: str, change: Change, max_front_matter: int = 65536,
                  lock_timeout: float = 30.0) -> Written:
     """Edit one contact file: lock, read, splice, verify, re-check, replace atomically."""
-    target = real_target(root, rel)
+    return apply_changes(root, [(rel, change)], max_front_matter, lock_timeout)[0]
+
+
+def apply_changes(root: Path, changes: list[tuple[str, Change]], max_front_matter: int = 65536,
+                  lock_timeout: float = 30.0) -> list[Written]:
+    """Several edits as one (``guanxi touch alice bob …``, ``intro``, ``import --apply``).
+
+    THE batch entry point. Under the vault lock every edit is read, planned,
+    verified and written to a fsynced temporary file before any file is
+    touched, so a refusal for one file leaves every file untouched. Then a
+    journal in ``.guanxi/`` names them all, and the files are replaced in
+    turn; a crash from here on is rolled forward by the next command
+    (:func:`recover`). Returns what was written, in order.
+    """
+    refuse_bad_config(root)
     try:
-        return _apply_locked(root, rel, target, change, max_front_matter, lock_timeout)
-    except OSError as exc:  # permissions, a full disk: the file is untouched (atomic replace)
-        raise WriteError(f"{rel}: cannot write: {exc.strerror or exc}; nothing was written") from None
+        with vault_lock(root, lock_timeout):
+            recover_locked(root)
+            sweep_stale_temps({real_target(root, rel).parent for rel, _ in changes})
+            return _apply_all(root, changes, max_front_matter)
+    except OSError as exc:  # permissions, a full disk: the files are untouched (atomic replace)
+        where = f"{changes[0][0]}: " if len(changes) == 1 else ""
+        raise WriteError(f"{where}cannot write: {exc.strerror or exc}; nothing was written") from None
 
 
-def apply_changes(root: Path, changes: list[tuple[str, Change]], max_front_matter: int = 65536) -> list[Written]:
-    """Several edits (``guanxi touch alice bob …``): every one is planned and verified
-    before the first is written, so a refusal for one file leaves every file untouched."""
-    for rel, change in changes:
-        try:
-            data = (root / rel).read_bytes()
-        except OSError as exc:
-            raise WriteError(f"{rel}: cannot read: {exc.strerror or exc}; nothing was written") from None
-        plan(data, rel, change, max_front_matter)
-    return [apply_change(root, rel, change, max_front_matter) for rel, change in changes]
+def refuse_bad_config(root: Path) -> None:
+    """Writes never run on a config with errors (the defaults standing in might put
+    the write somewhere the user did not mean): raise with every error listed."""
+    from notebook_tool.read.config import config_errors, load_config
+
+    errors = config_errors(load_config(root)[1])
+    if errors:
+        raise WriteError("\n".join(p.format() for p in errors)
+                         + "\n(fix guanxi.toml first; nothing was written)")
 
 
-def _apply_locked(root: Path, rel: str, target: Path, change: Change, max_front_matter: int,
-                  lock_timeout: float) -> Written:
+def _apply_all(root: Path, changes: list[tuple[str, Change]], max_front_matter: int) -> list[Written]:
+    prepared: list[_Prepared] = []
+    done: list[Written] = []
+    journal: Path | None = None
+    try:
+        for rel, change in changes:
+            prepared.append(_prepare(root, rel, change, max_front_matter))
+        journal = _write_journal(root, prepared) if len(prepared) > 1 else None
+        for p, (_, change) in zip(prepared, changes):
+            done.append(_commit(root, p, change, max_front_matter))
+    except BaseException:
+        # Still running (a refusal, a full disk): undo the files already replaced, so the
+        # batch is all or nothing. (Killed, we never get here: the journal rolls forward.)
+        _roll_back(prepared, done)
+        if journal is not None:
+            _unlink(journal)
+        raise
+    finally:
+        for p in prepared:
+            _unlink(p.tmp)
+    if journal is not None:
+        _unlink(journal)
+    return done
+
+
+def _roll_back(prepared: list[_Prepared], done: list[Written]) -> None:
+    by_rel = {p.rel: p for p in prepared}
+    for w in reversed(done):
+        p = by_rel[w.rel]
+        with contextlib.suppress(OSError):
+            if _digest(p.target.read_bytes()) == _digest(w.after):  # nobody saved over it since
+                atomic_write(p.target, w.before, p.mode)
+
+
+def _journal_path(root: Path) -> Path:
+    return safe_target(root, root / STATE_DIR / JOURNAL_NAME)
+
+
+def _write_journal(root: Path, prepared: list[_Prepared]) -> Path:
+    """Name every prepared file (temporary file, hash before, hash after), durably."""
+    path = _journal_path(root)
+    record = {"version": 1, "pid": os.getpid(), "files": [
+        {"rel": p.rel, "target": os.path.relpath(p.target, root.resolve()),
+         "tmp": os.path.relpath(p.tmp, root.resolve()),
+         "before": _digest(p.before).hex(), "after": _digest(p.edit.data).hex()} for p in prepared]}
+    atomic_write(path, json.dumps(record, indent=1).encode())
+    fsync_dir(path.parent)
+    return path
+
+
+def recover(root: Path, lock_timeout: float = 30.0) -> list[str]:
+    """Finish a batch a crash interrupted (one line per file, to tell the user); [] if none.
+
+    Every command calls this first; it also sweeps the output folder of page
+    temporary files a killed run left (one listing: cheap).
+    """
+    _sweep_output(root)
+    if not (root / STATE_DIR / JOURNAL_NAME).is_file():
+        return []
     with vault_lock(root, lock_timeout):
-        for _ in range(RETRIES):
-            data = target.read_bytes()
-            digest = hashlib.sha256(data).digest()
-            edit = plan(data, rel, change, max_front_matter)
-            mode = os.stat(target).st_mode & 0o7777
-            # Last look: an editor may have saved since we read. Then redo the
-            # edit on top of its bytes rather than overwrite them.
-            if hashlib.sha256(target.read_bytes()).digest() != digest:
-                continue
-            atomic_write(target, edit.data, mode)
-            fsync_dir(target.parent)
-            return Written(rel, data, edit.data, edit.entry, edit.line)
-    raise WriteError(f"{rel}: the file kept changing while Guanxi was writing; nothing was written, try again")
+        return recover_locked(root)
+
+
+def _sweep_output(root: Path) -> None:
+    from notebook_tool.read.config import load_config
+
+    try:
+        output = root / load_config(root)[0].output
+        if output.is_dir() and not output.is_symlink():
+            sweep_stale_temps([safe_target(root, output)])
+    except OSError:
+        pass  # litter only: never a reason for a command to fail
+
+
+def recover_locked(root: Path) -> list[str]:
+    """:func:`recover` with the lock held: roll every file of the journal forward.
+
+    Each file is either already new (nothing to do), still old with its
+    temporary file there (replaced now), or changed since by someone else
+    (left alone and said). Every edit was verified before the journal was
+    written, so forward is always safe; the journal is removed at the end.
+    """
+    path = root / STATE_DIR / JOURNAL_NAME
+    try:
+        record = json.loads(path.read_bytes())
+        files = record["files"]
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError, KeyError, TypeError):
+        _unlink(path)
+        return [f"{STATE_DIR}/{JOURNAL_NAME}: an unreadable journal of an interrupted write was removed"]
+    said: list[str] = []
+    real_root = root.resolve()
+    for f in files:
+        try:
+            target = safe_target(root, real_root / f["target"])
+            tmp = safe_target(root, real_root / f["tmp"])
+            current = _digest(target.read_bytes()).hex() if target.exists() else ""
+            if current == f["after"]:
+                said.append(f"{f['rel']}: already written")
+            elif current == f["before"] and tmp.is_file() and _digest(tmp.read_bytes()).hex() == f["after"]:
+                os.replace(tmp, target)
+                fsync_dir(target.parent)
+                said.append(f"{f['rel']}: written now")
+            else:
+                said.append(f"{f['rel']}: changed since, left as it is (its entry was not written)")
+            _unlink(tmp)
+        except (OSError, KeyError, TypeError) as exc:
+            said.append(f"{f.get('rel', '?') if isinstance(f, dict) else '?'}: could not finish ({exc})")
+    _unlink(path)
+    fsync_dir(path.parent)
+    return [f"finished an interrupted write: {line}" for line in said]
