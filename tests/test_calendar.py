@@ -174,3 +174,12 @@ def test_watch_keeps_the_feed_per_person_and_equal_to_a_fresh_one(tmp_path: Path
     finally:
         w.stop()
         t.join(TIMEOUT)
+
+
+def test_the_last_day_of_the_calendar(vault: Callable[..., Path]) -> None:
+    root = vault({"people/Ann.md": "---\nemail: a@x\nbirthday: --12-31\ncadence: 30d\n"
+                                   "give:\n  - 9999-12-30 [ ] Send it\n---\n"})
+    r = run_cli("--vault", str(root), "calendar", "--today", "9999-12-31")
+    assert r.exit_code == 0, r.output
+    for e in events(r.stdout):
+        assert e.decoded("DTSTART") <= dt.date.max and "UID" in e

@@ -58,7 +58,10 @@ def _days(n: int) -> str:
 
 def promise_late_on(entry: Entry, config: Config) -> dt.date:
     """The first day an open promise counts as late (past its grace): the promise rule fires from then."""
-    return entry.date + dt.timedelta(days=config.promise_grace_days + 1)
+    try:
+        return entry.date + dt.timedelta(days=config.promise_grace_days + 1)
+    except OverflowError:  # past 9999-12-31: never late within the calendar
+        return dt.date.max
 
 
 def rule_promise(s: Summary, ctx: Context) -> Reason | None:
@@ -136,7 +139,10 @@ def overdue_on(s: Summary, config: Config) -> dt.date | None:
     cadence = cadence_of(s.contact, config)
     if cadence == 0 or s.last_contact is None:
         return None
-    return s.last_contact + dt.timedelta(days=cadence + 1)
+    try:
+        return s.last_contact + dt.timedelta(days=cadence + 1)
+    except OverflowError:  # past 9999-12-31: never due within the calendar
+        return None
 
 
 def rule_overdue(s: Summary, ctx: Context) -> Reason | None:
