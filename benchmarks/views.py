@@ -75,6 +75,7 @@ def set_notes(root: Path, on: bool) -> None:
 def cold_index(root: Path, repeat: int) -> float:
     times = []
     for _ in range(repeat):
+        shutil.rmtree(run.STORE, ignore_errors=True)  # the store lives outside the vault (XDG cache)
         shutil.rmtree(root / ".guanxi", ignore_errors=True)
         shutil.rmtree(root / "_index", ignore_errors=True)
         times.append(run_timed(guanxi(root, "index", "--today", TODAY))[0])
@@ -139,6 +140,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="guanxi-views-"))
     work.mkdir(parents=True, exist_ok=True)
+    run.STORE = work / "xdg-cache"  # the commands' store: never the user's, never the repository
     run.SOURCE = work / "src"  # a snapshot of the code, byte-compiled, as benchmarks.run does
     shutil.rmtree(run.SOURCE, ignore_errors=True)
     shutil.copytree(REPO / "notebook_tool", run.SOURCE / "notebook_tool", ignore=shutil.ignore_patterns("__pycache__"))
