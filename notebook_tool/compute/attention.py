@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from notebook_tool.compute.ledger import Summary, fmt
+from notebook_tool.compute.triage import spread_last_contact, untouched
 from notebook_tool.core.config import Config
 from notebook_tool.core.model import Contact, Entry
 
@@ -135,12 +136,16 @@ def cadence_of(contact: Contact, config: Config) -> int:
 
 
 def overdue_on(s: Summary, config: Config) -> dt.date | None:
-    """The first day the cadence has run out (the overdue rule fires from then); None without one."""
+    """The first day the cadence has run out (the overdue rule fires from then); None without one.
+
+    An imported person's last contact is spread as the overdue rule spreads it (compute.triage).
+    """
     cadence = cadence_of(s.contact, config)
-    if cadence == 0 or s.last_contact is None:
+    last = spread_last_contact(s.contact, s.last_contact, cadence)
+    if cadence == 0 or last is None:
         return None
     try:
-        return s.last_contact + dt.timedelta(days=cadence + 1)
+        return last + dt.timedelta(days=cadence + 1)
     except OverflowError:  # past 9999-12-31: never due within the calendar
         return None
 
@@ -148,13 +153,20 @@ def overdue_on(s: Summary, config: Config) -> dt.date | None:
 def rule_overdue(s: Summary, ctx: Context) -> Reason | None:
     """Days since last contact beyond the cadence."""
     due = overdue_on(s, ctx.config)
-    if due is None or s.last_contact is None or due > ctx.today:
+    if due is None or due > ctx.today:
         return None
     cadence = cadence_of(s.contact, ctx.config)
-    since = (ctx.today - s.last_contact).days
+    last = spread_last_contact(s.contact, s.last_contact, cadence)  # imported people: spread, not all due at once
+    assert last is not None  # overdue_on has a day only with a last contact
+    since = (ctx.today - last).days
+    if last != s.last_contact:  # an imported person's first check-in, spread (compute.triage)
+        first = last + dt.timedelta(days=cadence)
+        text = f"first check-in since the import, due {first.isoformat()} (cadence {cadence}d)"
+    else:
+        text = f"no contact for {_days(since)} (cadence {cadence}d; last {last.isoformat()})"
     return Reason(
         "overdue",
-        f"no contact for {_days(since)} (cadence {cadence}d; last {s.last_contact.isoformat()})",
+        text,
         (since - cadence) / cadence,
     )
 
@@ -196,6 +208,8 @@ def attention(summaries: Iterable[Summary], ctx: Context) -> list[Person]:
     people = []
     for s in summaries:
         if s.contact.snooze is not None and s.contact.snooze > ctx.today:
+            continue
+        if untouched(s.contact):  # only a name from an import: counted on the page, worked through by triage
             continue
         reasons = reasons_for(s, ctx)
         if reasons:

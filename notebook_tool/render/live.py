@@ -25,10 +25,10 @@ Piece = tuple[Any, ...]
 
 def piece_from_json(v: Any) -> Piece:
     """A :data:`Piece` as the store gave it back (JSON lists where the piece had tuples)."""
-    name, row, given, taken, entries, give_first, rank, item, tags, errors = v
+    name, row, given, taken, entries, give_first, rank, item, tags, errors, *more = v
     return (None if name is None else (str(name[0]), str(name[1])), row, given, taken, entries, give_first,
             None if rank is None else tuple(rank), item, tuple((k, sp) for k, sp in tags),
-            tuple(tuple(e) for e in errors))
+            tuple(tuple(e) for e in errors), bool(more and more[0]))
 
 
 class _Tag:
@@ -82,6 +82,7 @@ class LivePages:
         self.tags: dict[str, _Tag] = {}
         self.tag_rows: dict[str, str] = {}
         self._dirty_tags: set[str] = set()
+        self.untriaged: set[str] = set()  # imported people who are only a name: one line on the page
 
     def piece_context(self) -> str:
         """What every piece depends on besides its file and the code: the day and the settings."""
@@ -91,7 +92,8 @@ class LivePages:
         """What ``result``'s person puts on the pages: plain data, so the store can keep it.
 
         ``(name key, reciprocity row, given, taken, entries, give_first,
-        urgency or None, attention item or None, tags, error problems)``.
+        urgency or None, attention item or None, tags, error problems, untriaged)``;
+        untriaged: an imported person who is only a name (counted in one line, see compute.triage).
         """
         from notebook_tool.compute.attention import attention, sort_key_name, urgency
         from notebook_tool.compute.ledger import summarize
@@ -101,7 +103,7 @@ class LivePages:
                        for p in result.problems if p.severity == "error")
         c = result.contact
         if c is None:
-            return (None, "", 0.0, 0.0, 0, None, None, None, (), errors)
+            return (None, "", 0.0, 0.0, 0, None, None, None, (), errors, False)
         s = summarize(c, self.today, self.config.half_life_days)
         rank: tuple[Any, ...] | None = None
         item = None
@@ -112,8 +114,11 @@ class LivePages:
         tags: dict[str, str] = {}  # casefolded -> as written first (render.by_tag)
         for tag in c.tags:
             tags.setdefault(tag.casefold(), tag)
+        from notebook_tool.compute.triage import untouched
+
+        untriaged = untouched(c) and not (c.snooze is not None and c.snooze > self.today)
         return ((sort_key_name(c.name), c.path), reciprocity_row(s, self.base), s.given, s.taken,
-                len(c.entries), s.give_first, rank, item, tuple(tags.items()), errors)
+                len(c.entries), s.give_first, rank, item, tuple(tags.items()), errors, untriaged)
 
     def put(self, path: str, result: FileResult | None) -> Piece | None:
         """Take ``path``'s person off the pages and put ``result``'s on (``None``: the file is gone)."""
@@ -121,6 +126,7 @@ class LivePages:
         if old is not None:
             self._remove(*old)
         self.errors.pop(path, None)
+        self.untriaged.discard(path)
         if result is None:
             return None
         piece = self.piece(path, result)
@@ -128,7 +134,9 @@ class LivePages:
         return piece
 
     def _insert(self, path: str, piece: Piece) -> None:
-        name, row, given, taken, entries, give_first, rank, item, tags, errors = piece
+        name, row, given, taken, entries, give_first, rank, item, tags, errors, untriaged = piece
+        if untriaged:
+            self.untriaged.add(path)
         if errors:
             self.errors[path] = tuple(Problem(*e) for e in errors)
         if name is None:
@@ -162,7 +170,9 @@ class LivePages:
         by_name = []
         by_rank = []
         tag_members: dict[str, list[tuple[tuple[str, str], str, float, float]]] = {}
-        for path, (name, row, given, taken, entries, give_first, rank, item, tags, errors) in pieces.items():
+        for path, (name, row, given, taken, entries, give_first, rank, item, tags, errors, untriaged) in pieces.items():
+            if untriaged:
+                self.untriaged.add(path)
             if errors:
                 self.errors[path] = tuple(Problem(*e) for e in errors)
             if name is None:
@@ -237,7 +247,7 @@ class LivePages:
                         exchanged=len(self.give_first) - self.give_first.count(None))
         return {
             "attention.md": attention_page(self.today, errors, len(self.ranks), [today_from_item(item) for item in self.items[:TODAY_COUNT]],
-                                           self.items, self.base),
+                                           self.items, self.base, len(self.untriaged)),
             "reciprocity.md": reciprocity_page(self.today, totals, self.rows,
                                                [self.tag_rows[k] for k in sorted(self.tag_rows)]),
         }, errors

@@ -35,6 +35,7 @@ class Report:
     summaries: tuple[Summary, ...]  # sorted by name
     people: tuple[Person, ...]  # attention, most urgent first
     problems: tuple[Problem, ...]  # errors only, in path/line order
+    untriaged: int = 0  # imported people who are only a name: one line, not one row each
 
 
 def build(vault: Vault, today: dt.date) -> Report:
@@ -45,7 +46,10 @@ def build(vault: Vault, today: dt.date) -> Report:
     )
     people = attention(sums, Context(today, vault.config))
     errors = tuple(p for p in vault.all_problems() if p.severity == "error")
-    return Report(today, tuple(sums), tuple(people), errors)
+    from notebook_tool.compute.triage import untouched
+
+    untriaged = sum(1 for c in vault.contacts if untouched(c) and not (c.snooze and c.snooze > today))
+    return Report(today, tuple(sums), tuple(people), errors, untriaged)
 
 
 # -- Markdown helpers ------------------------------------------------------------
@@ -81,7 +85,7 @@ def attention_markdown(report: Report, link_base: str = "../") -> str:
     people = report.people
     return attention_page(report.as_of, report.problems, len(people),
                           [today_item(p, link_base) for p in people[:TODAY_COUNT]],
-                          [attention_item(p, link_base) for p in people], link_base)
+                          [attention_item(p, link_base) for p in people], link_base, report.untriaged)
 
 
 def today_item(p: Person, link_base: str) -> str:
@@ -106,12 +110,16 @@ def attention_item(p: Person, link_base: str) -> str:
 
 
 def attention_page(as_of: dt.date, problems: tuple[Problem, ...], n: int, today: list[str],
-                   items: list[str], link_base: str) -> str:
+                   items: list[str], link_base: str, untriaged: int = 0) -> str:
     """The attention page from its pieces (rendered per person, so watch can keep them)."""
     lines = [GENERATED, "# Who needs attention", ""]
     count = "Nobody needs attention." if n == 0 else (
         "1 person needs attention." if n == 1 else f"{n} people need attention.")
     lines += [f"As of {as_of.isoformat()}. {count}", ""]
+    if untriaged:  # after a big import: one line, not a row per name (see docs/import.md)
+        who = "1 imported person is" if untriaged == 1 else f"{untriaged} imported people are"
+        lines += [f"{who} only a name so far (no contact details, nothing exchanged): "
+                  "work through them with `guanxi triage`.", ""]
     lines += _problems_md(problems, link_base)
     if items:
         lines += ["## Today", ""]

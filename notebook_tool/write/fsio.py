@@ -97,21 +97,25 @@ def sweep_stale_temps(folders: Iterable[Path], older_than: float = STALE_AFTER) 
 
 
 @contextmanager
-def atomic_file(path: Path, mode: int | None = None, exclusive: bool = False) -> Iterator[BinaryIO]:
+def atomic_file(path: Path, mode: int | None = None, exclusive: bool = False,
+                sync: bool = True) -> Iterator[BinaryIO]:
     """Open a temporary file beside ``path``; on a clean exit it replaces ``path``.
 
     ``mode`` is kept when given (a user's file); otherwise the file gets the
     usual umask mode (``mkstemp`` alone would leave it 0600). On any error the
     temporary file is removed and ``path`` is untouched. ``exclusive``: create
     ``path`` only if it does not exist (``FileExistsError`` otherwise), never
-    replacing a file that appeared meanwhile.
+    replacing a file that appeared meanwhile. ``sync=False`` skips the
+    per-file fsync for a batch of new files that the caller makes durable
+    once at the end (``os.sync``): still atomic, only the flush is shared.
     """
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             yield f
             f.flush()
-            os.fsync(f.fileno())
+            if sync:
+                os.fsync(f.fileno())
         if mode is None:
             umask = os.umask(0)
             os.umask(umask)

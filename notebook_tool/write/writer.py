@@ -38,7 +38,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 
 import yaml
 
@@ -47,7 +47,7 @@ from notebook_tool.core.model import Contact, Entry, FileResult, Kind, Status
 from notebook_tool.read import entries as E
 from notebook_tool.read.fileparts import split_front_matter
 from notebook_tool.read.parse import NULL_TAG, parse_contact
-from notebook_tool.read.yamltext import UnwritableText, double_quoted, plain_is_safe
+from notebook_tool.read.yamltext import UnwritableText, double_quoted, flow_list, plain_is_safe, scalar
 from notebook_tool.write.fsio import (
     TMP_SUFFIX,
     UnsafePath,
@@ -543,6 +543,110 @@ class KeepPromise:
         entries = list(old.contact.entries)
         entries[entries.index(found)] = kept
         return Edit(doc.to_bytes(), replace(old.contact, entries=tuple(entries)), kept, found.line)
+
+
+_LIST_ATTR = {"email": "emails", "phone": "phones", "links": "links", "tags": "tags", "aliases": "aliases"}
+_SCALAR_KEYS = ("company", "role", "met", "birthday")
+_ISO_DAY = re.compile(r"^(?:[0-9]{4}-|--)[0-9]{2}-[0-9]{2}$")
+
+
+def _flow_item(text: str) -> str:
+    """One item as it stands inside ``[...]``."""
+    return flow_list([text])[1:-1]
+
+
+def add_value(doc: Doc, rel: str, key_name: str, text: str) -> None:
+    """Add ``text`` to list field ``key_name``, or set scalar field ``key_name`` if it is absent.
+
+    A missing key is added just before the closing ``---``; a null value is
+    filled in; a block list gets one more ``- item`` line; a one-line flow
+    list gets ``, item`` before its ``]``; a one-line scalar (``email: a@x``)
+    becomes ``[a@x, b@y]`` with its own text kept. A scalar field that
+    already has a value is refused: import never overwrites.
+    """
+    is_list = key_name in _LIST_ATTR
+    first = _flow_item(text) if is_list and key_name in ("links", "tags", "aliases") else scalar(text)
+    first = f"[{first}]" if is_list and key_name in ("links", "tags", "aliases") else first
+    if key_name in ("met", "birthday") and _ISO_DAY.match(text):
+        first = text  # a date stays a plain date (verified on re-read like everything else)
+    lay = layout(doc, rel)
+    if lay.open_idx is None:
+        doc.insert(0, ["---", f"{key_name}: {first}", "---"])
+        return
+    if key_name not in lay.keys:
+        doc.insert(lay.close_idx, [f"{key_name}: {first}"])
+        return
+    key, value = lay.keys[key_name]
+    idx = lay.line(key.start_mark)
+    if isinstance(value, yaml.ScalarNode) and value.tag == NULL_TAG and not value.style:
+        if value.value and lay.line(value.start_mark) != idx:
+            raise WriteError(f"{rel}:{idx + 1}: '{key_name}' has a layout Guanxi cannot edit safely")
+        if value.value:
+            _clear_span(doc, lay, value)
+        line = doc.lines[idx]
+        colon = line.index(":", key.end_mark.column)
+        rest = line[colon + 1 :]
+        doc.lines[idx] = line[: colon + 1] + " " + first + (rest if rest.strip() else "")
+        return
+    if not is_list:
+        raise WriteError(f"{rel}:{idx + 1}: '{key_name}' already has a value; import never overwrites it")
+    if isinstance(value, yaml.SequenceNode) and not value.flow_style:
+        if not value.value:
+            raise WriteError(f"{rel}:{idx + 1}: '{key_name}' has a layout Guanxi cannot edit safely")
+        at = last_line(lay, value.value[-1]) + 1
+        doc.insert(at, item_lines(" " * value.start_mark.column, scalar(text)))
+        return
+    start, end = lay.line(value.start_mark), lay.line(value.end_mark)
+    if start != end or start != idx:
+        raise WriteError(f"{rel}:{idx + 1}: '{key_name}' spans several lines; edit it by hand")
+    if isinstance(value, yaml.SequenceNode):
+        close = value.end_mark.column - 1  # the "]"
+        if doc.lines[idx][close : close + 1] != "]":
+            raise WriteError(f"{rel}:{idx + 1}: '{key_name}' has a layout Guanxi cannot edit safely")
+        sep = ", " if value.value else ""
+        doc.splice(idx, close, close, sep + _flow_item(text))
+        return
+    if not isinstance(value, yaml.ScalarNode) or value.style in ("|", ">"):
+        raise WriteError(f"{rel}:{idx + 1}: '{key_name}' is not a list or one-line value; not edited")
+    old = doc.lines[idx][value.start_mark.column : value.end_mark.column]
+    if not value.style and any(ch in old for ch in ",[]{}#"):
+        old = double_quoted(value.value)
+    doc.splice(idx, value.start_mark.column, value.end_mark.column, f"[{old}, {_flow_item(text)}]")
+
+
+@dataclass(frozen=True)
+class AddValues:
+    """Add missing fields and list values (what ``import`` does): never changes a value already there.
+
+    ``values`` are ``(field, text)`` pairs; list fields (email, phone, links,
+    tags, aliases) get the text appended, scalar fields (company, role, met,
+    birthday) are set only where the file has none.
+    """
+
+    values: tuple[tuple[str, str], ...]
+
+    def apply(self, data: bytes, old: FileResult) -> Edit:
+        assert old.contact is not None
+        from notebook_tool.compute.importplan import parse_added
+        from notebook_tool.read.parse import nfc
+
+        doc = Doc.from_bytes(data, old.path)
+        expected = old.contact
+        for key_name, text in self.values:
+            if key_name not in _LIST_ATTR and key_name not in _SCALAR_KEYS:
+                raise WriteError(f"{old.path}: import does not write the field '{key_name}'")
+            try:
+                add_value(doc, old.path, key_name, text)
+            except UnwritableText as exc:
+                raise WriteError(f"{old.path}: {exc}") from None
+            if key_name in _LIST_ATTR:
+                attr = _LIST_ATTR[key_name]
+                added = nfc(text) if key_name == "aliases" else text
+                changes: dict[str, Any] = {attr: (*getattr(expected, attr), added)}
+            else:
+                changes = {key_name: parse_added(key_name, text)}
+            expected = replace(expected, **changes)
+        return Edit(doc.to_bytes(), expected, None, 0)
 
 
 # ---------------------------------------------------------------------------
