@@ -90,9 +90,11 @@ def test_promise_then_done(root: Path) -> None:
                         "  2. give 2025-03-02 [ ] Send the salary report\n")
     r = g(root, "done", "alice", "hiring", "--date", "2025-03-10")
     assert (r.exit_code, r.stderr) == (0, "")
-    assert r.stdout == "people/Alice Chen.md:4: give 2025-03-10 [x] Send the DevOps hiring report\n"
+    assert r.stdout == ("people/Alice Chen.md:4: give 2025-03-10 [x] Send the DevOps hiring report "
+                        "(promised 2025-03-01)\n")
     text = (root / "people" / "Alice Chen.md").read_text()
-    assert "  - 2025-03-10 [x] Send the DevOps hiring report\n  - 2025-03-02 [ ] Send the salary report\n" in text
+    assert ("  - 2025-03-10 [x] Send the DevOps hiring report (promised 2025-03-01)\n"
+            "  - 2025-03-02 [ ] Send the salary report\n") in text
     r = g(root, "done", "alice", "9")
     assert r.exit_code == 1
     assert r.stderr == ("guanxi: there is no open promise number 9; Alice Chen has:\n"
@@ -105,9 +107,9 @@ def test_promise_then_done(root: Path) -> None:
 
 def test_snooze_duration_and_date(root: Path) -> None:
     r = g(root, "snooze", "alice", "2w", "--date", "2025-04-01")
-    assert (r.exit_code, r.stdout) == (0, "Alice Chen snoozed until 2025-04-15\n")
-    r = g(root, "snooze", "alice", "2025-05-01")
-    assert (r.exit_code, r.stdout) == (0, "Alice Chen snoozed until 2025-05-01\n")
+    assert (r.exit_code, r.stdout) == (0, "Alice Chen snoozed until 2025-04-15 (`guanxi snooze alice 0` to end it sooner)\n")
+    r = g(root, "snooze", "alice", "2025-05-01", "--date", "2025-04-01")  # a past date is refused: see test_everyday
+    assert (r.exit_code, r.stdout) == (0, "Alice Chen snoozed until 2025-05-01 (`guanxi snooze alice 0` to end it sooner)\n")
     assert (root / "people" / "Alice Chen.md").read_text() == ALICE.replace("touch:\n", "touch:\nsnooze: 2025-05-01\n")
     assert g(root, "snooze", "alice", "soon").exit_code == 2
 
@@ -164,6 +166,6 @@ def test_a_file_that_cannot_be_read_is_named_not_reported_missing(root: Path) ->
     r = g(root, "give", "carol", "Intro")
     assert r.exit_code == 1
     assert r.stderr.startswith("guanxi: people/Carol Diaz.md:3:")
-    assert r.stderr.endswith("(cannot write to people/Carol Diaz.md until it reads cleanly; "
+    assert r.stderr.endswith("(people/Carol Diaz.md cannot be shown or written to until it reads cleanly; "
                              "guanxi check lists every problem)\n")
     assert broken.read_bytes() == before

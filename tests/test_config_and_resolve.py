@@ -11,7 +11,7 @@ from notebook_tool.compute.resolve import ResolveError, resolve
 from notebook_tool.core.config import Config
 from notebook_tool.core.model import Contact
 from notebook_tool.read.config import load_config
-from notebook_tool.read.vault import contact_paths, find_vault, load_vault
+from notebook_tool.read.vault import NoVault, contact_paths, find_vault, load_vault
 
 Vault = Callable[[dict[str, str | bytes]], Path]
 
@@ -73,7 +73,8 @@ def test_find_vault_order(tmp_path: Path) -> None:
     assert find_vault(None, cwd=deep, environ={}) == tmp_path / "v"
     assert find_vault(None, cwd=deep, environ={"GUANXI_VAULT": str(tmp_path)}) == tmp_path
     assert find_vault(str(deep), cwd=tmp_path, environ={"GUANXI_VAULT": str(tmp_path)}) == deep
-    assert find_vault(None, cwd=tmp_path, environ={}) == tmp_path
+    with pytest.raises(NoVault):  # no guanxi.toml here or above: not a vault
+        find_vault(None, cwd=tmp_path, environ={})
 
 
 def test_which_files_are_contacts(vault: Vault) -> None:

@@ -102,7 +102,7 @@ def test_birthday_without_year_and_cadence_none() -> None:
         ("---\n- just\n- a list\n---\n", "P.md:2:1: front matter must be fields (key: value), not a list"),
         ("---\nmet: 2024-13-01\n---\n", "P.md:2:6: 'met': no such date: 2024-13-01"),
         ("---\nmet: March\n---\n", "P.md:2:6: 'met': expected a date as YYYY-MM-DD, got 'March'"),
-        ("---\ncadence: often\n---\n", "P.md:2:10: 'cadence': expected a duration like 30d, 2w, 3m or 1y, got 'often', or none"),
+        ("---\ncadence: often\n---\n", "P.md:2:10: 'cadence: often' is not a duration (durations: 30d, 2w, 3m, 1y; or none to opt out)"),
         ("---\nbirthday: 14 June\n---\n", "P.md:2:11: 'birthday': expected YYYY-MM-DD or --MM-DD, got '14 June'"),
         ("---\ngive: {a: b}\n---\n", "P.md:2:7: 'give' must be a list of entries, one per line starting with '- '"),
         ("---\nemail: a\nemail: b\n---\n", "P.md:3:1: duplicate key 'email' (first on line 2); this one is ignored"),

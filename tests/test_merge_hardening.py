@@ -53,7 +53,7 @@ def merge_in_git(root: Path, rel: str, base: bytes, ours: bytes, theirs: bytes) 
     f = root / rel
     f.parent.mkdir(parents=True, exist_ok=True)
     f.write_bytes(base)
-    git(root, "add", rel)
+    git(root, "add", "-f", rel)  # -f: init ignores the pages; this vault tracks them on purpose
     git(root, "commit", "-q", "-m", "base")
     git(root, "checkout", "-q", "-b", "theirs")
     f.write_bytes(theirs)

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from notebook_tool.read.notes import parse_note
+from notebook_tool.read.notefiles import parse_note
 from tests.conftest import run_cli, write_vault
 from tests.test_watch import Running, watching  # noqa: F401 (the real-watchdog fixture)
 

@@ -50,7 +50,7 @@ def parse(front: str) -> tuple[object, list[str]]:
     ("birthday: 1985-02-29", ["2:11: 'birthday': no such date: 1985-02-29"]),
     ("birthday: June 14", ["2:11: 'birthday': expected YYYY-MM-DD or --MM-DD, got 'June 14'"]),
     ("cadence: 0d", ["2:10: 'cadence' must be longer than 0 days (use 'none' to opt out)"]),
-    ("cadence: -3d", ["2:10: 'cadence': expected a duration like 30d, 2w, 3m or 1y, got '-3d', or none"]),
+    ("cadence: -3d", ["2:10: 'cadence: -3d' is not a duration (durations: 30d, 2w, 3m, 1y; or none to opt out)"]),
     ("cadence: none", []),
     # Weights: negative, zero, not a number, infinite, boolean.
     ("give:\n  - {date: 2025-01-10, what: x, weight: -1}", ["3:5: give entry: weight must be greater than 0, got -1"]),

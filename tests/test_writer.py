@@ -147,10 +147,11 @@ def test_keep_promise_changes_one_line_only() -> None:
     assert old is not None
     line_form, mapping_form = old.entries
     after = plan(before, "p/A.md", KeepPromise(line_form, D(2025, 3, 5))).data
-    assert after == before.replace(b"2025-03-01 [ ] Send the report +2", b"2025-03-05 [x] Send the report +2")
+    assert after == before.replace(b"2025-03-01 [ ] Send the report +2",
+                                   b"2025-03-05 [x] Send the report (promised 2025-03-01) +2")
     after = plan(before, "p/A.md", KeepPromise(mapping_form, D(2025, 3, 6))).data
     assert after == before.replace(b"{date: 2025-03-02, what: Call, done: false}",
-                                   b"{date: 2025-03-06, what: Call, done: true}")
+                                   b"{date: 2025-03-06, what: Call (promised 2025-03-02), done: true}")
 
 
 def test_verification_failure_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -77,6 +77,15 @@ class GuanxiGroup(click.Group):
             raise
         return getattr(mod, attr, None)
 
+    def _main_shell_completion(self, ctx_args: Any, prog_name: str, complete_var: str | None = None) -> None:
+        import os
+
+        if any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ):
+            from notebook_tool.cli.completion import register
+
+            register()  # shell-escaped names (bash, zsh, fish)
+        super()._main_shell_completion(ctx_args, prog_name, complete_var)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -122,8 +131,8 @@ def resolve_today(value: dt.date | None) -> dt.date:
 
 
 _VAULT_KEY = "guanxi.vault"
-_VAULT_HELP = ("The vault folder (default: $GUANXI_VAULT, else the nearest folder up with guanxi.toml, "
-               "else the current folder).")
+_VAULT_HELP = ("The vault folder (default: $GUANXI_VAULT, else the nearest folder up with guanxi.toml; "
+               "without one, `guanxi init` starts a vault).")
 
 
 def _remember_vault(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
@@ -208,23 +217,17 @@ def echo_json(data: Any) -> None:
 
 
 def complete_names(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
-    """Shell completion of contact names: from file names, no file is parsed."""
+    """Shell completion of contact names and aliases (escaped for the shell by cli.completion)."""
     from click.shell_completion import CompletionItem
 
-    from notebook_tool.core.model import path_stem
-    from notebook_tool.core.text import fold
-    from notebook_tool.read.config import load_config
-    from notebook_tool.read.vault import contact_paths, find_vault
+    from notebook_tool.read.names import completion_names
+    from notebook_tool.read.vault import find_vault
 
     try:
-        root = find_vault(chosen_vault(ctx))
-        config, _ = load_config(root)
-        paths, _ = contact_paths(root, config)
-    except OSError:
+        found = completion_names(find_vault(chosen_vault(ctx)), incomplete)
+    except Exception:  # never a traceback in the middle of the user's command line
         return []
-    q = fold(incomplete)
-    stems = sorted({path_stem(p) for p in paths})
-    return [CompletionItem(s) for s in stems if fold(s).startswith(q)]
+    return [CompletionItem(c.value, help=f"alias of {c.of}" if c.of else None) for c in found]
 
 
 @click.group(cls=GuanxiGroup, context_settings=CONTEXT)
@@ -241,11 +244,15 @@ def main(vault: Path | None) -> None:
 
 @main.command()
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
-def init(directory: Path | None) -> None:
-    """Create a vault in DIRECTORY (default: here); safe to run again."""
+@click.pass_context
+def init(ctx: click.Context, directory: Path | None) -> None:
+    """Create a vault in DIRECTORY (default: --vault, $GUANXI_VAULT, else here); safe to run again."""
     from notebook_tool.write.create import init_vault
 
-    folder = (directory or Path.cwd()).resolve()
+    chosen = chosen_vault(ctx)
+    if directory is not None and chosen is not None and directory.resolve() != Path(chosen).resolve():
+        raise click.UsageError(f"two folders given: DIRECTORY {directory} and --vault {chosen}")
+    folder = Path(directory or chosen or Path.cwd()).expanduser().resolve()
     done = init_vault(folder)
     if done:
         click.echo(f"Initialised vault in {folder}: created " + ", ".join(done))
@@ -263,59 +270,80 @@ def init(directory: Path | None) -> None:
 @click.option("--why", help="Why this connection matters.")
 @click.option("--company", help="Where they work.")
 @click.option("--role", help="What they do.")
+@click.option("--alias", "aliases", multiple=True, help="Another name they go by (repeatable).")
+@click.option("--birthday", metavar="YYYY-MM-DD|--MM-DD", help="Their birthday (--MM-DD without the year).")
+@click.option("--link", "links", multiple=True, help="A profile or web page (repeatable).")
 @click.pass_context
 def add(ctx: click.Context, name: str, email: tuple[str, ...], phone: tuple[str, ...], tags: tuple[str, ...],
-        met: dt.date | None, via: str | None, why: str | None, company: str | None, role: str | None) -> None:
+        met: dt.date | None, via: str | None, why: str | None, company: str | None, role: str | None,
+        aliases: tuple[str, ...], birthday: str | None, links: tuple[str, ...]) -> None:
     """Add a person: create people/NAME.md (never overwrites)."""
     from notebook_tool.read.config import load_config
-    from notebook_tool.write.create import NewContact, add_contact
+    from notebook_tool.write.create import NewContact, add_contact, add_warnings
 
     root = vault_root(ctx)
     if root.is_dir():
         finish_interrupted_write(root)
     config, _ = load_config(root)
-    path = add_contact(root, config, NewContact(name, email, phone, tags, met, via, why, company, role))
+    new = NewContact(name, email, phone, tags, met, via, why, company, role,
+                     aliases=aliases, links=links, birthday=birthday)
+    path = add_contact(root, config, new)
     click.echo(f"Created {path.relative_to(root).as_posix()}")
+    for warning in add_warnings(root, new):
+        click.echo(f"guanxi: warning: {warning}", err=True)
 
 
 @main.command()
 @click.argument("name", shell_complete=complete_names)
 @today_option
 @json_option
+@click.option("--links", is_flag=True, help="Also list who names this person (via, [[links]]); reads the whole vault.")
 @click.pass_context
-def show(ctx: click.Context, name: str, today: dt.date | None, as_json: bool) -> None:
-    """Show one person: details, balance, what needs doing, and every entry."""
+def show(ctx: click.Context, name: str, today: dt.date | None, as_json: bool, links: bool) -> None:
+    """Show one person: details, balance, what needs doing, every entry (with its line), and the notes."""
     from notebook_tool.compute.attention import Context
     from notebook_tool.compute.ledger import summarize
+    from notebook_tool.read.notes import notes_of
     from notebook_tool.render.views import show_json, show_text
     from notebook_tool.store.incremental import find_contact
 
-    vault, contact = find_contact(existing_root(ctx), name, use_cache())
+    if links:
+        from notebook_tool.compute.resolve import backlinks, resolve_in
+
+        vault = load(ctx)
+        contact = resolve_in(vault, name)
+        named_by = [(c.name, where) for c, where in backlinks(vault.contacts, contact)]
+    else:
+        # Fast: only the files that could match NAME are read.
+        vault, contact = find_contact(existing_root(ctx), name, use_cache())
+        named_by = None
     day = resolve_today(today)
     s = summarize(contact, day, vault.config.half_life_days)
     c = Context(day, vault.config)
     if as_json:
         echo_json(show_json(s, c))
     else:
-        click.echo(show_text(s, c), nl=False)
+        click.echo(show_text(s, c, notes_of(vault.root, contact.path), named_by), nl=False)
     echo_errors(vault, only=contact.path)
 
 
 @main.command("list")
-@click.option("--tag", help="Only people with this tag.")
-@click.option("--sort", type=click.Choice(["name", "balance", "last-contact", "given", "taken"]),
+@click.option("--tag", "tags", multiple=True, help="Only people with this tag (repeat: with all of them).")
+@click.option("--sort", type=click.Choice(["name", "balance", "last-contact", "tags", "given", "taken"]),
               default="name", show_default=True, help="Order of the rows.")
+@click.option("--reverse", is_flag=True, help="Reverse the order.")
 @today_option
 @json_option
 @click.pass_context
-def list_(ctx: click.Context, tag: str | None, sort: str, today: dt.date | None, as_json: bool) -> None:
+def list_(ctx: click.Context, tags: tuple[str, ...], sort: str, reverse: bool, today: dt.date | None,
+          as_json: bool) -> None:
     """List people with their balance and last contact."""
     from notebook_tool.compute.ledger import summarize
     from notebook_tool.render.views import list_json, list_text, select
 
     vault = load(ctx)
     day = resolve_today(today)
-    rows = select([summarize(c, day, vault.config.half_life_days) for c in vault.contacts], tag, sort)
+    rows = select([summarize(c, day, vault.config.half_life_days) for c in vault.contacts], tags, sort, reverse)
     if as_json:
         echo_json(list_json(rows, day.isoformat()))
     else:
@@ -356,16 +384,20 @@ def index(ctx: click.Context, today: dt.date | None) -> None:
 @click.argument("which", type=click.Choice(["attention", "reciprocity", "changes"]))
 @today_option
 @json_option
+@click.option("--markdown", "as_markdown", is_flag=True, help="Print the Markdown page (links to the files).")
 @click.option("--since", default="7d", show_default=True, metavar="7d|YYYY-MM-DD",
               help="changes: from the start of this day (a duration back from today, or a date).")
 @click.pass_context
-def report(ctx: click.Context, which: str, today: dt.date | None, as_json: bool, since: str) -> None:
-    """Print the attention or reciprocity report (Markdown, or --json).
+def report(ctx: click.Context, which: str, today: dt.date | None, as_json: bool, as_markdown: bool,
+           since: str) -> None:
+    """Print the attention or reciprocity report: text, --markdown (the page), or --json.
 
-    `report changes --since 7d` is the weekly digest from the vault's git history.
+    `report changes --since 7d` is the weekly digest from the vault's git history (Markdown, or --json).
     """
     from notebook_tool.render import pages as render
 
+    if as_json and as_markdown:
+        raise click.UsageError("--json and --markdown: choose one")
     if which == "changes":
         from notebook_tool.git.changes import changes, digest_json, digest_text
 
@@ -379,9 +411,13 @@ def report(ctx: click.Context, which: str, today: dt.date | None, as_json: bool,
     rep = render.build(vault, resolve_today(today))
     if as_json:
         echo_json(render.attention_json(rep) if which == "attention" else render.reciprocity_json(rep))
-    else:
+    elif as_markdown:
         text = (render.attention_markdown if which == "attention" else render.reciprocity_markdown)(rep, "")
         click.echo(text, nl=False)
+    else:
+        from notebook_tool.render.terminal import attention_text, reciprocity_text
+
+        click.echo((attention_text if which == "attention" else reciprocity_text)(rep), nl=False)
 
 
 @main.command()

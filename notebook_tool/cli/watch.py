@@ -44,7 +44,7 @@ def watch(ctx: click.Context, today: dt.date | None, poll: bool, interval: float
     root = existing_root(ctx)
 
     def echo(msg: str) -> None:
-        is_problem = not (msg.startswith("updated ") or msg.endswith((": removed", ": fixed")))
+        is_problem = not (msg.startswith("updated ") or msg.endswith((": removed", ": fixed", ": reloaded")))
         if quiet and not is_problem:
             return
         click.echo(f"{time.strftime('%H:%M:%S')} {msg}", err=is_problem)

@@ -19,8 +19,7 @@ from typing import Any
 import click
 
 from notebook_tool.cli.main import CONTEXT, DATE, complete_names, echo_json, json_option, load
-from notebook_tool.core.errors import GuanxiError
-from notebook_tool.core.model import Contact, Entry, Kind, path_stem
+from notebook_tool.core.model import Contact, Entry, Kind
 
 _KIND_HELP: dict[str, str] = {
     "give": """Log something you did for NAME (a favour given).
@@ -50,17 +49,8 @@ _KIND_HELP: dict[str, str] = {
 
 
 def _entry_command(kind: Kind) -> click.Command:
-    @click.command(kind, context_settings=CONTEXT, help=_KIND_HELP[kind])
-    @click.argument("args", nargs=-1, required=True, metavar="NAME... TEXT", shell_complete=complete_names)
-    @click.option("--date", type=DATE, default=None, metavar="YYYY-MM-DD",
-                  help="When it happened (default: today).")
-    @click.option("--weight", type=float, default=1.0, show_default=True,
-                  help="How much the favour weighs (greater than 0).")
-    @click.option("--promise", is_flag=True,
-                  help="Not done yet: written as an open promise '[ ]' (keep it with `guanxi done`).")
-    @click.pass_context
-    def command(ctx: click.Context, args: tuple[str, ...], date: dt.date | None, weight: float,
-                promise: bool) -> None:
+    def command(ctx: click.Context, args: tuple[str, ...], date: dt.date | None, weight: float = 1.0,
+                promise: bool = False) -> None:
         if len(args) < 2:
             raise click.UsageError("give at least one NAME and the TEXT of the entry")
         *names, text = args
@@ -69,33 +59,42 @@ def _entry_command(kind: Kind) -> click.Command:
             raise click.UsageError("the entry TEXT is empty")
         if "\n" in text or "\r" in text:
             raise click.UsageError("the entry TEXT must be one line")
-        if kind == "touch" and (promise or weight != 1.0):
-            raise click.UsageError("a touch has no weight and is no promise; use give or take")
         _log(ctx, kind, names, text, date, weight, "open" if promise else None)
 
-    return command
+    f: Any = click.pass_context(command)
+    if kind != "touch":  # a touch has no weight and is no promise: it does not offer them
+        f = click.option("--promise", is_flag=True,
+                         help="Not done yet: written as an open promise '[ ]' (keep it with `guanxi done`).")(f)
+        f = click.option("--weight", type=float, default=1.0, show_default=True,
+                         help="How much the favour weighs (greater than 0).")(f)
+    f = click.option("--date", type=DATE, default=None, metavar="YYYY-MM-DD",
+                     help="When it happened (default: today).")(f)
+    f = click.argument("args", nargs=-1, required=True, metavar="NAME... TEXT", shell_complete=complete_names)(f)
+    cmd: click.Command = click.command(kind, context_settings=CONTEXT, help=_KIND_HELP[kind])(f)
+    return cmd
 
 
 def _find(vault: Any, name: str) -> Contact:
     """Resolve NAME; when it names a file that cannot be read, say so rather than "no contact"."""
-    from notebook_tool.compute.resolve import ResolveError, fold, resolve
+    from notebook_tool.compute.resolve import resolve_in
 
-    try:
-        return resolve(vault.contacts, name)
-    except ResolveError:
-        q = fold(name)
-        for r in vault.results:
-            stem = path_stem(r.path)
-            if r.contact is None and fold(stem).startswith(q) and r.problems:
-                raise GuanxiError(f"{r.problems[0].format()}\n(cannot write to {r.path} until it reads "
-                                  "cleanly; guanxi check lists every problem)") from None
-        raise
+    return resolve_in(vault, name)
+
+
+def _refuse_short_prefix(vault: Any, contact: Contact, query: str) -> None:
+    """A write that NAME reaches only as a one- or two-letter prefix is refused: too easy a slip."""
+    from notebook_tool.compute.resolve import ResolveError, prefix_candidates, weak_match
+
+    if weak_match(contact, query):
+        raise ResolveError(f"{query!r} is too short a name to write with; type more of it. It starts:",
+                           prefix_candidates(vault.contacts, query))
 
 
 def _resolve_all(vault: Any, names: list[str]) -> list[Contact]:
     found: dict[str, Contact] = {}
     for name in names:
         c = _find(vault, name)
+        _refuse_short_prefix(vault, c, name)
         found.setdefault(c.path, c)  # `touch alice ali` logs once with Alice
     return list(found.values())
 
@@ -173,6 +172,7 @@ def done(ctx: click.Context, name: str, which: str, date: dt.date | None) -> Non
 
     vault = load(ctx)
     contact = _find(vault, name)
+    _refuse_short_prefix(vault, contact, name)
     promise = pick_promise(contact, which)
     day = date or dt.date.today()
     if day < promise.date:
@@ -182,27 +182,52 @@ def done(ctx: click.Context, name: str, which: str, date: dt.date | None) -> Non
 
 
 @click.command(context_settings=CONTEXT)
-@click.argument("name", shell_complete=complete_names)
-@click.argument("until", metavar="DURATION-OR-DATE")
+@click.argument("name", required=False, shell_complete=complete_names)
+@click.argument("until", required=False, metavar="DURATION-OR-DATE")
 @click.option("--date", type=DATE, default=None, metavar="YYYY-MM-DD",
               help="Count the duration from this day (default: today).")
+@click.option("--list", "list_", is_flag=True, help="List who is snoozed, and until when.")
 @click.pass_context
-def snooze(ctx: click.Context, name: str, until: str, date: dt.date | None) -> None:
+def snooze(ctx: click.Context, name: str | None, until: str | None, date: dt.date | None, list_: bool) -> None:
     """Leave NAME off the attention page until a date: `2w`, `30d`, `3m` or `2025-05-01`.
 
     Sets (or adds) the `snooze:` field; nothing else in the file changes.
+    `guanxi snooze NAME 0` ends a snooze (until today); `guanxi snooze --list`
+    shows who is snoozed.
     """
     from notebook_tool.core.durations import parse_until
     from notebook_tool.write.writer import SetSnooze
 
+    today = date or dt.date.today()
+    if list_:
+        if name or until:
+            raise click.UsageError("--list takes no NAME or DURATION-OR-DATE")
+        vault = load(ctx)
+        snoozed = sorted((c for c in vault.contacts if c.snooze and c.snooze > today),
+                         key=lambda c: (c.snooze, c.name))
+        for c in snoozed:
+            click.echo(f"{c.snooze.isoformat()}  {c.name}")
+        if not snoozed:
+            click.echo(f"Nobody is snoozed after {today.isoformat()}.")
+        return
+    if not name or not until:
+        raise click.UsageError("give NAME and DURATION-OR-DATE (or --list)")
     try:
-        day = parse_until(until, date or dt.date.today())
+        day = parse_until(until, today)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="DURATION-OR-DATE") from None
+    if day < today:
+        raise click.BadParameter(f"{day.isoformat()} is in the past; a snooze runs until a later day "
+                                 f"(`guanxi snooze {_shell(name)} 0` ends one now)", param_hint="DURATION-OR-DATE")
     vault = load(ctx)
     contact = _find(vault, name)
+    _refuse_short_prefix(vault, contact, name)
     _write_all(vault, [(contact.path, SetSnooze(day))])
-    click.echo(f"{contact.name} snoozed until {day.isoformat()}")
+    if day == today:
+        click.echo(f"{contact.name} is no longer snoozed")
+    else:
+        click.echo(f"{contact.name} snoozed until {day.isoformat()} "
+                   f"(`guanxi snooze {_shell(name)} 0` to end it sooner)")
 
 
 @click.command(context_settings=CONTEXT)

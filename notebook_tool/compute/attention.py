@@ -113,10 +113,17 @@ def rule_birthday(s: Summary, ctx: Context) -> Reason | None:
 
 
 def rule_no_follow_up(s: Summary, ctx: Context) -> Reason | None:
-    """Met within the new-connection window and no give or touch since."""
+    """Met within the new-connection window and no give or touch since.
+
+    A person with no ``met`` date and no exchange at all (just added) is a new
+    connection too: without this they would never show up anywhere.
+    """
     met = s.contact.met
     if met is None:
-        return None
+        if s.last_contact is not None or s.contact.entries:  # an open promise is an exchange begun
+            return None
+        why = f" — why: {s.contact.why}" if s.contact.why else ""
+        return Reason("no-follow-up", f"no exchange yet: say hello, say why{why}", 0.0)
     since = (ctx.today - met).days
     if since < 0 or since > ctx.config.new_connection_days:
         return None

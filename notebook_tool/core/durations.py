@@ -56,6 +56,24 @@ def parse_iso_date(value: str) -> dt.date:
         raise ValueError(f"no such date: {value.strip()}") from None
 
 
+_LOOSE_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def loose_iso_date(value: str) -> dt.date | None:
+    """``2025-6-1`` → 2025-06-01: a real date typed without zero padding, else None.
+
+    Only the padding is forgiven (the order is still year-month-day), so the
+    reader can take the date meant and warn, rather than drop it.
+    """
+    m = _LOOSE_DATE.match(value.strip())
+    if not m or _ISO_DATE.match(value.strip()):
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
 def parse_until(value: str, start: dt.date) -> dt.date:
     """``2025-05-01`` as given, or a duration (``2w``) counted from ``start`` (``guanxi snooze``)."""
     if _ISO_DATE.match(value.strip()):

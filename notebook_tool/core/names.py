@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from notebook_tool.core.text import fold
+
 # Illegal on Windows (<>:"/\|?*), on macOS (:), control characters anywhere;
 # plus characters that make a file name lie about itself: bidi overrides and
 # isolates (a name that displays backwards) and YAML/Unicode line breaks.
@@ -61,5 +63,10 @@ def file_stem(name: str) -> str:
 
 
 def same_name_key(stem: str) -> str:
-    """Two file names with the same key are one contact (case and normalisation)."""
-    return unicodedata.normalize("NFC", stem).casefold()
+    """Two file names with the same key are one contact to ``add``: equal after :func:`fold`.
+
+    Folding (case, accents, width, spaces) is what NAME lookup compares, so
+    ``Zoe Angstrom`` beside ``Zoë Ångström`` would make both reachable only
+    by their exact names: ``add`` refuses the second.
+    """
+    return fold(stem)

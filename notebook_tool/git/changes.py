@@ -32,7 +32,7 @@ from notebook_tool.core.errors import GuanxiError
 from notebook_tool.core.model import Contact, Entry, FileResult, Vault
 from notebook_tool.core.text import fold
 from notebook_tool.read.config import config_from_mapping
-from notebook_tool.read.notes import parse_note
+from notebook_tool.read.notefiles import parse_note
 from notebook_tool.read.notetouch import NoteIndex
 from notebook_tool.read.vault import read_file
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from notebook_tool.compute.ledger import number
 from notebook_tool.core.errors import GuanxiError
 from notebook_tool.core.model import Contact, Entry
 from notebook_tool.read.notetouch import is_note_touch
@@ -129,7 +130,7 @@ def history_json(contact: Contact, rows: list[Row]) -> dict[str, Any]:
                 "kind": r.entry.kind,
                 "date": r.entry.date.isoformat(),
                 "text": r.entry.text,
-                "weight": r.entry.weight,
+                "weight": number(r.entry.weight),  # 1, not 1.0 (docs/json.md)
                 "status": r.entry.status,
                 "line": r.entry.line,
                 "commit": r.commit,

@@ -27,7 +27,7 @@ import re
 from notebook_tool.core.durations import DurationError, parse_days
 from notebook_tool.core.model import Birthday, Contact, Entry, FileResult, path_stem
 from notebook_tool.read import entries as E
-from notebook_tool.read.parse import KNOWN, nfc
+from notebook_tool.read.parse import COMMA_LISTS, KNOWN, nfc
 
 # Only printable text is read here (str.isprintable, per line): it refuses
 # what YAML's reader refuses, what YAML takes for a line break (NEL, U+2028,
@@ -256,6 +256,8 @@ def _parse(data: bytes, path: str, max_front_matter: int) -> FileResult:
                 values = tuple(_text(raw) for raw, _ in items)
             elif rest.startswith("["):
                 values = tuple(_text(raw, flow=True) for raw in _flow(rest))
+            elif "," in rest and key in COMMA_LISTS:
+                raise _Fallback  # 'tags: a, b': the full parser reads the list and warns
             else:
                 values = (_text(rest),)
             if key == "aliases":

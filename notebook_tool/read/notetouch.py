@@ -23,7 +23,7 @@ from notebook_tool.core.model import Contact, Entry, FileResult, Problem, Vault
 from notebook_tool.core.text import fold
 
 if TYPE_CHECKING:  # the reader (and its YAML) is imported only by those who read notes
-    from notebook_tool.read.notes import Note
+    from notebook_tool.read.notefiles import Note
 
 NOTE_PREFIX = "note: "
 

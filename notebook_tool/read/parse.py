@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from notebook_tool.core.durations import DurationError, parse_days, parse_iso_date
+from notebook_tool.core.durations import DurationError, loose_iso_date, parse_days, parse_iso_date
 from notebook_tool.core.model import KINDS, Birthday, Contact, Entry, FileResult, Kind, Problem, Severity, path_stem
 from notebook_tool.read import entries as E
 from notebook_tool.read import harden
@@ -41,6 +41,25 @@ KNOWN = frozenset(
     {"name", "aliases", "email", "phone", "links", "company", "role", "tags", "met", "via", "why",
      "cadence", "birthday", "snooze", "needs", "offers", *KINDS}
 )
+
+
+# Cadences people write as words, and the duration each means (a month is 30 days).
+_CADENCE_WORDS = {"daily": "1d", "weekly": "1w", "fortnightly": "2w", "biweekly": "2w", "monthly": "1m",
+                  "quarterly": "3m", "yearly": "1y", "annually": "1y", "annual": "1y"}
+
+# List fields where a plain 'a, b' is surely a list typed without brackets.
+COMMA_LISTS = frozenset({"tags", "needs", "offers", "email", "links"})
+
+
+def close_key(key: str) -> str | None:
+    """The known field an unknown key was surely meant to be (``Email``, ``tag``, ``birthdate``), or None."""
+    import difflib
+
+    lowered = key.strip().lower()
+    if lowered in KNOWN:
+        return lowered
+    close = difflib.get_close_matches(lowered, sorted(KNOWN), n=1, cutoff=0.75)
+    return close[0] if close else None
 
 
 def nfc(s: str) -> str:
@@ -157,6 +176,12 @@ class _Reader:
                     out.append(t)
             return tuple(out)
         t = self.text(key, node)
+        if t and key in COMMA_LISTS and "," in t and isinstance(node, yaml.ScalarNode) and not node.style:
+            # 'tags: hiring, engineering' means two tags, not one tag with a comma.
+            items = tuple(part.strip() for part in t.split(",") if part.strip())
+            self.warn(node, f"'{key}: {short(t)}' is read as the list [{short(', '.join(items))}]; "
+                            "write it in brackets so other tools agree")
+            return items
         return (t,) if t else ()
 
     def names(self, key: str, node: yaml.Node) -> tuple[str, ...]:
@@ -184,6 +209,10 @@ class _Reader:
         if isinstance(v, dt.date):
             return v
         if isinstance(v, str):
+            loose = loose_iso_date(v)
+            if loose is not None:
+                self.warn(node, f"'{key}: {short(v)}' is read as {loose.isoformat()}; write dates as YYYY-MM-DD")
+                return loose
             try:
                 return parse_iso_date(v)
             except ValueError as exc:
@@ -222,14 +251,18 @@ class _Reader:
                 return None
             raw = node.value.strip()
             if len(raw) > 12:  # no cadence needs more; also keeps int() from huge digit strings
-                self.error(node, f"'cadence': expected a duration like 30d, 2w, 3m or 1y, got {short(raw)!r}, or none")
+                self.error(node, f"'cadence: {short(raw)}' is not a duration (durations: 30d, 2w, 3m, 1y; "
+                                 "or none to opt out)")
                 return None
             if raw.lower() in ("none", "never", "off"):
                 return 0
             try:
                 days = parse_days(int(raw) if raw.isascii() and raw.isdigit() else raw)
-            except DurationError as exc:
-                self.error(node, f"'cadence': {exc}, or none")
+            except DurationError:
+                word = _CADENCE_WORDS.get(raw.lower())
+                hint = f"; for {raw!r} write {word}" if word else ""
+                self.error(node, f"'cadence: {short(raw)}' is not a duration{hint} "
+                                 "(durations: 30d, 2w, 3m, 1y; or none to opt out)")
                 return None
             if days == 0:
                 self.error(node, "'cadence' must be longer than 0 days (use 'none' to opt out)")
@@ -265,6 +298,12 @@ class _Reader:
                 if node.tag == NULL_TAG:
                     raise E.EntryError("empty entry: expected 'YYYY-MM-DD text'")
                 self._check_comment(node)
+                head, sep, rest = node.value.strip().partition(" ")
+                loose = loose_iso_date(head)
+                if loose is not None:  # '2025-6-1 Coffee': the date meant, and a warning
+                    self.warn(node, f"{kind} entry: '{short(head)}' is read as {loose.isoformat()}; "
+                                    "write dates as YYYY-MM-DD")
+                    return E.parse_line(kind, loose.isoformat() + sep + rest, line)
                 return E.parse_line(kind, node.value, line)
             if isinstance(node, yaml.MappingNode):
                 data = self.value(node)
@@ -413,6 +452,9 @@ def _parse_contact(data: bytes, path: str, max_front_matter: int) -> FileResult:
     return FileResult(path, contact, _capped(problems))
 
 
+_NO_SPACE = re.compile(r"^(?P<key>[A-Za-z_][\w-]*):(?P<value>[^\s/].*?)\s*$")
+
+
 def _yaml_problem(exc: yaml.MarkedYAMLError, path: str, locator: _Locator, lines: tuple[str, ...]) -> Problem:
     """libyaml's error as one line at the file's own position, with a hint where one helps."""
     mark = exc.problem_mark or exc.context_mark
@@ -427,6 +469,20 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, path: str, locator: _Locator, lines
             # An unclosed quote or bracket is found where the front matter ends:
             # say where it was opened, which is where the fix is.
             what = f"{what} ({exc.context} on line {context_line})"
+            # 'company:Acme' (no space after the colon) is a plain scalar to YAML, so
+            # libyaml trips on the line after it: name the typo's line and its fix.
+            typo = _NO_SPACE.match(lines[context_line - 1]) if 0 < context_line <= len(lines) else None
+            if typo:
+                fix = f"{typo['key']}: {typo['value']}"
+                return Problem(path, context_line, f"'{short(typo[0].strip())}' needs a space after the colon: "
+                                                   f"'{short(fix)}'", 1)
+    if what.startswith("mapping values are not allowed") and 1 < line <= len(lines) + 1:
+        # 'company:Acme' then 'email: a': YAML reads both lines as one key.
+        typo = _NO_SPACE.match(lines[line - 2])
+        if typo:
+            fix = f"{typo['key']}: {typo['value']}"
+            return Problem(path, line - 1, f"'{short(typo[0].strip())}' needs a space after the colon: "
+                                           f"'{short(fix)}'", 1)
     if col is not None and src[col - 1 : col] == "\t" and "tab" not in what:
         what += " (a tab: YAML is indented with spaces only)"
     for brk, label in (("\u2028", "U+2028 LINE SEPARATOR"), ("\u2029", "U+2029 PARAGRAPH SEPARATOR"),
@@ -477,7 +533,11 @@ def _build(r: _Reader, root: yaml.Node | None, stem: str, path: str) -> Contact 
         return Contact(name=stem, path=path)
     if not isinstance(root, yaml.MappingNode):
         kind = "a list" if isinstance(root, yaml.SequenceNode) else "plain text"
-        r.error(root, f"front matter must be fields (key: value), not {kind}")
+        typo = _NO_SPACE.match(root.value) if isinstance(root, yaml.ScalarNode) else None
+        if typo:
+            r.error(root, f"'{short(typo[0])}' needs a space after the colon: '{typo['key']}: {short(typo['value'])}'")
+        else:
+            r.error(root, f"front matter must be fields (key: value), not {kind}")
         return None
     fields: dict[str, Any] = {}
     extra: list[tuple[str, Any]] = []
@@ -513,6 +573,12 @@ def _build(r: _Reader, root: yaml.Node | None, stem: str, path: str) -> Contact 
             elif key in _FIELD_READERS:
                 fields[_ATTR.get(key, key)] = _FIELD_READERS[key](r, key, value_node)
             else:
+                meant = close_key(key)
+                if meant is not None and meant not in seen:
+                    # Kept as the user's own field, but it is surely a typo of a field
+                    # Guanxi reads (the person would show "no way to reach them").
+                    r.warn(key_node, f"unknown field '{short(key)}': did you mean '{meant}'? "
+                                     f"(rename it to '{meant}:' for Guanxi to read it)")
                 extra.append((key, _extra_value(r, key, value_node)))
         except ValueError as exc:
             r.error(value_node, f"'{key}': {exc}")

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from notebook_tool.core.config import CONFIG_NAME, Config
+from notebook_tool.core.errors import GuanxiError
 from notebook_tool.core.model import FileResult, Problem, Vault
 from notebook_tool.read.config import load_config
 
@@ -23,7 +24,12 @@ STATE_DIR = ".guanxi"
 
 def find_vault(option: str | os.PathLike[str] | None = None, cwd: Path | None = None,
                environ: Mapping[str, str] | None = None) -> Path:
-    """``--vault``, else ``$GUANXI_VAULT``, else the nearest ``guanxi.toml`` upward, else cwd."""
+    """``--vault``, else ``$GUANXI_VAULT``, else the nearest ``guanxi.toml`` upward.
+
+    Without any of these there is no vault, and :class:`NoVault` says how to
+    start one: a folder that merely happens to be the working directory is
+    never taken for a vault (``cd ~ && guanxi add ...`` would write into it).
+    """
     if option:
         return Path(option).expanduser().resolve()
     env = (environ if environ is not None else os.environ).get(ENV_VAR)
@@ -33,7 +39,18 @@ def find_vault(option: str | os.PathLike[str] | None = None, cwd: Path | None = 
     for folder in (here, *here.parents):
         if (folder / CONFIG_NAME).is_file():
             return folder
-    return here
+    raise NoVault(here)
+
+
+class NoVault(GuanxiError):
+    """No ``guanxi.toml`` here or above, and no ``--vault`` / ``$GUANXI_VAULT``."""
+
+    def __init__(self, here: Path) -> None:
+        super().__init__(
+            f"no vault here: neither {here} nor a folder above it holds {CONFIG_NAME}.\n"
+            f"  Start one with `guanxi init` (here) or `guanxi init DIR`, or name a vault with "
+            f"--vault DIR or ${ENV_VAR}.")
+        self.here = here
 
 
 def _is_inside(root: Path, target: Path) -> bool:
@@ -93,7 +110,7 @@ def contact_paths(root: Path, config: Config,
             dirnames[:] = sorted(
                 d for d in dirnames
                 if not d.startswith(".") and f"{rel_dir}{d}" != output
-                and f"{rel_dir}{d}" not in config.notes  # notes are read as notes (read/notes.py)
+                and f"{rel_dir}{d}" not in config.notes  # notes are read as notes (read/notefiles.py)
                 and _valid_name(f"{rel_dir}{d}", problems)
                 and not ((links is None or d in links) and _leaves(root, Path(dirpath) / d, f"{rel_dir}{d}", problems))
             )
@@ -253,7 +270,7 @@ def load_vault(root: Path, progress: Callable[[Iterable[str]], Iterable[str]] | 
     results = tuple(read_file(root, rel, config) for rel in it)
     vault = Vault(root, config, results, tuple(problems))
     if config.notes:  # dated notes that name people count as touches with them
-        from notebook_tool.read.notes import read_notes
+        from notebook_tool.read.notefiles import read_notes
         from notebook_tool.read.notetouch import NoteIndex
 
         vault = NoteIndex.of(read_notes(root, config)).apply(vault)

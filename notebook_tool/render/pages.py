@@ -93,20 +93,27 @@ def today_item(p: Person, link_base: str) -> str:
     return today_from_item(attention_item(p, link_base))
 
 
+# Sub-items are indented four spaces: Python-Markdown nests only at four, and
+# CommonMark (GitHub, Obsidian) nests at two or more under "- " and "1. ".
+SUB_ITEM = "\n    - "
+
+
 def today_from_item(item: str) -> str:
     """The "Today" line out of a person's "Everyone" item (so watch need not keep both).
 
-    The item is ``- LINK`` then ``  - REASON`` lines; neither a link nor a
-    cell holds a line break.
+    The item is ``- LINK`` then ``    - REASON`` lines; neither a link nor a
+    cell holds a line break. Today shows the first reason on the person's
+    line and the other reasons under it, so that nobody in Today needs to
+    be listed again below.
     """
-    head, first = item.split("\n", 2)[:2]
-    return f"{head[2:]} — {first[4:]}"
+    head, first, *rest = item.split(SUB_ITEM)
+    return f"{head[2:]} — {first}" + "".join(SUB_ITEM + r for r in rest)
 
 
 def attention_item(p: Person, link_base: str) -> str:
     """A person's lines under "Everyone": who, then each reason."""
     head = f"- {link(p.contact.name, p.contact.path, link_base)}"
-    return head + "".join(f"\n  - {cell(r.text)}" for r in p.reasons)
+    return head + "".join(f"{SUB_ITEM}{cell(r.text)}" for r in p.reasons)
 
 
 def attention_page(as_of: dt.date, problems: tuple[Problem, ...], n: int, today: list[str],
@@ -124,9 +131,12 @@ def attention_page(as_of: dt.date, problems: tuple[Problem, ...], n: int, today:
     if items:
         lines += ["## Today", ""]
         lines += [f"{i}. {t}" for i, t in enumerate(today, 1)]
-        lines += ["", "## Everyone", ""]
-        lines += items
         lines.append("")
+        rest = items[len(today):]  # those in Today are not listed twice
+        if rest:
+            lines += ["## Everyone else", ""]
+            lines += rest
+            lines.append("")
     return "\n".join(lines)
 
 

@@ -18,7 +18,13 @@ def entry_line(e: Entry) -> str:
     return f"{date}  {e.kind:<5}  {rest}".rstrip()
 
 
-def show_text(s: Summary, ctx: Context) -> str:
+def show_text(s: Summary, ctx: Context, notes: str = "",
+              backlinks: Sequence[tuple[str, str]] | None = None) -> str:
+    """One person for the terminal; entries numbered by their line in the file (for an editor).
+
+    ``notes`` is the file's body; ``backlinks`` (name, where) are the people
+    who name this one, when the caller looked them up (``show --links``).
+    """
     c = s.contact
     out = [c.name, c.path, ""]
     info = []
@@ -51,7 +57,13 @@ def show_text(s: Summary, ctx: Context) -> str:
         out += ["", "Needs attention:"] + [f"- {r.rule}: {r.text}" for r in reasons]
     entries = sorted(c.entries, key=lambda e: (e.date, e.line))
     out += ["", f"Entries ({len(entries)}):" if entries else "No entries yet."]
-    out += [entry_line(e) for e in entries]
+    width_ = len(str(max((e.line for e in entries), default=0)))
+    out += [f"{e.line:>{width_}}  {entry_line(e)}" if e.line else entry_line(e) for e in entries]
+    if backlinks is not None:
+        out += ["", f"Named by ({len(backlinks)}):" if backlinks else "Named by nobody (no via or [[link]])."]
+        out += [f"- {name} ({where})" for name, where in backlinks]
+    if notes:
+        out += ["", "Notes:", notes]
     return "\n".join(out) + "\n"
 
 
@@ -91,8 +103,11 @@ def show_json(s: Summary, ctx: Context) -> dict[str, Any]:
     }
 
 
-def select(summaries: Sequence[Summary], tag: str | None, sort: str) -> list[Summary]:
-    rows = [s for s in summaries if tag is None or tag.casefold() in (t.casefold() for t in s.contact.tags)]
+def select(summaries: Sequence[Summary], tag: str | Sequence[str] | None, sort: str,
+           reverse: bool = False) -> list[Summary]:
+    """The rows of ``list``: people with every tag in ``tag`` (all must match), in ``sort`` order."""
+    wanted = {t.casefold() for t in ((tag,) if isinstance(tag, str) else (tag or ()))}
+    rows = [s for s in summaries if wanted <= {t.casefold() for t in s.contact.tags}]
     by_name = sorted(rows, key=lambda s: (sort_key_name(s.contact.name), s.contact.path))
     keys = {
         "name": lambda s: 0,
@@ -101,8 +116,10 @@ def select(summaries: Sequence[Summary], tag: str | None, sort: str) -> list[Sum
         "taken": lambda s: -s.taken,
         # Longest silence first: that is who to call.
         "last-contact": lambda s: s.last_contact.toordinal() if s.last_contact else 0,
+        "tags": lambda s: (0, tuple(t.casefold() for t in s.contact.tags)) if s.contact.tags else (1, ()),  # untagged last
     }
-    return sorted(by_name, key=keys[sort])  # stable: name breaks ties
+    ordered = sorted(by_name, key=keys[sort])  # stable: name breaks ties
+    return ordered[::-1] if reverse else ordered
 
 
 def width(text: str) -> int:

@@ -603,8 +603,10 @@ def find_contact(root: Path, name: str, use_cache: bool = True) -> tuple[Vault, 
             if exc.ambiguous:
                 raise  # every file any stage could match was read: the ambiguity is real
             # else a file changed under the index: ask the whole vault
+    from notebook_tool.compute.resolve import resolve_in
+
     vault = cached_vault(root, use_cache=use_cache)
-    return vault, resolve(vault.contacts, name)
+    return vault, resolve_in(vault, name)  # a broken file that NAME means says its problem
 
 
 def cached_vault(root: Path, progress: Progress | None = None, use_cache: bool = True) -> Vault:

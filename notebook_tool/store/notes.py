@@ -23,7 +23,7 @@ from notebook_tool.core.model import Problem
 from notebook_tool.read.notetouch import NoteIndex
 
 if TYPE_CHECKING:
-    from notebook_tool.read.notes import Note
+    from notebook_tool.read.notefiles import Note
 from notebook_tool.store.cache import store_path
 from notebook_tool.write.fsio import atomic_write
 
@@ -51,7 +51,7 @@ def _to_json(n: Note) -> list[Any]:
 
 def _from_json(rel: str, v: Any) -> Note | None:
     """A stored note, or None when anything about it is not as written (then it is read again)."""
-    from notebook_tool.read.notes import Named, Note
+    from notebook_tool.read.notefiles import Named, Note
 
     try:
         date, title, date_line, names, problems = v
@@ -121,7 +121,7 @@ class NotesState:
                 self._concern(n)
             self.notes.clear()
         else:
-            from notebook_tool.read.notes import note_paths
+            from notebook_tool.read.notefiles import note_paths
 
             paths = note_paths(self.root, config)
             changed = set(self.notes) - set(paths)
@@ -146,7 +146,7 @@ class NotesState:
         return changed
 
     def _refresh(self, paths: Iterable[str]) -> set[str]:
-        from notebook_tool.read.notes import read_note
+        from notebook_tool.read.notefiles import read_note
 
         changed = set()
         for rel in paths:

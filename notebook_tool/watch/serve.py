@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from notebook_tool.read.bodies import body_of
+from notebook_tool.read.notes import notes_of
 from notebook_tool.render.html import CSP, Site
 from notebook_tool.store.incremental import cached_vault
 
@@ -43,7 +43,7 @@ class VaultSite:
             if self._site is None or now - self._at >= REFRESH_SECONDS:
                 vault = cached_vault(self.root, use_cache=self.use_cache)
                 day = self.today or dt.date.today()  # the real today moves on while serving
-                self._site = Site(vault, day, lambda path: body_of(self.root, path))
+                self._site = Site(vault, day, lambda path: notes_of(self.root, path))
                 self._at = now
             return self._site
 

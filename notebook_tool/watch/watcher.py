@@ -21,7 +21,10 @@ decides *when* to rebuild, never *what* a file says:
 - A full rescan at start and every ``rescan_every`` seconds catches what the
   OS did not report (inotify overflow, network file systems); ``poll`` uses
   watchdog's polling observer instead of the OS's notifications.
-- The pages are re-rendered when the date changes (midnight).
+- The pages are re-rendered when the date changes (midnight), and put back
+  when something else changes or deletes them (``git restore _index``,
+  ``git checkout``, ``rm``): an event in the output folder whose files no
+  longer have the stamps the last round left is a rebuild.
 - Stopping: :meth:`Watcher.stop` (what SIGINT/SIGTERM call) lets the current
   rebuild finish; page writes are atomic, so even an abrupt stop leaves each
   page old or new, never half-written.
@@ -57,13 +60,14 @@ class Round:
     changes: Changes
     outcome: Outcome
     day: dt.date
-    reason: str  # "start", "change", "rescan", "date"
+    reason: str  # "start", "change", "rescan", "date", "pages"
 
 
 @dataclass(slots=True)
 class _Pending:
     paths: set[str] = field(default_factory=set)
     rescan: bool = False
+    pages: bool = False  # something happened in the output folder
     first: float = 0.0
     last: float = 0.0
 
@@ -94,6 +98,7 @@ class Watcher:
         self._broken: set[str] = set()  # files whose last read had errors, to say when they are fixed
         self._last_day = self.today()
         self._busy = False  # a batch is being handled (taken from the queue, pages not yet written)
+        self._page_stamps: dict[str, tuple[int, int, int]] = {}  # the output folder as the last round left it
 
     # -- from the observer's thread ----------------------------------------------------
     def queue(self, rel: str) -> None:
@@ -103,20 +108,26 @@ class Watcher:
     def queue_rescan(self) -> None:
         self._note(None)
 
+    def queue_pages(self) -> None:
+        """Something happened in the output folder: our own write, or someone else's."""
+        self._note(None, pages=True)
+
     def lost_events(self, why: str) -> None:
         """The OS dropped notifications (queue overflow, a watch not added): rescan now, and say so."""
         self.echo(f"the OS lost file events ({why}); rescanning the vault now")
         self.queue_rescan()
 
-    def _note(self, rel: str | None) -> None:
+    def _note(self, rel: str | None, pages: bool = False) -> None:
         """Add a path (or, for ``None``, a full rescan) to the pending batch; restart the debounce."""
         with self._cond:
             p = self._pending
             now = time.monotonic()
-            if not p.paths and not p.rescan:
+            if not p.paths and not p.rescan and not p.pages:
                 p.first = now
             p.last = now
-            if rel is None:
+            if pages:
+                p.pages = True
+            elif rel is None:
                 p.rescan = True
             else:
                 p.paths.add(rel)
@@ -135,7 +146,7 @@ class Watcher:
     def idle(self) -> bool:
         """Nothing queued and no rebuild in progress (for tests and tools that wait on the pages)."""
         with self._cond:
-            return not (self._busy or self._pending.paths or self._pending.rescan)
+            return not (self._busy or self._pending.paths or self._pending.rescan or self._pending.pages)
 
     # -- the loop ------------------------------------------------------------------------
     def today(self) -> dt.date:
@@ -205,10 +216,27 @@ class Watcher:
             reason = "change"
         else:
             changes, reason = Changes(), "date"
-        if changes or new_day != day:
+        pages_gone = batch.pages and self._output_stamps() != self._page_stamps
+        if pages_gone:
+            self.state.pages_stale = True  # not what we wrote: render and write them again
+        if changes or new_day != day or pages_gone:
             day = new_day
-            self._rebuild(changes, day, reason if changes else "date")
+            self._rebuild(changes, day, reason if changes else ("pages" if pages_gone else "date"))
         return day, next_rescan
+
+    def _output_stamps(self) -> dict[str, tuple[int, int, int]]:
+        """Each page in the output folder by (inode, size, mtime): a restore or delete changes them."""
+        folder = self.root / self.state.config.output
+        out = {}
+        try:
+            with os.scandir(folder) as it:
+                for e in it:
+                    if e.is_file() and not e.name.startswith("."):
+                        st = e.stat()
+                        out[e.name] = (st.st_ino, st.st_size, st.st_mtime_ns)
+        except OSError:
+            pass
+        return out
 
     def _wait(self, next_rescan: float) -> _Pending | None:
         """Block until a batch is due (debounced), a rescan or the date is due, or stop."""
@@ -216,7 +244,7 @@ class Watcher:
             while not self._stopping:
                 p = self._pending
                 now = time.monotonic()
-                if p.paths or p.rescan:
+                if p.paths or p.rescan or p.pages:
                     due = min(p.last + self.debounce, p.first + self.max_delay)
                     if now >= due:
                         self._pending = _Pending()
@@ -240,6 +268,12 @@ class Watcher:
                 self.echo(p.format())
             self._broken = {p.path for p in outcome.errors}
             changes = Changes((), changes.removed, changes.config_changed)
+        elif changes.config_changed:
+            # guanxi.toml was saved: its problems belong in this terminal, not only on the page.
+            for p in self.state.config_problems:
+                self.echo(p.format())
+            if not self.state.config_problems:
+                self.echo(f"{CONFIG_NAME}: reloaded")
         results = self.state.cache.results() if changes.read else {}
         for rel in changes.read:
             r = self.state.unread.get(rel) or results.get(rel)
@@ -258,6 +292,7 @@ class Watcher:
             self.echo(f"{rel}: removed")
         if outcome.written:
             self.echo(f"updated {', '.join(outcome.written)}")
+        self._page_stamps = self._output_stamps()
         if self.on_round:
             self.on_round(Round(changes, outcome, day, reason))
 
@@ -285,7 +320,11 @@ class Watcher:
                     return
                 for raw in (event.src_path, getattr(event, "dest_path", "") or ""):
                     rel = watcher.relative(raw)
-                    if rel is None or rel == output or rel.startswith(output + "/"):
+                    if rel is not None and (rel == output or rel.startswith(output + "/")):
+                        if not rel.rsplit("/", 1)[-1].startswith("."):  # not our own temporary files
+                            watcher.queue_pages()  # a page restored or deleted under us is put back
+                        continue
+                    if rel is None:
                         continue
                     if any(part.startswith(".") for part in rel.split("/")):
                         continue  # .guanxi, .git, swap files, our own temporary files

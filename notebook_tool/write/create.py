@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +44,18 @@ birthday_window = "14d"
 """
 
 
+# vim's swap files and its write probe, Emacs' backups and lock files.
+EDITOR_DROPPINGS = ("*.swp", "*.swo", "*~", ".#*", "4913")
+
+
+def _output(folder: Path) -> str:
+    """The vault's output folder (from its guanxi.toml when there is one)."""
+    from notebook_tool.read.config import load_config
+
+    config, _ = load_config(folder)
+    return config.output.strip("/") or "_index"
+
+
 def init_vault(folder: Path) -> list[str]:
     """Create what a vault needs and is missing; returns what was created or changed.
 
@@ -63,9 +77,17 @@ def init_vault(folder: Path) -> list[str]:
     # ".guanxi" and ".guanxi/" both ignore it: either counts as present.
     # Also Guanxi's temporary files: a run killed mid-write may leave one beside
     # a contact file, and `git add -A` must never commit it.
-    if add_missing_lines(folder / ".gitignore", [f"{STATE_DIR}/", TMP_IGNORE],
-                         "# Guanxi's machine-local cache and temporary files",
-                         key=lambda line: line.strip().rstrip("/")):
+    ignore = folder / ".gitignore"
+    changed = add_missing_lines(ignore, [f"{STATE_DIR}/", TMP_IGNORE],
+                                "# Guanxi's machine-local cache and temporary files",
+                                key=lambda line: line.strip().rstrip("/"))
+    # Generated pages change with the date alone ("no contact for 91 days"): tracked, they would
+    # dirty the repository every day and block `git checkout` while watch rewrites them.
+    changed |= add_missing_lines(ignore, [f"/{_output(folder)}/"],
+                                 "# Guanxi's generated pages: rebuilt by guanxi index/watch (docs/git.md)",
+                                 key=lambda line: line.strip().strip("/"))
+    changed |= add_missing_lines(ignore, list(EDITOR_DROPPINGS), "# Editors' swap and backup files")
+    if changed:
         done.append(".gitignore")
     from notebook_tool.write.gitsetup import register_merge_driver, write_gitattributes
 
@@ -87,7 +109,7 @@ class NewContact:
     why: str | None = None
     company: str | None = None
     role: str | None = None
-    # What import brings besides (add never sets these): written after the fields above.
+    # Also what import brings (add sets aliases, links and birthday too): written after the fields above.
     aliases: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
     birthday: str | None = None  # "1985-06-14" or "--06-14"
@@ -166,12 +188,31 @@ def _add_locked(root: Path, config: Config, new: NewContact, stem: str) -> Path:
     data = contact_text(new, stem).encode("utf-8")
     rel = path.relative_to(root).as_posix()
     check = parse_contact(data, rel, config.max_front_matter)
-    if check.contact is None or check.contact.name != clean_name(new.name) or any(
-        p.severity == "error" for p in check.problems
-    ):
+    bad = [p for p in check.problems if p.severity == "error"]
+    if bad:  # e.g. --birthday 'June 14': say what, not just "would not read back"
+        raise GuanxiError(f"cannot add {new.name!r}: " + "; ".join(p.message for p in bad))
+    if check.contact is None or check.contact.name != clean_name(new.name):
         raise GuanxiError(f"cannot write {rel}: the new file would not read back as {new.name!r}")
     _create_new(safe_target(root, path), data)
     return path
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+
+def add_warnings(root: Path, new: NewContact) -> list[str]:
+    """What ``add`` should point out without refusing: an unknown ``--via``, an email that is not one."""
+    from notebook_tool.core.text import fold
+    from notebook_tool.read.entries import links_in
+    from notebook_tool.read.names import completion_names
+
+    out = [f"{e!r} does not look like an email address" for e in new.emails if not _EMAIL.match(e.strip())]
+    if new.via:
+        known = {fold(c.value) for c in completion_names(root, "")}
+        for name in links_in(new.via) or (new.via.strip(),):
+            if fold(name) not in known:
+                out.append(f"--via {name!r} is not a contact yet (guanxi add {shlex.quote(name)})")
+    return out
 
 
 def add_contacts(root: Path, config: Config, news: list[NewContact],

@@ -19,7 +19,7 @@ from pathlib import Path
 from notebook_tool.core.config import Config
 from notebook_tool.core.errors import GuanxiError
 from notebook_tool.core.model import Vault
-from notebook_tool.read.bodies import bodies
+from notebook_tool.read.notes import notes_of
 from notebook_tool.render.html import site
 from notebook_tool.write.fsio import atomic_write
 
@@ -97,7 +97,7 @@ def _write_bytes_if_changed(path: Path, data: bytes) -> bool:
 
 def site_files(vault: Vault, today: dt.date) -> dict[str, bytes]:
     """The site's pages for a read vault, contact-file bodies included (read here, never written)."""
-    return site(vault, today, bodies(vault.root, (c.path for c in vault.contacts)))
+    return site(vault, today, {c.path: notes_of(vault.root, c.path) for c in vault.contacts})
 
 
 def export_site(vault: Vault, today: dt.date, out: Path) -> tuple[str, ...]:

@@ -521,9 +521,16 @@ class SetSnooze:
         return Edit(doc.to_bytes(), replace(old.contact, snooze=self.until), None, 0)
 
 
+_PROMISED = re.compile(r"\(promised \d{4}-\d{2}-\d{2}\)$")
+
+
 @dataclass(frozen=True)
 class KeepPromise:
-    """Mark an open promise kept (``[ ]`` → ``[x]``), dated the day it was kept."""
+    """Mark an open promise kept (``[ ]`` → ``[x]``), dated the day it was kept.
+
+    ``(promised YYYY-MM-DD)`` is appended to its text when that is another day,
+    so the date it was made stays visible in the file, ``show`` and ``history``.
+    """
 
     promise: Entry
     date: dt.date
@@ -535,14 +542,76 @@ class KeepPromise:
         found = next((e for e in old.contact.entries if replace(e, line=0) == target), None)
         if found is None:
             raise WriteError(f"{old.path}: the promise {self.promise.text!r} is no longer in the file")
-        kept = replace(found, status="kept", date=self.date, line=0)
+        # The entry is dated the day it was kept (the balance and "last contact"
+        # count it then); the day it was promised stays visible in its text.
+        text = found.text
+        if text and self.date != found.date and not _PROMISED.search(text):
+            text = f"{text} (promised {found.date.isoformat()})"
+        kept = replace(found, status="kept", date=self.date, text=text, line=0)
         source = entry_source(kept.kind, kept.date, kept.text, kept.weight, "kept")
         doc = Doc.from_bytes(data, old.path, head_only=True)
-        rewrite_entry(doc, old.path, found.kind, found.line, source,
-                      {"date": self.date.isoformat(), "done": "true"})
+        patch = {"date": self.date.isoformat(), "done": "true"}
+        if text != found.text:
+            flow_safe = not any(c in text for c in ",[]{}")  # the mapping may be a {flow: mapping}
+            patch["what"] = scalar(text) if flow_safe else double_quoted(text)  # a mapping-form promise keeps its shape; its 'what' gets the note
+        rewrite_entry(doc, old.path, found.kind, found.line, source, patch)
         entries = list(old.contact.entries)
         entries[entries.index(found)] = kept
         return Edit(doc.to_bytes(), replace(old.contact, entries=tuple(entries)), kept, found.line)
+
+
+_LINK_TARGET = re.compile(r"\[\[([^\]|#\n]+)")
+
+
+@dataclass(frozen=True)
+class RenameLinks:
+    """Point every ``[[Old]]`` link in the front matter at a new name (``guanxi rename``).
+
+    ``keys`` are the folded names a link may use for the person (name, file
+    name); each link target that folds to one becomes ``new``, keeping any
+    ``|shown`` or ``#heading`` part. Only front matter lines change: the
+    notes are the user's (``rename`` lists links there). ``name``, when set,
+    also becomes the file's ``name:`` value. Verified like every edit: the
+    file must read back as the same contact with just those links renamed.
+    """
+
+    keys: frozenset[str]
+    new: str
+    name: str | None = None
+
+    def sub(self, text: str) -> str:
+        from notebook_tool.core.text import fold
+
+        return _LINK_TARGET.sub(lambda m: "[[" + self.new if fold(m.group(1)) in self.keys else m.group(0), text)
+
+    def apply(self, data: bytes, old: FileResult) -> Edit:
+        from notebook_tool.core.text import fold
+
+        assert old.contact is not None
+        doc = Doc.from_bytes(data, old.path)
+        lay = layout(doc, old.path)
+        if lay.open_idx is not None:
+            for i in range(lay.open_idx + 1, lay.close_idx):
+                doc.lines[i] = self.sub(doc.lines[i])
+        if self.name is not None:
+            set_field(doc, old.path, "name", scalar(self.name))
+
+        def value(v: object) -> object:
+            if isinstance(v, str):
+                return self.sub(v)
+            if isinstance(v, tuple):
+                return tuple(value(x) for x in v)
+            return v
+
+        c = old.contact
+        changed = {f: value(getattr(c, f)) for f in ("via", "why", "company", "role", "links", "needs", "offers",
+                                                       "extra")}
+        entries = tuple(replace(e, text=self.sub(e.text), links=tuple(dict.fromkeys(
+            self.new if fold(n) in self.keys else n for n in e.links))) for e in c.entries)
+        expected = replace(c, entries=entries, **changed)  # type: ignore[arg-type]
+        if self.name is not None:
+            expected = replace(expected, name=self.name)
+        return Edit(doc.to_bytes(), expected, None, 0)
 
 
 _LIST_ATTR = {"email": "emails", "phone": "phones", "links": "links", "tags": "tags", "aliases": "aliases"}
