@@ -23,14 +23,6 @@ from notebook_tool.core.model import FileResult, Problem
 Piece = tuple[Any, ...]
 
 
-def piece_from_json(v: Any) -> Piece:
-    """A :data:`Piece` as the store gave it back (JSON lists where the piece had tuples)."""
-    name, row, given, taken, entries, give_first, rank, item, tags, errors, *more = v
-    return (None if name is None else (str(name[0]), str(name[1])), row, given, taken, entries, give_first,
-            None if rank is None else tuple(rank), item, tuple((k, sp) for k, sp in tags),
-            tuple(tuple(e) for e in errors), bool(more and more[0]))
-
-
 class _Tag:
     """One tag's members in name order, with their weights (summed in that order, as ``render`` does)."""
 
@@ -170,6 +162,8 @@ class LivePages:
         by_name = []
         by_rank = []
         tag_members: dict[str, list[tuple[tuple[str, str], str, float, float]]] = {}
+        # Pieces may come back from the store as JSON (lists for tuples): the
+        # keys compared are made tuples again; a piece of another shape raises.
         for path, (name, row, given, taken, entries, give_first, rank, item, tags, errors, untriaged) in pieces.items():
             if untriaged:
                 self.untriaged.add(path)
@@ -177,6 +171,10 @@ class LivePages:
                 self.errors[path] = tuple(Problem(*e) for e in errors)
             if name is None:
                 continue
+            name = (name[0], name[1])
+            if rank is not None:
+                rank = tuple(rank)
+            tags = [(k, sp) for k, sp in tags]
             by_name.append((name, row, given, taken, entries, give_first))
             if rank is not None:
                 by_rank.append((rank, item))

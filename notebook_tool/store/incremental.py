@@ -38,7 +38,7 @@ from notebook_tool.core.config import CONFIG_NAME, Config
 from notebook_tool.core.model import Contact, FileResult, Problem, Vault
 from notebook_tool.read.config import load_config
 from notebook_tool.read.vault import contact_paths, load_vault, read_file
-from notebook_tool.render.live import LivePages, Piece, piece_from_json
+from notebook_tool.render.live import LivePages, Piece
 from notebook_tool.store.cache import RACY_NS, Cache, Stamp, code_fingerprint, no_gc, read_stable, stamp_of
 from notebook_tool.store.notes import NotesState
 
@@ -417,27 +417,26 @@ class State:
             live = self._live = LivePages(today, self.config)
             calendar = self._calendar = self._new_calendar(today)
             context = self._piece_context(live)
-            stored = self.cache.pieces(context) if self.use_cache else {}
             self._overlaid = set()
-            pieces: dict[str, Piece] = {}
             with no_gc():  # as for a full render in index()
-                for rel in sorted(self.paths):
-                    piece = stored.get(rel)
-                    if piece is not None:
-                        try:
-                            piece = piece_from_json(piece)
-                        except (ValueError, TypeError, IndexError):
-                            piece = None  # not a piece after all: rendered again
-                    shown = None
-                    if piece is None or rel in self._touched or rel in self.unread or rel in self.last_good:
-                        shown = self._noted(self._shown(rel, self.cache.result))
-                        piece = live.piece(rel, shown)
-                        self._keep_piece(rel, context, piece)
-                    if calendar is not None:  # the feed needs every person's contact, not only a piece
-                        calendar.put(rel, (shown or self._noted(self._shown(rel, self.cache.result))).contact)
-                    pieces[rel] = piece
+                stored = self.cache.pieces(context) if self.use_cache else {}
+                # The stored pieces first, in name order (so loading sorts in one pass), then the rest.
+                pieces: dict[str, Piece] = {
+                    rel: piece for rel, piece in stored.items()
+                    if rel in self.paths and rel not in self._touched and rel not in self.unread
+                    and rel not in self.last_good}
                 del stored
-                live.load(pieces)
+                for rel in sorted(self.paths):
+                    if rel not in pieces:
+                        pieces[rel] = self._new_piece(live, rel, context)
+                try:
+                    live.load(pieces)
+                except (ValueError, TypeError, IndexError, KeyError):  # a stored piece of the wrong shape
+                    live = self._live = LivePages(today, self.config)
+                    live.load({rel: self._new_piece(live, rel, context) for rel in sorted(self.paths)})
+                if calendar is not None:  # the feed needs every person's contact, not only a piece
+                    for rel in sorted(self.paths):
+                        calendar.put(rel, self._noted(self._shown(rel, self.cache.result)).contact)
             # The rows are kept now: render.link's memo would only hold every
             # name and path again (~10 MB at 30,000 people).
             link.cache_clear()
@@ -485,10 +484,15 @@ class State:
         # Pieces also depend on the code that computes and renders them.
         return live.piece_context() + "|" + code_fingerprint(("core", "compute", "render"))
 
+    def _new_piece(self, live: LivePages, rel: str, context: str) -> Piece:
+        piece = live.piece(rel, self._noted(self._shown(rel, self.cache.result)))
+        self._keep_piece(rel, context, piece)
+        return piece
+
     def _keep_piece(self, rel: str, context: str, piece: Piece) -> None:
         """Store ``rel``'s piece, unless it is not what a fresh read gives (a last good contact, an unreadable file)."""
         if self.use_cache and rel not in self._overlaid and rel not in self.unread:
-            self.cache.put_piece(rel, context, piece)
+            self.cache.put_piece(rel, context, piece[0][0] if piece[0] else "", piece)
 
     def save(self) -> None:
         if self.use_cache:
@@ -545,13 +549,15 @@ def quick_lookup(root: Path, query: str) -> tuple[Config, list[Problem], list[Fi
 
     root = root.resolve()
     config, problems = load_config(root)
-    cache = Cache.load(root, config.max_front_matter)
+    cache = Cache.load(root, config.max_front_matter, records=False)  # the meta table is enough
     if not folders_unchanged(root, config, cache.dirs):
         return None
     q = fold(query)
     if not q:
         return None
     rels, ends, blob = cache.names()
+    cache.keep_names()
+    cache.close()
     US, RS = "\x1f", "\x1e"
 
     def files_with(needle: str, exact: bool = False) -> set[int]:
