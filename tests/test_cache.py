@@ -195,8 +195,8 @@ def test_index_renders_only_when_something_changed(vault: Make) -> None:
         s.save()
         return out.rendered, out.written
 
-    assert index() == (True, ("_index/attention.md", "_index/reciprocity.md", "_index/introductions.md",
-                              "_index/network.md"))
+    assert index() == (True, ("_index/attention.md", "_index/reciprocity.md", "_index/guanxi.ics",
+                              "_index/introductions.md", "_index/network.md"))
     assert index() == (False, ())
     assert index(dt.date(2025, 6, 2))[0] is True  # another day: render again
     assert index(day)[0] is True

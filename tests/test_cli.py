@@ -61,7 +61,7 @@ def test_add_then_show_then_index(tmp_path: Path) -> None:
     )
     idx = run_cli("--vault", str(root), "index", *DAY)
     assert (idx.exit_code, idx.stderr) == (0, "Indexed 1 person: _index/attention.md, _index/reciprocity.md, "
-                                              "_index/introductions.md, _index/network.md\n")
+                                              "_index/guanxi.ics, _index/introductions.md, _index/network.md\n")
     again = run_cli("--vault", str(root), "index", *DAY)
     assert again.stderr == "Indexed 1 person: pages unchanged\n"
 
@@ -165,7 +165,8 @@ def test_index_reports_problems_on_stderr_and_still_indexes(vault: Vault) -> Non
     assert r.exit_code == 0
     assert r.stderr == (
         "people/Bad.md:1: front matter opened with '---' on line 1 is never closed (add a '---' line after the last field)\n"
-        "Indexed 1 person: _index/attention.md, _index/reciprocity.md, _index/introductions.md, _index/network.md\n"
+        "Indexed 1 person: _index/attention.md, _index/reciprocity.md, _index/guanxi.ics, _index/introductions.md, "
+        "_index/network.md\n"
     )
     page = (root / "_index" / "attention.md").read_text()
     assert "- [people/Bad.md:1](../people/Bad.md): front matter opened with '---' on line 1 is never closed" in page

@@ -2,7 +2,7 @@
 
 The set-up commands (a fresh venv, `pip install .`) are run as written by `.ci/run` on a clean
 clone; here, the tour's commands run one by one against the installed `guanxi`, in a fresh HOME.
-Only `$EDITOR` (interactive) and `guanxi watch` (runs until Ctrl-C) are left out; the user's
+Only `$EDITOR` (interactive), `guanxi watch` and `guanxi serve` (run until Ctrl-C) are left out; the user's
 LinkedIn export that `guanxi import linkedin` reads is given (one person).
 """
 
@@ -33,7 +33,7 @@ def tour_commands() -> list[str]:
     out = []
     for line in readme_block("A tour").splitlines():
         command = re.split(r"\s+# ", line, maxsplit=1)[0].strip()  # drop the "   # comment"
-        if command and not command.startswith("$EDITOR") and command != "guanxi watch":
+        if command and not command.startswith("$EDITOR") and command not in ("guanxi watch", "guanxi serve"):
             out.append(command)
     return out
 

@@ -385,17 +385,32 @@ def index(ctx: click.Context, today: dt.date | None) -> None:
 
 
 @main.command()
-@click.argument("which", type=click.Choice(["attention", "reciprocity", "introductions"]))
+@click.argument("which", type=click.Choice(["attention", "reciprocity", "introductions", "changes"]))
 @today_option
 @json_option
 @click.option("--markdown", "as_markdown", is_flag=True, help="Print the Markdown page (links to the files).")
+@click.option("--since", default="7d", show_default=True, metavar="7d|YYYY-MM-DD",
+              help="changes: from the start of this day (a duration back from today, or a date).")
 @click.pass_context
-def report(ctx: click.Context, which: str, today: dt.date | None, as_json: bool, as_markdown: bool) -> None:
-    """Print the attention, reciprocity or introductions report: text, --markdown (the page), or --json."""
+def report(ctx: click.Context, which: str, today: dt.date | None, as_json: bool, as_markdown: bool,
+           since: str) -> None:
+    """Print the attention, reciprocity or introductions report: text, --markdown (the page), or --json.
+
+    `report changes --since 7d` is the weekly digest from the vault's git history (Markdown, or --json).
+    """
     from notebook_tool.render import pages as render
 
     if as_json and as_markdown:
         raise click.UsageError("--json and --markdown: choose one")
+    if which == "changes":
+        from notebook_tool.git.changes import changes, digest_json, digest_text
+
+        digest = changes(existing_root(ctx), since, resolve_today(today))
+        if as_json:
+            echo_json(digest_json(digest))
+        else:
+            click.echo(digest_text(digest), nl=False)
+        return
     vault = load(ctx)
     if which == "introductions":  # needs matched to offers (docs/network.md)
         from notebook_tool.render import introductions as intro

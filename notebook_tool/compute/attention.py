@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from notebook_tool.compute.ledger import Summary, fmt
 from notebook_tool.compute.triage import spread_last_contact, untouched
 from notebook_tool.core.config import Config
-from notebook_tool.core.model import Contact
+from notebook_tool.core.model import Contact, Entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +57,18 @@ def _days(n: int) -> str:
     return "1 day" if n == 1 else f"{n} days"
 
 
+def promise_late_on(entry: Entry, config: Config) -> dt.date:
+    """The first day an open promise counts as late (past its grace): the promise rule fires from then."""
+    try:
+        return entry.date + dt.timedelta(days=config.promise_grace_days + 1)
+    except OverflowError:  # past 9999-12-31: never late within the calendar
+        return dt.date.max
+
+
 def rule_promise(s: Summary, ctx: Context) -> Reason | None:
     """An open ``[ ]`` give older than the grace period."""
-    grace = ctx.config.promise_grace_days
-    late = [e for e in s.contact.entries if e.kind == "give" and e.is_open and (ctx.today - e.date).days > grace]
+    late = [e for e in s.contact.entries
+            if e.kind == "give" and e.is_open and promise_late_on(e, ctx.config) <= ctx.today]
     if not late:
         return None
     oldest = min(late, key=lambda e: (e.date, e.line))
@@ -139,18 +147,33 @@ def cadence_of(contact: Contact, config: Config) -> int:
     return min(tagged) if tagged else config.cadence_days
 
 
-def rule_overdue(s: Summary, ctx: Context) -> Reason | None:
-    """Days since last contact beyond the cadence."""
-    cadence = cadence_of(s.contact, ctx.config)
-    last = spread_last_contact(s.contact, s.last_contact, cadence)  # imported people: spread, not all due at once
+def overdue_on(s: Summary, config: Config) -> dt.date | None:
+    """The first day the cadence has run out (the overdue rule fires from then); None without one.
+
+    An imported person's last contact is spread as the overdue rule spreads it (compute.triage).
+    """
+    cadence = cadence_of(s.contact, config)
+    last = spread_last_contact(s.contact, s.last_contact, cadence)
     if cadence == 0 or last is None:
         return None
-    since = (ctx.today - last).days
-    if since <= cadence:
+    try:
+        return last + dt.timedelta(days=cadence + 1)
+    except OverflowError:  # past 9999-12-31: never due within the calendar
         return None
+
+
+def rule_overdue(s: Summary, ctx: Context) -> Reason | None:
+    """Days since last contact beyond the cadence."""
+    due = overdue_on(s, ctx.config)
+    if due is None or due > ctx.today:
+        return None
+    cadence = cadence_of(s.contact, ctx.config)
+    last = spread_last_contact(s.contact, s.last_contact, cadence)  # imported people: spread, not all due at once
+    assert last is not None  # overdue_on has a day only with a last contact
+    since = (ctx.today - last).days
     if last != s.last_contact:  # an imported person's first check-in, spread (compute.triage)
-        due = last + dt.timedelta(days=cadence)
-        text = f"first check-in since the import, due {due.isoformat()} (cadence {cadence}d)"
+        first = last + dt.timedelta(days=cadence)
+        text = f"first check-in since the import, due {first.isoformat()} (cadence {cadence}d)"
     else:
         text = f"no contact for {_days(since)} (cadence {cadence}d; last {last.isoformat()})"
     return Reason(

@@ -22,6 +22,7 @@ class Config:
     half_life_days: int | None = None
     max_front_matter: int = 65536
     synonyms: tuple[tuple[str, ...], ...] = ()  # [introductions] synonyms: groups of phrases that mean one thing
+    notes: tuple[str, ...] = ()  # folders of dated notes whose links count as touches
     tag_cadence_map: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def cadence_for_tag(self, tag: str) -> int | None:

@@ -19,6 +19,7 @@ from typing import Any
 from notebook_tool.compute.ledger import number
 from notebook_tool.core.errors import GuanxiError
 from notebook_tool.core.model import Contact, Entry
+from notebook_tool.read.notetouch import is_note_touch
 
 NOT_COMMITTED = "0" * 40
 
@@ -96,6 +97,8 @@ def entry_history(root: Path, contact: Contact) -> list[Row]:
     by_line = blame(root, contact.path)
     rows = []
     for e in sorted(contact.entries, key=lambda x: (x.date, x.line)):
+        if is_note_touch(e):
+            continue  # a touch from a note has no line in the contact file to blame
         sha, info = by_line.get(e.line, (NOT_COMMITTED, _Commit()))
         if sha == NOT_COMMITTED:
             rows.append(Row(e, None, "", "", None, ""))

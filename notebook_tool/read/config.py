@@ -11,6 +11,7 @@ Layout (every key optional)::
     cadence = "90d"            # default keep-in-touch cadence
     half_life = "2y"           # optional: favours weigh less with age
     max_front_matter = 65536   # bytes; larger front matter is refused
+    notes = ["notes", "daily"] # optional: folders of dated notes that count as touches
 
     [tags]                     # cadence per tag (the shortest wins)
     family = "14d"
@@ -36,7 +37,8 @@ from notebook_tool.core.config import CONFIG_NAME, Config
 from notebook_tool.core.durations import DurationError, parse_days
 from notebook_tool.core.model import Problem
 
-_TOP = {"contacts", "output", "cadence", "half_life", "max_front_matter", "tags", "attention", "introductions"}
+_TOP = {"contacts", "output", "cadence", "half_life", "max_front_matter", "tags", "attention", "notes",
+        "introductions"}
 _ATTENTION = {"owe_band", "promise_grace", "new_connection", "birthday_window"}
 _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 
@@ -167,6 +169,18 @@ def config_from_mapping(data: dict[str, Any], text: str = "") -> tuple[Config, l
                 kw["contacts"] = tuple(x.strip("/") or "." for x in v)
         else:
             err("contacts", "'contacts' must be a list of folder names")
+    if "notes" in data:  # folders of meeting and daily notes (read only; see docs/notes.md)
+        v = data["notes"]
+        if isinstance(v, str):
+            v = [v]
+        if isinstance(v, list) and all(isinstance(x, str) and x.strip("/") for x in v):
+            bad = [x for x in v if Path(x).is_absolute() or ".." in Path(x).parts or x.strip("/") == "."]
+            if bad:
+                err("notes", f"'notes' must name folders inside the vault, got {bad[0]!r}")
+            else:
+                kw["notes"] = tuple(dict.fromkeys(x.strip("/") for x in v))
+        else:
+            err("notes", "'notes' must be a list of folder names")
     if "output" in data:
         v = data["output"]
         if isinstance(v, str) and v.strip("/") and not Path(v).is_absolute() and ".." not in Path(v).parts:

@@ -110,6 +110,7 @@ def contact_paths(root: Path, config: Config,
             dirnames[:] = sorted(
                 d for d in dirnames
                 if not d.startswith(".") and f"{rel_dir}{d}" != output
+                and f"{rel_dir}{d}" not in config.notes  # notes are read as notes (read/notefiles.py)
                 and _valid_name(f"{rel_dir}{d}", problems)
                 and not ((links is None or d in links) and _leaves(root, Path(dirpath) / d, f"{rel_dir}{d}", problems))
             )
@@ -267,4 +268,10 @@ def load_vault(root: Path, progress: Callable[[Iterable[str]], Iterable[str]] | 
     problems.extend(walk_problems)
     it: Iterable[str] = progress(paths) if progress else paths
     results = tuple(read_file(root, rel, config) for rel in it)
-    return Vault(root, config, results, tuple(problems))
+    vault = Vault(root, config, results, tuple(problems))
+    if config.notes:  # dated notes that name people count as touches with them
+        from notebook_tool.read.notefiles import read_notes
+        from notebook_tool.read.notetouch import NoteIndex
+
+        vault = NoteIndex.of(read_notes(root, config)).apply(vault)
+    return vault

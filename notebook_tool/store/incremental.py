@@ -40,8 +40,10 @@ from notebook_tool.read.config import load_config
 from notebook_tool.read.vault import contact_paths, load_vault, read_file
 from notebook_tool.render.live import LivePages, Piece
 from notebook_tool.store.cache import RACY_NS, Cache, Stamp, code_fingerprint, no_gc, read_stable, stamp_of
+from notebook_tool.store.notes import NotesState
 
 Progress = Callable[[Iterable[str]], Iterable[str]]
+CALENDAR_PAGE = "guanxi.ics"  # kept per person in _write_live (render.calendar.LiveCalendar)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,8 @@ class State:
         self._live: LivePages | None = None
         self._touched: set[str] = set()
         self._overlaid: set[str] = set()
+        self.notes = NotesState(self.root, use_cache)  # notes as touches (store/notes.py)
+        self._calendar: Any = None  # render.calendar.LiveCalendar beside _live, when the feed is built
 
     def _new_cache(self) -> Cache:
         if self.use_cache:
@@ -127,9 +131,28 @@ class State:
         changes = self._sync(paths, gone, progress)
         if walked:
             self.record_folders(folders)
-        changes = Changes(changes.read, changes.removed, config_changed)
+        changes = Changes(changes.read + self._notes_changed(self.notes.rescan(config)), changes.removed,
+                          config_changed)
         self.pages_stale |= bool(changes)
         return changes
+
+    def _notes_changed(self, rels: set[str]) -> tuple[str, ...]:
+        """After notes changed: the people they name (before and after) are rendered again.
+
+        Found by their folded names in the store's haystack (no result is
+        decoded), so a stored piece of someone a note now names is never reused.
+        """
+        concerned, self.notes.concerned = self.notes.concerned, set()
+        if rels and concerned:
+            files, ends, blob = self.cache.names()
+            for k in concerned:
+                needle = "\x1f" + k
+                i = blob.find(needle)
+                while i >= 0:
+                    if blob[i + len(needle):i + len(needle) + 1] in ("\x1f", "\x1e"):
+                        self._touched.add(files[bisect.bisect_right(ends, i)])
+                    i = blob.find(needle, i + 1)
+        return tuple(sorted(rels))
 
     def update(self, rels: Iterable[str]) -> Changes:
         """Look at just these vault-relative paths (from the watcher's events)."""
@@ -142,6 +165,10 @@ class State:
             elif rel in self.paths:
                 gone.append(rel)
         changes = self._sync(present, set(gone), None)
+        noted = self._notes_changed(self.notes.update(rels))
+        if noted:
+            changes = Changes(changes.read + noted, changes.removed, changes.config_changed)
+            self.pages_stale = True
         if changes and self.cache.dirs and not self._folders_unchanged():
             # A file came or went: the folder stamps are stale until the next walk.
             self.cache.dirs = {}
@@ -163,6 +190,8 @@ class State:
         output = self.config.output.strip("/")
         if rel == output or rel.startswith(output + "/"):
             return False
+        if any(rel.startswith(f + "/") for f in self.config.notes):
+            return False  # notes are read as notes, never as contacts
         tops = self.config.contacts if self.config.contacts is not None else (".",)
         under = [top for top in tops if top == "." or rel.startswith(top.strip("/") + "/")]
         if not under:
@@ -303,7 +332,8 @@ class State:
         for rel in sorted(self.paths):
             out.append(self._shown(rel, results.get))
         self.overlaid = len(self._overlaid)
-        return Vault(self.root, self.config, tuple(out), tuple(self.config_problems + self.walk_problems))
+        vault = Vault(self.root, self.config, tuple(out), tuple(self.config_problems + self.walk_problems))
+        return self.notes.index().apply(vault) if self.config.notes else vault
 
     def _shown(self, rel: str, get: Callable[[str], FileResult | None]) -> FileResult:
         """The result the pages show for ``rel``: in watch mode, a broken file keeps its last good contact."""
@@ -319,7 +349,8 @@ class State:
 
     def _pages_key(self, today: dt.date) -> str:
         # Compared for equality only, and small: kept as text, no hashing needed.
-        return repr((today.isoformat(), self.config, self.config_problems, self.walk_problems, self.cache.settings))
+        return repr((today.isoformat(), self.config, self.config_problems, self.walk_problems, self.cache.settings,
+                     self.notes.key()))
 
     def _pages_intact(self, recorded: dict[str, Any]) -> bool:
         """The pages on disk are exactly the ones last written (nobody edited or deleted them)."""
@@ -358,7 +389,9 @@ class State:
             errors = tuple(p for p in vault.all_problems() if p.severity == "error")
             people = len(vault.contacts)
         stamps = {}
-        for name in ("attention.md", "reciprocity.md"):
+        from notebook_tool.render.extra import extra_page_functions
+
+        for name in ("attention.md", "reciprocity.md", *extra_page_functions()):
             rel = f"{self.config.output}/{name}"
             try:
                 stamps[rel] = stamp_of(os.stat(self.root / rel))
@@ -388,6 +421,7 @@ class State:
         live = self._live
         if live is None or live.context != (today, repr(self.config)):
             live = self._live = LivePages(today, self.config)
+            calendar = self._calendar = self._new_calendar(today)
             context = self._piece_context(live)
             self._overlaid = set()
             with no_gc():  # as for a full render in index()
@@ -406,13 +440,19 @@ class State:
                 except (ValueError, TypeError, IndexError, KeyError):  # a stored piece of the wrong shape
                     live = self._live = LivePages(today, self.config)
                     live.load({rel: self._new_piece(live, rel, context) for rel in sorted(self.paths)})
+                if calendar is not None:  # the feed needs every person's contact, not only a piece
+                    for rel in sorted(self.paths):
+                        calendar.put(rel, self._noted(self._shown(rel, self.cache.result)).contact)
             # The rows are kept now: render.link's memo would only hold every
             # name and path again (~10 MB at 30,000 people).
             link.cache_clear()
         else:
             context = self._piece_context(live)
             for rel in sorted(self._touched):
-                piece = live.put(rel, self._shown(rel, self.cache.result) if rel in self.paths else None)
+                shown = self._noted(self._shown(rel, self.cache.result)) if rel in self.paths else None
+                piece = live.put(rel, shown)
+                if self._calendar is not None:
+                    self._calendar.put(rel, shown.contact if shown is not None else None)
                 if piece is not None:
                     self._keep_piece(rel, context, piece)
                 if rel not in self.paths:
@@ -420,32 +460,54 @@ class State:
         self.overlaid = len(self._overlaid)
         self._touched.clear()
         texts, errors = live.pages(self.config_problems + self.walk_problems)
-        from notebook_tool.render.extra import extra_page_functions, extra_pages
-        from notebook_tool.render.pages import link_base_for
 
-        # The attention and reciprocity pages first: they are incremental and
-        # what a save must update at once; the whole-network pages (rendered
-        # from the whole vault, seconds at 30,000 people) follow, or wait for
-        # write_extra() in watch.
-        written = write_pages(self.root, self.config.output, texts)
-        if extra_page_functions():
+        if self._calendar is not None:  # kept per person: one save re-renders one person's events
+            texts[CALENDAR_PAGE] = self._calendar.page()
+        # The incremental pages first (attention, reciprocity, the calendar):
+        # they are what a save must update at once. The pages rendered from
+        # the whole vault (introductions, network: seconds at 30,000 people)
+        # follow, or, in watch, wait for write_extra() when the vault is quiet.
+        written = tuple(write_pages(self.root, self.config.output, texts))
+        if self._whole_vault_pages():
             if self.defer_extra:
                 self.extra_stale = True
             else:
-                more = extra_pages(self.vault(), today, link_base_for(self.config.output))
-                written = tuple(written) + tuple(write_pages(self.root, self.config.output, more))
+                written += self.write_extra(today)
         return written, len(live.names), errors
 
+    def _whole_vault_pages(self) -> dict[str, Any]:
+        from notebook_tool.render.extra import extra_page_functions
+
+        return {n: f for n, f in extra_page_functions().items() if n != CALENDAR_PAGE or self._calendar is None}
+
     def write_extra(self, today: dt.date) -> tuple[str, ...]:
-        """Write the whole-network pages (introductions, network, …) now; what changed."""
-        from notebook_tool.render.extra import extra_pages
+        """Write the pages rendered from the whole vault (introductions, network, …) now; what changed."""
         from notebook_tool.render.pages import link_base_for
         from notebook_tool.write.pages import write_pages
 
         self.extra_stale = False
+        others = self._whole_vault_pages()
+        if not others:
+            return ()
+        vault = self.vault()
+        base = link_base_for(self.config.output)
         with no_gc():
-            texts = extra_pages(self.vault(), today, link_base_for(self.config.output))
+            texts = {n: f(vault, today, base) for n, f in others.items()}
         return tuple(write_pages(self.root, self.config.output, texts))
+
+    def _new_calendar(self, today: dt.date) -> Any:
+        """The per-person calendar feed, when the calendar page is built (render/extra.py)."""
+        from notebook_tool.render.extra import extra_page_functions
+
+        if CALENDAR_PAGE not in extra_page_functions():
+            return None
+        from notebook_tool.render.calendar import LiveCalendar
+
+        return LiveCalendar(today, self.config)
+
+    def _noted(self, r: FileResult) -> FileResult:
+        """A contact's result with the touches of the notes that name it."""
+        return self.notes.index().apply_result(r) if self.config.notes else r
 
     @staticmethod
     def _piece_context(live: LivePages) -> str:
@@ -453,7 +515,7 @@ class State:
         return live.piece_context() + "|" + code_fingerprint(("core", "compute", "render"))
 
     def _new_piece(self, live: LivePages, rel: str, context: str) -> Piece:
-        piece = live.piece(rel, self._shown(rel, self.cache.result))
+        piece = live.piece(rel, self._noted(self._shown(rel, self.cache.result)))
         self._keep_piece(rel, context, piece)
         return piece
 
@@ -465,6 +527,8 @@ class State:
     def save(self) -> None:
         if self.use_cache:
             self.cache.save()
+        # After the store: notes recorded as read only once the pieces that show them are.
+        self.notes.save()
 
 
 def _folder_stamps(root: Path, folders: set[str]) -> dict[str, Stamp | None] | None:
@@ -564,6 +628,11 @@ def find_contact(root: Path, name: str, use_cache: bool = True) -> tuple[Vault, 
     if found is not None:
         config, problems, results = found
         vault = Vault(root.resolve(), config, tuple(results), tuple(problems))
+        if config.notes:
+            notes = NotesState(root.resolve(), use_cache)
+            notes.rescan(config)
+            vault = notes.index().apply(vault)
+            notes.save()
         try:
             # Only the candidate files were read: the transliterating stage would
             # judge among them alone, so it is left to the whole vault below.
