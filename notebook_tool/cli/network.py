@@ -146,12 +146,12 @@ def find(ctx: click.Context, query: tuple[str, ...], limit: int, as_json: bool) 
     Exit 1 when no one matches.
     """
     from notebook_tool.compute.search import find as find_people
-    from notebook_tool.read.body import body_text
+    from notebook_tool.read.notes import notes_of
     from notebook_tool.render.search import find_json, find_text
 
     vault = load(ctx)
     text = " ".join(query)
-    hits = find_people(vault.contacts, text, lambda c: body_text(vault.root, c.path), limit)
+    hits = find_people(vault.contacts, text, lambda c: notes_of(vault.root, c.path), limit)
     if as_json:
         echo_json(find_json(text, hits))
     else:

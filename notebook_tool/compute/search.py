@@ -11,7 +11,7 @@ when it is the whole word rather than its start — summed. Field weights
 offers 3, why 2, body 1. Ties order by name, then path.
 
 The body is not in the model; the caller passes a function that reads it
-(``body``, :func:`notebook_tool.read.body.body_text`), asked once per person.
+(``body``, :func:`notebook_tool.read.notes.notes_of`), asked once per person.
 """
 
 from __future__ import annotations

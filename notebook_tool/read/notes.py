@@ -1,4 +1,4 @@
-"""A contact file's free notes: the Markdown after its front matter, as ``show`` prints it.
+"""A contact file's free notes: the Markdown after its front matter, as ``show`` prints it and ``find`` searches it.
 
 Owns :func:`notes_of`. Guanxi never rewrites the body; it is only read here,
 decoded the way the parser decodes the file, so line endings and a BOM do
