@@ -351,14 +351,21 @@ def insert_entry(doc: Doc, rel: str, kind: Kind, source: str | list[str], date: 
     return at + 1
 
 
+def _added_key(doc: Doc, lay: Layout, key_name: str, source: str) -> bool:
+    """Add ``key_name: source`` when the key is absent (a front matter too, if there is none); True if added."""
+    if lay.open_idx is None:
+        doc.insert(0, ["---", f"{key_name}: {source}", "---"])
+        return True
+    if key_name not in lay.keys:
+        doc.insert(lay.close_idx, [f"{key_name}: {source}"])
+        return True
+    return False
+
+
 def set_field(doc: Doc, rel: str, key_name: str, source: str) -> None:
     """Set a one-line scalar field (``snooze: 2025-05-01``), adding the key if absent."""
     lay = layout(doc, rel)
-    if lay.open_idx is None:
-        doc.insert(0, ["---", f"{key_name}: {source}", "---"])
-        return
-    if key_name not in lay.keys:
-        doc.insert(lay.close_idx, [f"{key_name}: {source}"])
+    if _added_key(doc, lay, key_name, source):
         return
     key, value = lay.keys[key_name]
     idx = lay.line(key.start_mark)
@@ -639,11 +646,7 @@ def add_value(doc: Doc, rel: str, key_name: str, text: str) -> None:
     if key_name in ("met", "birthday") and _ISO_DAY.match(text):
         first = text  # a date stays a plain date (verified on re-read like everything else)
     lay = layout(doc, rel)
-    if lay.open_idx is None:
-        doc.insert(0, ["---", f"{key_name}: {first}", "---"])
-        return
-    if key_name not in lay.keys:
-        doc.insert(lay.close_idx, [f"{key_name}: {first}"])
+    if _added_key(doc, lay, key_name, first):
         return
     key, value = lay.keys[key_name]
     idx = lay.line(key.start_mark)
