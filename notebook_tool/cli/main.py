@@ -211,9 +211,24 @@ def _bar(paths: list[str]) -> Any:
 
 
 def echo_json(data: Any) -> None:
+    click.echo(json_text(data))
+
+
+def json_text(data: Any) -> str:
     import json  # here: only --json output needs it (~1 ms of every command's start-up)
 
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def memoised(ctx: click.Context, command: str, today: dt.date, compute: Any) -> str:
+    """``compute(vault)`` for a read-only command, kept in the store until a file changes.
+
+    ``command`` spells the command and every option that shapes its output
+    (see ``store.incremental.cached_output``).
+    """
+    from notebook_tool.store.incremental import cached_output
+
+    return cached_output(existing_root(ctx), command, today, compute, use_cache=use_cache())  # type: ignore[no-any-return]
 
 
 def complete_names(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
@@ -344,14 +359,15 @@ def list_(ctx: click.Context, tags: tuple[str, ...], company: str | None, needs:
     from notebook_tool.compute.ledger import summarize
     from notebook_tool.render.views import list_json, list_text, select, with_fields
 
-    vault = load(ctx)
     day = resolve_today(today)
-    people = with_fields(vault.contacts, company, needs, offers)
-    rows = select([summarize(c, day, vault.config.half_life_days) for c in people], tags, sort, reverse)
-    if as_json:
-        echo_json(list_json(rows, day.isoformat()))
-    else:
-        click.echo(list_text(rows), nl=False)
+
+    def compute(vault: Any) -> str:
+        people = with_fields(vault.contacts, company, needs, offers)
+        rows = select([summarize(c, day, vault.config.half_life_days) for c in people], tags, sort, reverse)
+        return json_text(list_json(rows, day.isoformat())) + "\n" if as_json else list_text(rows)
+
+    command = repr(("list", tags, company, needs, offers, sort, reverse, as_json))
+    click.echo(memoised(ctx, command, day, compute), nl=False)
 
 
 def echo_errors(vault: Any, only: str | None = None) -> None:
@@ -411,26 +427,26 @@ def report(ctx: click.Context, which: str, today: dt.date | None, as_json: bool,
         else:
             click.echo(digest_text(digest), nl=False)
         return
-    vault = load(ctx)
-    if which == "introductions":  # needs matched to offers (docs/network.md)
-        from notebook_tool.render import introductions as intro
+    day = resolve_today(today)
 
-        items = intro.suggestions(vault, resolve_today(today))
+    def compute(vault: Any) -> str:
+        if which == "introductions":  # needs matched to offers (docs/network.md)
+            from notebook_tool.render import introductions as intro
+
+            items = intro.suggestions(vault, day)
+            if as_json:
+                return json_text(intro.report_json(items, day)) + "\n"
+            return intro.report_markdown(items, day)
+        rep = render.build(vault, day)
         if as_json:
-            echo_json(intro.report_json(items, resolve_today(today)))
-        else:
-            click.echo(intro.report_markdown(items, resolve_today(today)), nl=False)
-        return
-    rep = render.build(vault, resolve_today(today))
-    if as_json:
-        echo_json(render.attention_json(rep) if which == "attention" else render.reciprocity_json(rep))
-    elif as_markdown:
-        text = (render.attention_markdown if which == "attention" else render.reciprocity_markdown)(rep, "")
-        click.echo(text, nl=False)
-    else:
+            return json_text(render.attention_json(rep) if which == "attention" else render.reciprocity_json(rep)) + "\n"
+        if as_markdown:
+            return (render.attention_markdown if which == "attention" else render.reciprocity_markdown)(rep, "")
         from notebook_tool.render.terminal import attention_text, reciprocity_text
 
-        click.echo((attention_text if which == "attention" else reciprocity_text)(rep), nl=False)
+        return (attention_text if which == "attention" else reciprocity_text)(rep)
+
+    click.echo(memoised(ctx, repr(("report", which, as_json, as_markdown)), day, compute), nl=False)
 
 
 @main.command()
@@ -442,15 +458,33 @@ def check(ctx: click.Context, today: dt.date | None, strict: bool) -> None:
 
     Exit 1 when there is an error (or, with --strict, a warning).
     """
-    from notebook_tool.compute.checks import run_checks
+    import json
 
-    vault = load(ctx)
-    problems = run_checks(vault, resolve_today(today))
-    for p in problems:
-        click.echo(p.format())
-    errors = sum(1 for p in problems if p.severity == "error")
-    warnings = len(problems) - errors
-    n = len(vault.results)
+    from notebook_tool.compute.checks import GITATTRIBUTES, check_merge_driver, problem_order, run_checks
+    from notebook_tool.core.model import Problem, Vault
+    from notebook_tool.read.config import load_config
+
+    day = resolve_today(today)
+
+    def compute(vault: Any) -> str:
+        # The merge driver's registration lives in git's config, not in any file the store
+        # stamps: that check runs every time, below, and is left out of the memo. Its
+        # problems are on .gitattributes, so the memo keeps the lines before and after that
+        # path as printed text, and that path's own problems as values to sort in.
+        found = run_checks(vault, day, skip=(check_merge_driver,))
+        errors = sum(1 for p in found if p.severity == "error")
+        before = "".join(p.format() + "\n" for p in found if p.path < GITATTRIBUTES)
+        after = "".join(p.format() + "\n" for p in found if p.path > GITATTRIBUTES)
+        at = [[p.path, p.line, p.message, p.col, p.severity] for p in found if p.path == GITATTRIBUTES]
+        return json.dumps([len(vault.results), errors, len(found) - errors, before, at, after], ensure_ascii=False)
+
+    n, errors, warnings, before, at, after = json.loads(memoised(ctx, "check", day, compute))
+    root = existing_root(ctx).resolve()
+    live = check_merge_driver(Vault(root, load_config(root)[0], ()), day)
+    errors += sum(1 for p in live if p.severity == "error")
+    warnings += sum(1 for p in live if p.severity != "error")
+    here = sorted({Problem(*p) for p in at} | set(live), key=problem_order)
+    click.echo(before + "".join(p.format() + "\n" for p in here) + after, nl=False)
     click.echo(f"{n} file{'s' if n != 1 else ''} checked: {errors} error{'s' if errors != 1 else ''}, "
                f"{warnings} warning{'s' if warnings != 1 else ''}", err=True)
     if errors or (strict and warnings):

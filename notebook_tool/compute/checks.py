@@ -81,11 +81,14 @@ def _has_marker(path: Path) -> bool:
         return True  # cannot tell cheaply: let the full read decide (and skip it if unreadable)
 
 
+GITATTRIBUTES = ".gitattributes"  # where check_merge_driver's problems are
+
+
 def check_merge_driver(vault: Vault, today: dt.date) -> list[Problem]:
     """``.gitattributes`` names the guanxi merge driver but this clone has not registered it."""
     from notebook_tool.read.gitrepo import DRIVER, driver_missing_program, driver_registered, in_git_work_tree
 
-    path = vault.root / ".gitattributes"
+    path = vault.root / GITATTRIBUTES
     try:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
@@ -98,9 +101,9 @@ def check_merge_driver(vault: Vault, today: dt.date) -> list[Problem]:
         missing = driver_missing_program(vault.root)
         if missing is None:
             return []
-        return [Problem(".gitattributes", named, f"the guanxi merge driver registered in this clone runs {missing}, "
+        return [Problem(GITATTRIBUTES, named, f"the guanxi merge driver registered in this clone runs {missing}, "
                         "which no longer exists; run `guanxi init` again to update it", None, "warning")]
-    return [Problem(".gitattributes", named, "the guanxi merge driver is named here but not registered in this "
+    return [Problem(GITATTRIBUTES, named, "the guanxi merge driver is named here but not registered in this "
                     "clone, so git merges contact files as plain text; run `guanxi init` once in this clone",
                     None, "warning")]
 
@@ -113,9 +116,16 @@ CHECKS: tuple[Callable[[Vault, dt.date], list[Problem]], ...] = (
 )
 
 
-def run_checks(vault: Vault, today: dt.date) -> list[Problem]:
-    """Every problem in the vault: parse problems and these checks, in path/line order."""
+def problem_order(p: Problem) -> tuple[str, int, int, str, str]:
+    """The order ``guanxi check`` prints problems in: by path, then line."""
+    return (p.path, p.line, p.col or 0, p.severity, p.message)
+
+
+def run_checks(vault: Vault, today: dt.date,
+               skip: tuple[Callable[[Vault, dt.date], list[Problem]], ...] = ()) -> list[Problem]:
+    """Every problem in the vault: parse problems and these checks (but ``skip``), in path/line order."""
     out = list(vault.all_problems())
     for check in CHECKS:
-        out.extend(check(vault, today))
-    return sorted(set(out), key=lambda p: (p.path, p.line, p.col or 0, p.severity, p.message))
+        if check not in skip:
+            out.extend(check(vault, today))
+    return sorted(set(out), key=problem_order)

@@ -53,7 +53,7 @@ from typing import Any
 
 from notebook_tool.core.model import Birthday, Contact, Entry, FileResult, Problem
 
-STORE_VERSION = 3
+STORE_VERSION = 4
 APPLICATION_ID = 0x47584E42  # "GXNB": marks the file as a Guanxi store
 KIND_CONTACT = "contact"
 
@@ -329,8 +329,12 @@ CREATE INDEX IF NOT EXISTS files_by_piece ON files (piece_ctx, piece_name, path)
 -- Every warm command reads all stamps: from this covering index, not from rows
 -- that carry each file's whole parse result (3x faster at 30,000 files).
 CREATE INDEX IF NOT EXISTS files_stamps ON files (kind, path, mtime_ns, size, ino, ctime_ns, hash);
+-- What a read-only command printed (list, report, check), for the store generation it was
+-- computed from; see Cache.memo.
+CREATE TABLE IF NOT EXISTS memo (key TEXT PRIMARY KEY, gen TEXT NOT NULL, output TEXT NOT NULL);
 """
 _DELETED = object()  # in Cache._pending: the row is to be deleted
+MEMO_KEEP = 16  # outputs kept per vault (one per command and options): the newest
 
 
 def _open(path: Path, create: bool) -> sqlite3.Connection | None:
@@ -489,6 +493,7 @@ class Cache:
                     (KIND_CONTACT,)) if records else ():
                 table[rel] = ((m, s, i, c), h)
             cache._names_text = meta.get("names")
+            cache.gen = str(meta.get("gen", ""))
             cache.read_only = not records
             if not isinstance(dirs, dict) or not isinstance(pages, dict):
                 raise ValueError("not a meta table")
@@ -514,6 +519,58 @@ class Cache:
     _names_text: str | None = None  # the names haystack as the meta table keeps it (JSON)
     read_only = False  # loaded without its records: never saved
     _names_fresh = False  # names() built the haystack from the rows: worth keeping
+    # The store's generation: a new random token whenever a save changes what any file read as
+    # (rows written or deleted), so an output memoised under it is known to be of these files.
+    gen = ""
+
+    def memo(self, key: str) -> str | None:
+        """The output memoised under ``key`` for this generation of the store, if any.
+
+        Only trust it when nothing changed since the store was loaded (the
+        caller's rescan found no change): the generation then names exactly
+        the files on disk.
+        """
+        if self._conn is None or not self.gen or self._pending_content():
+            return None
+        try:
+            row = self._conn.execute("SELECT output FROM memo WHERE key = ? AND gen = ?", (key, self.gen)).fetchone()
+        except sqlite3.Error:
+            return None
+        return None if row is None or not isinstance(row[0], str) else row[0]
+
+    def _pending_content(self) -> bool:
+        return any(v is not _KEEP for v in self._pending.values()) or not self._stored_settings
+
+    def put_memo(self, key: str, output: str) -> None:
+        """Keep ``output`` under ``key`` for the next identical command (after :meth:`save`).
+
+        Written only if the store still is the generation this process
+        loaded or saved, so an output is never filed under files it did not see.
+        """
+        if self.read_only or self.dirty or not self.gen:
+            return  # not saved: no generation to vouch for the output
+        try:
+            path = self.path or store_path(self.root)
+        except OSError:
+            return
+        conn = self._conn or _open(path, create=False)
+        if conn is None:
+            return
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            now = conn.execute("SELECT value FROM meta WHERE key = 'gen'").fetchone()
+            if now is not None and now[0] == self.gen:
+                conn.execute("DELETE FROM memo WHERE key = ? OR gen != ?", (key, self.gen))
+                conn.execute("INSERT INTO memo VALUES (?, ?, ?)", (key, self.gen, output))
+                conn.execute(f"DELETE FROM memo WHERE rowid NOT IN (SELECT rowid FROM memo ORDER BY rowid DESC "
+                             f"LIMIT {MEMO_KEEP})")
+            conn.execute("COMMIT")
+        except sqlite3.Error:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+        finally:
+            if conn is not self._conn:
+                conn.close()
 
     def row_result(self, rel: str) -> str | None:
         """One file's stored result text (watch's lookups)."""
@@ -727,6 +784,7 @@ class Cache:
             return False  # no writable cache folder: every command still works, just not faster
         try:
             conn.execute("BEGIN IMMEDIATE")
+            new_gen = self._pending_content() or not self.gen
             if not self._stored_settings:
                 conn.execute("DELETE FROM files")  # rows of other settings, or none
                 self._stored_settings = True
@@ -772,7 +830,11 @@ class Cache:
             elif self._names_fresh and self._names is not None:
                 conn.execute("INSERT OR REPLACE INTO meta VALUES ('names', ?)",
                              (json.dumps(list(self._names), ensure_ascii=False),))
+            gen = os.urandom(12).hex() if new_gen else self.gen
+            if new_gen:
+                conn.execute("DELETE FROM memo")  # outputs of files that have changed since
             conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
+                ("gen", gen),
                 ("settings", json.dumps(self.settings)),
                 ("dirs", json.dumps(self.dirs)),
                 ("pages", json.dumps(_pages_to_json(self.pages))),
@@ -788,6 +850,7 @@ class Cache:
         self._pieces = {}
         self._names_fresh = False
         self.dirty = False
+        self.gen = gen
         if self.lazy:
             self._conn = conn
         else:

@@ -441,8 +441,11 @@ class State:
                     live = self._live = LivePages(today, self.config)
                     live.load({rel: self._new_piece(live, rel, context) for rel in sorted(self.paths)})
                 if calendar is not None:  # the feed needs every person's contact, not only a piece
+                    # One bulk load of the stored results, which the whole-vault pages
+                    # then reuse: row-by-row lookups here cost a second decode of the vault.
+                    get = self.cache.results().get if self._whole_vault_pages() else self.cache.result
                     for rel in sorted(self.paths):
-                        calendar.put(rel, self._noted(self._shown(rel, self.cache.result)).contact)
+                        calendar.put(rel, self._noted(self._shown(rel, get)).contact)
             # The rows are kept now: render.link's memo would only hold every
             # name and path again (~10 MB at 30,000 people).
             link.cache_clear()
@@ -645,6 +648,40 @@ def find_contact(root: Path, name: str, use_cache: bool = True) -> tuple[Vault, 
 
     vault = cached_vault(root, use_cache=use_cache)
     return vault, resolve_in(vault, name)  # a broken file that NAME means says its problem
+
+
+def cached_output(root: Path, command: str, today: dt.date, compute: Callable[[Vault], str],
+                  progress: Progress | None = None, use_cache: bool = True) -> str:
+    """What ``compute`` makes of the vault at ``root``: memoised in the store while no file changes.
+
+    For the read-only commands (``list``, ``report``, ``check``). ``command``
+    names the command and every option that shapes its output. The memo is
+    keyed by it, the day, the settings, the notes read and the code of every
+    layer that computes or renders, and it belongs to one *generation* of
+    the store (see ``Cache.memo``): it is used only when the rescan finds
+    no file added, removed or changed. Otherwise the vault is loaded as by
+    :func:`cached_vault` (only changed files re-read) and the new output is
+    kept for next time. ``compute`` must be a pure function of the vault.
+    """
+    root = root.resolve()
+    if not use_cache:
+        return compute(load_vault(root, progress))
+    state = State(root)
+    changes = state.rescan(progress)
+    key = repr((command, state._pages_key(today), code_fingerprint(("core", "compute", "render", "cli"))))
+    if not changes and not state.unread:
+        hit = state.cache.memo(key)
+        if hit is not None:
+            state.cache.close()
+            return hit
+    vault = state.vault()
+    out = compute(vault)
+    state.save()
+    if not state.unread and not state.walk_problems:
+        # An unreadable file is retried every time, and a walk problem (a
+        # symlink) can change without any stamp: never vouch for those.
+        state.cache.put_memo(key, out)
+    return out
 
 
 def cached_vault(root: Path, progress: Progress | None = None, use_cache: bool = True) -> Vault:
