@@ -228,7 +228,7 @@ def memoised(ctx: click.Context, command: str, today: dt.date, compute: Any) -> 
     """
     from notebook_tool.store.incremental import cached_output
 
-    return cached_output(existing_root(ctx), command, today, compute, use_cache=use_cache())  # type: ignore[no-any-return]
+    return cached_output(existing_root(ctx), command, today, compute, use_cache=use_cache())
 
 
 def complete_names(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
