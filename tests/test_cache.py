@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import sqlite3
 import os
 import time
 from collections.abc import Callable
@@ -97,6 +99,9 @@ def test_same_size_edit_within_one_tick_is_seen(vault: Make, monkeypatch: pytest
     if not keep_hash:
         with sqlite3.connect(cache_file(root)) as db:
             db.execute("UPDATE files SET hash = NULL")
+            # The warm load reads the records from the meta row: drop the hash there too.
+            rels, flat, _ = json.loads(db.execute("SELECT value FROM meta WHERE key = 'stamps'").fetchone()[0])
+            db.execute("UPDATE meta SET value = ? WHERE key = 'stamps'", (json.dumps([rels, flat, {}]),))
         db.close()
     st = os.stat(path)
     path.write_text("---\ntake:\n  - 2025-03-09 Lunch\n---\n", encoding="utf-8")  # same size
@@ -467,3 +472,19 @@ def test_index_after_one_edit_renders_only_that_person(vault: Make, monkeypatch:
     assert got == {q.name: q.read_bytes() for q in (scratch / "_index").iterdir()}
     index("2025-06-02")  # a new day: every piece is made again
     assert len(calls) == 13
+
+
+@pytest.mark.parametrize("blob", ['[[1], [1, 2, 3, 4], {}]', '[["people/Bob Smith.md"], [1, 2], {}]',
+                                  '[["people/Bob Smith.md"], ["a", "b", "c", "d"], {}]',
+                                  '[["people/Bob Smith.md"], [1, 2, 3, 4], {"people/Bob Smith.md": "zz"}]', 'nope'])
+def test_a_damaged_stamps_row_costs_a_reread_never_an_answer(vault: Make, blob: str) -> None:
+    root = vault({"people/Alice Chen.md": ALICE, "people/Bob Smith.md": BOB})
+    age(root)
+    fresh = cached_vault(root, use_cache=False)
+    cached_vault(root)
+    with sqlite3.connect(cache_file(root)) as db:
+        db.execute("UPDATE meta SET value = ? WHERE key = 'stamps'", (blob,))
+    db.close()
+    assert cached_vault(root).results == fresh.results
+    assert run_cli("--vault", str(root), "list", "--today", TODAY).stdout == \
+        run_cli("--vault", str(root), "list", "--today", TODAY, env={"GUANXI_CACHE": "0"}).stdout

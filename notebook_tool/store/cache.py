@@ -488,10 +488,19 @@ class Cache:
                 return cache  # another version or other settings: rebuilt (save() clears the rows)
             dirs, pages = json.loads(meta.get("dirs", "{}")), json.loads(meta.get("pages", "{}"))
             table: dict[str, Record] = {}
-            for rel, m, s, i, c, h in conn.execute(
-                    "SELECT path, mtime_ns, size, ino, ctime_ns, hash FROM files WHERE kind = ?",
-                    (KIND_CONTACT,)) if records else ():
-                table[rel] = ((m, s, i, c), h)
+            blob = meta.get("stamps") if records else None
+            if blob is not None:
+                table = _stamps_from_json(blob)
+                # The blob must list the files the rows hold (a row count from the index is cheap):
+                # else another process saved meanwhile, or it is damaged; read the rows' own stamps.
+                count, = conn.execute("SELECT count(*) FROM files WHERE kind = ?", (KIND_CONTACT,)).fetchone()
+                if count != len(table):
+                    blob, table = None, {}
+            if blob is None and records:
+                for rel, m, s, i, c, h in conn.execute(
+                        "SELECT path, mtime_ns, size, ino, ctime_ns, hash FROM files WHERE kind = ?",
+                        (KIND_CONTACT,)):
+                    table[rel] = ((m, s, i, c), h)
             cache._names_text = meta.get("names")
             cache.gen = str(meta.get("gen", ""))
             cache.read_only = not records
@@ -835,6 +844,7 @@ class Cache:
                 conn.execute("DELETE FROM memo")  # outputs of files that have changed since
             conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
                 ("gen", gen),
+                ("stamps", _stamps_to_json(self.records)),
                 ("settings", json.dumps(self.settings)),
                 ("dirs", json.dumps(self.dirs)),
                 ("pages", json.dumps(_pages_to_json(self.pages))),
@@ -871,6 +881,45 @@ class Cache:
 
 
 _KEEP = object()  # in Cache._pending: keep the row's stored result, rewrite its record
+
+
+def _stamps_to_json(records: dict[str, Record]) -> str:
+    """Every record as one row of meta: what every warm command loads first.
+
+    ``[paths, flat stamps, {path: hash hex}]``; one JSON decode of plain
+    integers and strings takes a fifth of the time of reading the same
+    stamps from 30,000 rows. The rows keep their own stamps, checked before
+    any row's result is used, so a blob that another process overwrote can
+    only make a file be read again.
+    """
+    rels = list(records)
+    flat: list[int] = []
+    hashes: dict[str, str] = {}
+    for rel in rels:
+        stamp, h = records[rel]
+        flat.extend(stamp)
+        if h is not None:
+            hashes[rel] = h.hex()
+    return json.dumps([rels, flat, hashes], ensure_ascii=False, separators=(",", ":"))
+
+
+def _stamps_from_json(text: str) -> dict[str, Record]:
+    """The records :func:`_stamps_to_json` wrote; raises ``ValueError`` or ``TypeError`` on anything else."""
+    rels, flat, hashes = json.loads(text)
+    if (not isinstance(rels, list) or not isinstance(flat, list) or not isinstance(hashes, dict)
+            or len(flat) != 4 * len(rels)):
+        raise ValueError("not a stamps row")
+    # Paths are used as paths (the folder shortcut lists them): they must be text. A
+    # stamp that is not four integers simply never equals a file's stat: read again.
+    if not all(type(r) is str for r in rels):
+        raise ValueError("not a stamps row")
+    it = iter(flat)
+    table: dict[str, Record] = {rel: (stamp, None) for rel, stamp in zip(rels, zip(it, it, it, it))}
+    for rel, h in hashes.items():
+        if rel not in table or not isinstance(h, str):
+            raise ValueError("not a stamps row")
+        table[rel] = (table[rel][0], bytes.fromhex(h))
+    return table
 
 
 def _dirs_from_json(d: dict[str, Any]) -> dict[str, Any]:

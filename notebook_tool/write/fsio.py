@@ -19,11 +19,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 from notebook_tool.core.errors import GuanxiError
+from notebook_tool.read.vault import STATE_DIR  # the vault's folder of Guanxi's state (lock, journal, kept saves)
 
 # Every temporary file Guanxi makes ends so: hidden (a leading dot), ignored by the
 # vault walk and by the `.gitignore` line `init` writes (TMP_IGNORE), and swept
 # by the next write when a killed run left it behind (sweep_stale_temps).
 TMP_SUFFIX = ".guanxi-tmp"
+JOURNAL_NAME = "journal.json"  # a journalled batch in progress (write.writer)
 TMP_IGNORE = f".*{TMP_SUFFIX}"
 STALE_AFTER = 300.0  # seconds: no live write keeps a temporary file this long
 
@@ -203,3 +205,20 @@ def write_if_changed(path: Path, text: str) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, data)
     return True
+
+
+def interrupted_batch(root: Path) -> bool:
+    """Whether a journalled batch was interrupted (``write.writer.recover`` finishes it): one stat."""
+    return (root / STATE_DIR / JOURNAL_NAME).is_file()
+
+
+def sweep_output(root: Path) -> None:
+    """Remove page temporary files a killed run left in the output folder (one listing: cheap)."""
+    from notebook_tool.read.config import load_config
+
+    try:
+        output = root / load_config(root)[0].output
+        if output.is_dir() and not output.is_symlink():
+            sweep_stale_temps([safe_target(root, output)])
+    except OSError:
+        pass  # litter only: never a reason for a command to fail

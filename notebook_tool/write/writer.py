@@ -47,19 +47,22 @@ from notebook_tool.core.model import Contact, Entry, FileResult, Kind, Status
 from notebook_tool.read import entries as E
 from notebook_tool.read.fileparts import split_front_matter
 from notebook_tool.read.parse import NULL_TAG, parse_contact
+from notebook_tool.read.vault import STATE_DIR
 from notebook_tool.read.yamltext import UnwritableText, double_quoted, flow_list, plain_is_safe, scalar
 from notebook_tool.write.fsio import (
+    JOURNAL_NAME,
     TMP_SUFFIX,
     UnsafePath,
     atomic_write,
     fsync_dir,
+    interrupted_batch,
     safe_target,
+    sweep_output,
     sweep_stale_temps,
 )
 
 BOM = b"\xef\xbb\xbf"
 LOCK_NAME = "write.lock"
-STATE_DIR = ".guanxi"
 RETRIES = 5
 # The only line breaks the file's own lines know (as in fileparts).
 _BREAK = re.compile(r"(\r\n|\r|\n)")
@@ -840,7 +843,6 @@ SETTLE = 0.02
 # file was written within the racy window (a busy machine can pause an editor between
 # its truncate and its write for tens of milliseconds).
 LATE_LOOKS = (0.02, 0.1)
-JOURNAL_NAME = "journal.json"
 KEPT_DIR = "kept"
 
 
@@ -1175,22 +1177,11 @@ def recover(root: Path, lock_timeout: float = 30.0) -> list[str]:
     Every command calls this first; it also sweeps the output folder of page
     temporary files a killed run left (one listing: cheap).
     """
-    _sweep_output(root)
-    if not (root / STATE_DIR / JOURNAL_NAME).is_file():
+    sweep_output(root)
+    if not interrupted_batch(root):
         return []
     with vault_lock(root, lock_timeout):
         return recover_locked(root)
-
-
-def _sweep_output(root: Path) -> None:
-    from notebook_tool.read.config import load_config
-
-    try:
-        output = root / load_config(root)[0].output
-        if output.is_dir() and not output.is_symlink():
-            sweep_stale_temps([safe_target(root, output)])
-    except OSError:
-        pass  # litter only: never a reason for a command to fail
 
 
 def recover_locked(root: Path) -> list[str]:
