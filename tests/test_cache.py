@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 import os
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
