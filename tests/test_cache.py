@@ -488,3 +488,47 @@ def test_a_damaged_stamps_row_costs_a_reread_never_an_answer(vault: Make, blob: 
     assert cached_vault(root).results == fresh.results
     assert run_cli("--vault", str(root), "list", "--today", TODAY).stdout == \
         run_cli("--vault", str(root), "list", "--today", TODAY, env={"GUANXI_CACHE": "0"}).stdout
+
+
+def test_calendar_after_one_edit_comes_from_stored_events(vault: Make, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The feed's other people come back from the store as events: one edit, one person's events made."""
+    from notebook_tool.render import extra
+    from notebook_tool.render.calendar import LiveCalendar
+
+    # Only the per-person feed beside the two pages: no page that needs the whole vault decoded.
+    monkeypatch.setattr(extra, "EXTRA_PAGES", {"guanxi.ics": "notebook_tool.render.calendar:page"})
+    person = "---\nbirthday: 1990-0{m}-1{d}\ngive:\n  - 2025-0{m}-01 [ ] Send the report\n---\n"
+    files: dict[str, str | bytes] = {f"people/P{i:02d}.md": person.format(m=i % 9 + 1, d=i % 9) for i in range(10)}
+    root = vault(files)
+    age(root)
+    made: list[str] = []
+    decoded: list[str] = []
+    real_events, real_result = LiveCalendar.events_of, cache_mod.Cache.result
+
+    def events_of(self: LiveCalendar, contact: object) -> object:
+        made.append(contact.path)  # type: ignore[attr-defined]
+        return real_events(self, contact)  # type: ignore[arg-type]
+
+    def result(self: Cache, rel: str) -> object:
+        decoded.append(rel)
+        return real_result(self, rel)
+
+    monkeypatch.setattr(LiveCalendar, "events_of", events_of)
+    monkeypatch.setattr(cache_mod.Cache, "result", result)
+    assert run_cli("--vault", str(root), "index", "--today", TODAY).exit_code == 0
+    assert len(made) == 10
+    p = root / "people/P03.md"
+    p.write_text(p.read_text(encoding="utf-8").replace("Send the report", "Send the long report"), encoding="utf-8")
+    os.utime(p, (time.time() - 60,) * 2)
+    made.clear()
+    decoded.clear()
+    assert run_cli("--vault", str(root), "index", "--today", TODAY).exit_code == 0
+    assert made == ["people/P03.md"] and decoded == ["people/P03.md"]
+    feed = (root / "_index/guanxi.ics").read_bytes()
+    assert b"Send the long report" in feed and feed.count(b"BEGIN:VEVENT") == 20
+    scratch = root.parent / "fresh"
+    import shutil
+
+    shutil.copytree(root, scratch, ignore=shutil.ignore_patterns("_index"))
+    assert run_cli("--vault", str(scratch), "index", "--today", TODAY, env={"GUANXI_CACHE": "0"}).exit_code == 0
+    assert (scratch / "_index/guanxi.ics").read_bytes() == feed

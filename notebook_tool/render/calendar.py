@@ -181,10 +181,34 @@ class LiveCalendar:
         self._sorted: list[tuple[tuple[Any, ...], str]] = []
         self._clean = False  # _sorted is every event, in order
 
-    def put(self, rel: str, contact: Contact | None) -> None:
+    def events_of(self, contact: Contact) -> list[list[Any]]:
+        """One person's events as plain data ``[day ordinal, name key, path, kind, key, text]``.
+
+        What the store keeps beside the person's piece of the pages, so that
+        a rebuild after one edit puts everyone else's events back without
+        decoding their contacts.
+        """
+        out: list[list[Any]] = []
+        for r in contact_reminders(contact, self.config, self.today):
+            day, name, path, kind, key = order_key(r)
+            out.append([day.toordinal(), name, path, kind, key, event_text(r, self.stamp)])
+        return out
+
+    def put(self, rel: str, contact: Contact | None) -> list[list[Any]]:
+        """Put ``contact``'s current events (None: gone); returns them as :meth:`events_of` does."""
+        events = [] if contact is None else self.events_of(contact)
+        self.put_events(rel, events)
+        return events
+
+    def put_events(self, rel: str, events: list[list[Any]]) -> None:
+        """``rel``'s events as :meth:`events_of` gave them (maybe back from JSON); raises on another shape."""
+        new = []
+        for day, name, path, kind, key, text in events:
+            if not (isinstance(name, str) and isinstance(path, str) and isinstance(kind, str)
+                    and isinstance(key, str) and isinstance(text, str)):
+                raise TypeError("not a calendar event")
+            new.append(((dt.date.fromordinal(day), name, path, kind, key), text))
         old = self.events.pop(rel, [])
-        new = [] if contact is None else [(order_key(r), event_text(r, self.stamp))
-                                           for r in contact_reminders(contact, self.config, self.today)]
         if new:
             self.events[rel] = new
         if self._clean:

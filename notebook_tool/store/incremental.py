@@ -427,25 +427,32 @@ class State:
             with no_gc():  # as for a full render in index()
                 stored = self.cache.pieces(context) if self.use_cache else {}
                 # The stored pieces first, in name order (so loading sorts in one pass), then the rest.
-                pieces: dict[str, Piece] = {
-                    rel: piece for rel, piece in stored.items()
-                    if rel in self.paths and rel not in self._touched and rel not in self.unread
-                    and rel not in self.last_good}
+                # Each is [piece of the pages, the person's calendar events or None].
+                pieces: dict[str, Piece] = {}
+                events: dict[str, Any] = {}
+                for rel, value in stored.items():
+                    if (rel in self.paths and rel not in self._touched and rel not in self.unread
+                            and rel not in self.last_good and isinstance(value, list) and len(value) == 2
+                            and (calendar is None) == (value[1] is None)):
+                        pieces[rel], events[rel] = value
                 del stored
                 for rel in sorted(self.paths):
                     if rel not in pieces:
-                        pieces[rel] = self._new_piece(live, rel, context)
+                        pieces[rel], events[rel] = self._new_piece(live, rel, context)
                 try:
                     live.load(pieces)
+                    if calendar is not None:  # from the stored events: no contact decoded
+                        for rel in sorted(self.paths):
+                            calendar.put_events(rel, events[rel])
                 except (ValueError, TypeError, IndexError, KeyError):  # a stored piece of the wrong shape
                     live = self._live = LivePages(today, self.config)
-                    live.load({rel: self._new_piece(live, rel, context) for rel in sorted(self.paths)})
-                if calendar is not None:  # the feed needs every person's contact, not only a piece
-                    # One bulk load of the stored results, which the whole-vault pages
-                    # then reuse: row-by-row lookups here cost a second decode of the vault.
-                    get = self.cache.results().get if self._whole_vault_pages() else self.cache.result
-                    for rel in sorted(self.paths):
-                        calendar.put(rel, self._noted(self._shown(rel, get)).contact)
+                    calendar = self._calendar = self._new_calendar(today)
+                    fresh = {rel: self._new_piece(live, rel, context) for rel in sorted(self.paths)}
+                    live.load({rel: piece for rel, (piece, _) in fresh.items()})
+                    if calendar is not None:
+                        for rel, (_, evs) in fresh.items():
+                            calendar.put_events(rel, evs)
+                del pieces, events
             # The rows are kept now: render.link's memo would only hold every
             # name and path again (~10 MB at 30,000 people).
             link.cache_clear()
@@ -454,10 +461,11 @@ class State:
             for rel in sorted(self._touched):
                 shown = self._noted(self._shown(rel, self.cache.result)) if rel in self.paths else None
                 piece = live.put(rel, shown)
+                evs = None
                 if self._calendar is not None:
-                    self._calendar.put(rel, shown.contact if shown is not None else None)
+                    evs = self._calendar.put(rel, shown.contact if shown is not None else None)
                 if piece is not None:
-                    self._keep_piece(rel, context, piece)
+                    self._keep_piece(rel, context, piece, evs)
                 if rel not in self.paths:
                     self._overlaid.discard(rel)
         self.overlaid = len(self._overlaid)
@@ -517,15 +525,21 @@ class State:
         # Pieces also depend on the code that computes and renders them.
         return live.piece_context() + "|" + code_fingerprint(("core", "compute", "render"))
 
-    def _new_piece(self, live: LivePages, rel: str, context: str) -> Piece:
-        piece = live.piece(rel, self._noted(self._shown(rel, self.cache.result)))
-        self._keep_piece(rel, context, piece)
-        return piece
+    def _new_piece(self, live: LivePages, rel: str, context: str) -> tuple[Piece, Any]:
+        """``rel``'s piece of the pages and its calendar events (None without a feed), kept in the store."""
+        shown = self._noted(self._shown(rel, self.cache.result))
+        piece = live.piece(rel, shown)
+        events = None
+        if self._calendar is not None:
+            events = self._calendar.events_of(shown.contact) if shown.contact is not None else []
+        self._keep_piece(rel, context, piece, events)
+        return piece, events
 
-    def _keep_piece(self, rel: str, context: str, piece: Piece) -> None:
-        """Store ``rel``'s piece, unless it is not what a fresh read gives (a last good contact, an unreadable file)."""
+    def _keep_piece(self, rel: str, context: str, piece: Piece, events: Any) -> None:
+        """Store ``rel``'s piece and events, unless they are not what a fresh read gives (a last good
+        contact, an unreadable file)."""
         if self.use_cache and rel not in self._overlaid and rel not in self.unread:
-            self.cache.put_piece(rel, context, piece[0][0] if piece[0] else "", piece)
+            self.cache.put_piece(rel, context, piece[0][0] if piece[0] else "", [piece, events])
 
     def save(self) -> None:
         if self.use_cache:
