@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 from notebook_tool.store import incremental
 from notebook_tool.store.cache import store_path
 from tests.conftest import run_cli
+from tests.test_cache import BOB, age
 
 TODAY = "2025-06-01"
 Make = Callable[[dict[str, str | bytes]], Path]
@@ -28,13 +28,6 @@ ALICE = """\
       - 2025-02-01 Referred me +2
     ---
     """
-BOB = """\
-    ---
-    aliases: [Bobby]
-    take:
-      - 2025-03-01 Lunch
-    ---
-    """
 COMMANDS = [
     ("list", "--today", TODAY),
     ("list", "--json", "--sort", "balance", "--today", TODAY),
@@ -46,12 +39,6 @@ COMMANDS = [
     ("report", "introductions", "--json", "--today", TODAY),
     ("check", "--today", TODAY),
 ]
-
-
-def age(root: Path) -> None:
-    past = time.time() - 3600
-    for p in [root, *root.rglob("*")]:
-        os.utime(p, (past, past))
 
 
 def outputs(root: Path, env: dict[str, str] | None = None) -> list[tuple[int, str, str]]:
