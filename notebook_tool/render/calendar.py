@@ -178,8 +178,11 @@ class LiveCalendar:
         self.stamp = f"{_ics_date(today)}T000000Z"
         self.events: dict[str, list[tuple[tuple[Any, ...], str]]] = {}
         self.head = _head(Vault(Path("."), config, ()), today)
-        self._sorted: list[tuple[tuple[Any, ...], str]] = []
-        self._clean = False  # _sorted is every event, in order
+        # Every event in calendar order, as two parallel lists: the page is then one
+        # join of a list of str (a generator over 55,000 pairs cost ~90 ms a save).
+        self._keys: list[tuple[tuple[Any, ...], str]] = []
+        self._texts: list[str] = []
+        self._clean = False  # _keys and _texts are every event, in order
 
     def events_of(self, contact: Contact) -> list[list[Any]]:
         """One person's events as plain data ``[day ordinal, name key, path, kind, key, text]``.
@@ -213,17 +216,21 @@ class LiveCalendar:
             self.events[rel] = new
         if self._clean:
             for e in old:
-                i = bisect.bisect_left(self._sorted, e)
-                if i < len(self._sorted) and self._sorted[i] == e:
-                    del self._sorted[i]
+                i = bisect.bisect_left(self._keys, e)
+                if i < len(self._keys) and self._keys[i] == e:
+                    del self._keys[i]
+                    del self._texts[i]
             for e in new:
-                bisect.insort(self._sorted, e)
+                i = bisect.bisect_left(self._keys, e)
+                self._keys.insert(i, e)
+                self._texts.insert(i, e[1])
 
     def page(self) -> str:
         if not self._clean:
-            self._sorted = sorted(e for events in self.events.values() for e in events)
+            self._keys = sorted(e for events in self.events.values() for e in events)
+            self._texts = [text for _, text in self._keys]
             self._clean = True
-        body: str = "".join(text for _, text in self._sorted)
+        body: str = "".join(self._texts)
         return self.head + body + _END
 
 
