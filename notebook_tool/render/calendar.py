@@ -237,29 +237,10 @@ class LiveCalendar:
 def page(vault: Vault, today: dt.date, link_base: str) -> str:
     """The ``.ics`` text (CRLF line ends, as RFC 5545 wants); ``link_base`` is unused."""
     del link_base
-    head = _head(vault, today)
-    end = _END
-    stamp = f"{_ics_date(today)}T000000Z"
-    global _MEMO
-    memo: dict[str, tuple[Contact, dt.date, Config, list[tuple[tuple[Any, ...], str]]]] = {}
-    keyed: list[tuple[tuple[Any, ...], str]] = []
+    feed = LiveCalendar(today, vault.config)
     for c in vault.contacts:
-        old = _MEMO.get(c.path)
-        if old is not None and old[1] == today and old[2] == vault.config and old[0] == c:
-            events = old[3]
-        else:
-            events = [(order_key(r), event_text(r, stamp)) for r in contact_reminders(c, vault.config, today)]
-        memo[c.path] = (c, today, vault.config, events)
-        keyed.extend(events)
-    _MEMO = memo  # only the contacts of this vault: a removed person's events go with them
-    keyed.sort(key=lambda x: x[0])
-    body: str = "".join(text for _, text in keyed)
-    return head + body + end
-
-
-# Watch renders the feed after every save: each contact's events are kept with the
-# contact they came from and reused while it is equal (one person re-rendered per save).
-_MEMO: dict[str, tuple[Contact, dt.date, Config, list[tuple[tuple[Any, ...], str]]]] = {}
+        feed.put(c.path, c)
+    return feed.page()
 
 
 def calendar_json(vault: Vault, today: dt.date) -> dict[str, Any]:
