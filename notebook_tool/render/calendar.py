@@ -166,8 +166,9 @@ def _head(vault: Vault, today: dt.date) -> str:
 class LiveCalendar:
     """The feed kept per person, for a rebuild that re-renders only the people who changed (watch).
 
-    ``put`` one contact's current version (None: gone); ``page`` gives the
-    same bytes as :func:`page` over the same contacts. The events are kept
+    ``put`` one contact's current version (None: gone), or ``put_events``
+    what :meth:`events_of` gave before (the store keeps them); :func:`page`
+    is this feed filled once from the whole vault. The events are kept
     in calendar order: a change moves one person's events by bisection, so
     a save costs a join, not a sort of everyone's events. The first puts
     (every person) are sorted once, at the first ``page``.

@@ -428,31 +428,23 @@ class State:
                 stored = self.cache.pieces(context) if self.use_cache else {}
                 # The stored pieces first, in name order (so loading sorts in one pass), then the rest.
                 # Each is [piece of the pages, the person's calendar events or None].
-                pieces: dict[str, Piece] = {}
-                events: dict[str, Any] = {}
+                placed: dict[str, tuple[Piece, Any]] = {}
                 for rel, value in stored.items():
                     if (rel in self.paths and rel not in self._touched and rel not in self.unread
                             and rel not in self.last_good and isinstance(value, list) and len(value) == 2
                             and (calendar is None) == (value[1] is None)):
-                        pieces[rel], events[rel] = value
+                        placed[rel] = (value[0], value[1])
                 del stored
                 for rel in sorted(self.paths):
-                    if rel not in pieces:
-                        pieces[rel], events[rel] = self._new_piece(live, rel, context)
+                    if rel not in placed:
+                        placed[rel] = self._new_piece(live, rel, context)
                 try:
-                    live.load(pieces)
-                    if calendar is not None:  # from the stored events: no contact decoded
-                        for rel in sorted(self.paths):
-                            calendar.put_events(rel, events[rel])
+                    _place(live, calendar, placed)
                 except (ValueError, TypeError, IndexError, KeyError):  # a stored piece of the wrong shape
                     live = self._live = LivePages(today, self.config)
                     calendar = self._calendar = self._new_calendar(today)
-                    fresh = {rel: self._new_piece(live, rel, context) for rel in sorted(self.paths)}
-                    live.load({rel: piece for rel, (piece, _) in fresh.items()})
-                    if calendar is not None:
-                        for rel, (_, evs) in fresh.items():
-                            calendar.put_events(rel, evs)
-                del pieces, events
+                    _place(live, calendar, {rel: self._new_piece(live, rel, context) for rel in sorted(self.paths)})
+                del placed
             # The rows are kept now: render.link's memo would only hold every
             # name and path again (~10 MB at 30,000 people).
             link.cache_clear()
@@ -546,6 +538,14 @@ class State:
             self.cache.save()
         # After the store: notes recorded as read only once the pieces that show them are.
         self.notes.save()
+
+
+def _place(live: LivePages, calendar: Any, placed: dict[str, tuple[Piece, Any]]) -> None:
+    """Every person's piece onto the pages, and their events into the feed (when there is one)."""
+    live.load({rel: piece for rel, (piece, _) in placed.items()})
+    if calendar is not None:  # from the events kept with each piece: no contact decoded
+        for rel, (_, events) in placed.items():
+            calendar.put_events(rel, events)
 
 
 def _folder_stamps(root: Path, folders: set[str]) -> dict[str, Stamp | None] | None:
@@ -686,6 +686,7 @@ def cached_output(root: Path, command: str, today: dt.date, compute: Callable[[V
     if not changes and not state.unread:
         hit = state.cache.memo(key)
         if hit is not None:
+            state.save()  # what the rescan learnt (a racy hash aged out, folder stamps), if anything
             state.cache.close()
             return hit
     vault = state.vault()
