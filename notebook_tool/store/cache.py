@@ -326,8 +326,9 @@ CREATE TABLE IF NOT EXISTS files (
     piece TEXT
 );
 CREATE INDEX IF NOT EXISTS files_by_piece ON files (piece_ctx, piece_name, path);
--- Every warm command reads all stamps: from this covering index, not from rows
--- that carry each file's whole parse result (3x faster at 30,000 files).
+-- Warm commands load the stamps from meta's 'stamps' row; the row count that checks
+-- it, and the stamps read when it does not match, come from this covering index,
+-- not from rows that carry each file's whole parse result (3x faster at 30,000 files).
 CREATE INDEX IF NOT EXISTS files_stamps ON files (kind, path, mtime_ns, size, ino, ctime_ns, hash);
 -- What a read-only command printed (list, report, check), for the store generation it was
 -- computed from; see Cache.memo.
