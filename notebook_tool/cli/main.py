@@ -225,7 +225,7 @@ def json_text(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
-def memoised(ctx: click.Context, command: str, today: dt.date, compute: Any) -> str:
+def memoised(root: Path, command: str, today: dt.date, compute: Any) -> str:
     """``compute(vault)`` for a read-only command, kept in the store until a file changes.
 
     ``command`` spells the command and every option that shapes its output
@@ -233,7 +233,7 @@ def memoised(ctx: click.Context, command: str, today: dt.date, compute: Any) -> 
     """
     from notebook_tool.store.incremental import cached_output
 
-    return cached_output(existing_root(ctx), command, today, compute, use_cache=use_cache())
+    return cached_output(root, command, today, compute, use_cache=use_cache())
 
 
 def complete_names(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
@@ -372,7 +372,7 @@ def list_(ctx: click.Context, tags: tuple[str, ...], company: str | None, needs:
         return json_text(list_json(rows, day.isoformat())) + "\n" if as_json else list_text(rows)
 
     command = repr(("list", tags, company, needs, offers, sort, reverse, as_json))
-    click.echo(memoised(ctx, command, day, compute), nl=False)
+    click.echo(memoised(existing_root(ctx), command, day, compute), nl=False)
 
 
 def echo_errors(vault: Any, only: str | None = None) -> None:
@@ -451,7 +451,7 @@ def report(ctx: click.Context, which: str, today: dt.date | None, as_json: bool,
 
         return (attention_text if which == "attention" else reciprocity_text)(rep)
 
-    click.echo(memoised(ctx, repr(("report", which, as_json, as_markdown)), day, compute), nl=False)
+    click.echo(memoised(existing_root(ctx), repr(("report", which, as_json, as_markdown)), day, compute), nl=False)
 
 
 @main.command()
@@ -466,10 +466,11 @@ def check(ctx: click.Context, today: dt.date | None, strict: bool) -> None:
     import json
 
     from notebook_tool.compute.checks import GITATTRIBUTES, check_merge_driver, problem_order, run_checks
+    from notebook_tool.core.config import Config
     from notebook_tool.core.model import Problem, Vault
-    from notebook_tool.read.config import load_config
 
     day = resolve_today(today)
+    root = existing_root(ctx).resolve()
 
     def compute(vault: Any) -> str:
         # The merge driver's registration lives in git's config, not in any file the store
@@ -483,9 +484,8 @@ def check(ctx: click.Context, today: dt.date | None, strict: bool) -> None:
         at = [[p.path, p.line, p.message, p.col, p.severity] for p in found if p.path == GITATTRIBUTES]
         return json.dumps([len(vault.results), errors, len(found) - errors, before, at, after], ensure_ascii=False)
 
-    n, errors, warnings, before, at, after = json.loads(memoised(ctx, "check", day, compute))
-    root = existing_root(ctx).resolve()
-    live = check_merge_driver(Vault(root, load_config(root)[0], ()), day)
+    n, errors, warnings, before, at, after = json.loads(memoised(root, "check", day, compute))
+    live = check_merge_driver(Vault(root, Config(), ()), day)  # it looks at the root only
     errors += sum(1 for p in live if p.severity == "error")
     warnings += sum(1 for p in live if p.severity != "error")
     here = sorted({Problem(*p) for p in at} | set(live), key=problem_order)
