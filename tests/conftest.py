@@ -43,6 +43,16 @@ def _private_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
 
 
 @pytest.fixture
+def isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No user or system git config leaks in; commits have fixed identities (``usefixtures`` it)."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-global-gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for var, value in (("NAME", "Ann"), ("EMAIL", "ann@example.org")):
+        monkeypatch.setenv(f"GIT_AUTHOR_{var}", value)
+        monkeypatch.setenv(f"GIT_COMMITTER_{var}", value)
+
+
+@pytest.fixture
 def vault(tmp_path: Path) -> Callable[[dict[str, str | bytes]], Path]:
     """``vault({"people/A.md": "..."})`` → the vault's root folder."""
 

@@ -11,14 +11,7 @@ import pytest
 
 from tests.conftest import run_cli, write_vault
 
-
-@pytest.fixture(autouse=True)
-def isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-global-gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    for var, value in (("NAME", "Ann"), ("EMAIL", "ann@example.org")):
-        monkeypatch.setenv(f"GIT_AUTHOR_{var}", value)
-        monkeypatch.setenv(f"GIT_COMMITTER_{var}", value)
+pytestmark = pytest.mark.usefixtures("isolated_git")  # tests.conftest: no user git config, fixed identities
 
 
 def commit(root: Path, when: str, message: str) -> None:

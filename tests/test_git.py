@@ -15,14 +15,7 @@ from tests.conftest import run_cli
 REL = "people/Alice Chen.md"
 
 
-@pytest.fixture(autouse=True)
-def isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No user or system git config leaks in; commits have fixed identities."""
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-global-gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    for var, value in (("NAME", "Ann"), ("EMAIL", "ann@example.org")):
-        monkeypatch.setenv(f"GIT_AUTHOR_{var}", value)
-        monkeypatch.setenv(f"GIT_COMMITTER_{var}", value)
+pytestmark = pytest.mark.usefixtures("isolated_git")  # tests.conftest: no user git config, fixed identities
 
 
 def git(root: Path, *args: str, check: bool = True, **env: str) -> subprocess.CompletedProcess[str]:

@@ -120,6 +120,7 @@ def test_racy_same_tick_edit_is_seen(vault: Make) -> None:
     assert after == run_cli(*args, env={"GUANXI_CACHE": "0"}).stdout
 
 
+@pytest.mark.usefixtures("isolated_git")
 def test_check_asks_git_every_time(vault: Make, tmp_path: Path) -> None:
     """The merge driver's registration is in git's config, which no stamp covers: never memoised."""
     root = vault({"people/Alice Chen.md": ALICE, ".gitattributes": "*.md merge=guanxi\n"})
