@@ -31,6 +31,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from notebook_tool.compute.ledger import summarize
 from notebook_tool.core.model import Contact
@@ -118,12 +119,60 @@ class Synonyms:
 
 
 @dataclass(frozen=True, slots=True)
+class Party:
+    """What matching reads of one person: a contact with needs or offers, reduced.
+
+    Small and plain on purpose: the store keeps one per person (as
+    :meth:`to_json`), so the introductions page is computed again after an
+    edit without reading every contact back (``know`` is :func:`closeness`
+    on the day it was made, which is why the store keeps it per day).
+    """
+
+    path: str
+    name: str
+    keys: frozenset[str]  # folded name, file name and aliases: what a link to this person says
+    tags: frozenset[str]  # folded
+    needs: tuple[str, ...]
+    offers: tuple[str, ...]
+    linked: frozenset[str]  # folded links in this person's entries
+    know: float
+
+    @classmethod
+    def of(cls, c: Contact, today: dt.date, half_life_days: int | None = None) -> Party:
+        return cls(c.path, c.name, _link_keys(c), frozenset(fold(t) for t in c.tags), c.needs, c.offers,
+                   frozenset(fold(n) for e in c.entries for n in e.links), closeness(c, today, half_life_days))
+
+    def to_json(self) -> list[Any]:
+        return [self.path, self.name, sorted(self.keys), sorted(self.tags), list(self.needs), list(self.offers),
+                sorted(self.linked), self.know]
+
+    @classmethod
+    def from_json(cls, v: list[Any]) -> Party:
+        """The inverse of :meth:`to_json`; ``ValueError`` for anything of another shape."""
+        try:
+            path, name, keys, tags, needs, offers, linked, know = v
+            party = cls(path, name, frozenset(keys), frozenset(tags), tuple(needs), tuple(offers),
+                        frozenset(linked), float(know))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"not a party: {exc}") from None
+        if not (isinstance(path, str) and isinstance(name, str)
+                and all(isinstance(x, str) for group in (keys, tags, needs, offers, linked) for x in group)):
+            raise ValueError("not a party")
+        return party
+
+
+def parties(contacts: Iterable[Contact], today: dt.date, half_life_days: int | None = None) -> list[Party]:
+    """The people matching can use (those with needs or offers), in the order given."""
+    return [Party.of(c, today, half_life_days) for c in contacts if c.needs or c.offers]
+
+
+@dataclass(frozen=True, slots=True)
 class Suggestion:
     """One introduction worth making: ``seeker`` needs what ``helper`` offers."""
 
-    seeker: Contact
+    seeker: Party
     need: str
-    helper: Contact
+    helper: Party
     offer: str
     shared: tuple[str, ...]  # the terms need and offer share
     shared_tags: tuple[str, ...]
@@ -182,7 +231,7 @@ class OfferIndex:
     linear in people, not quadratic).
     """
 
-    def __init__(self, contacts: Sequence[Contact], synonyms: Synonyms, know: Callable[[int], float],
+    def __init__(self, contacts: Sequence[Party], synonyms: Synonyms, know: Callable[[int], float],
                  per_term: int = CANDIDATES_PER_TERM) -> None:
         self.offers: list[_Offer] = []
         by_term: dict[str, list[int]] = defaultdict(list)
@@ -211,6 +260,12 @@ MAX_TAG_BONUS = 1.5  # (1 + 0.25 × min(shared tags, 2)): the most a score can g
 
 def suggest(contacts: Sequence[Contact], today: dt.date, synonym_groups: Iterable[Sequence[str]] = (),
             half_life_days: int | None = None, per_need: int = 3, limit: int | None = None) -> list[Suggestion]:
+    """:func:`suggest_among` the :func:`parties` of ``contacts``."""
+    return suggest_among(parties(contacts, today, half_life_days), synonym_groups, per_need, limit)
+
+
+def suggest_among(contacts: Sequence[Party], synonym_groups: Iterable[Sequence[str]] = (), per_need: int = 3,
+                  limit: int | None = None) -> list[Suggestion]:
     """Every introduction worth suggesting (or the best ``limit``), most useful first.
 
     For each need, at most ``per_need`` helpers (the best matches); a person
@@ -224,30 +279,22 @@ def suggest(contacts: Sequence[Contact], today: dt.date, synonym_groups: Iterabl
     fraction of the work.
     """
     synonyms = Synonyms.from_groups(synonym_groups)
-    close: dict[int, float] = {}
 
     def know(i: int) -> float:
-        if i not in close:
-            close[i] = closeness(contacts[i], today, half_life_days)
-        return close[i]
+        return contacts[i].know
 
     index = OfferIndex(contacts, synonyms, know)
     if not index.offers:
         return []
-    folded: dict[int, tuple[str, frozenset[str], frozenset[str]]] = {}  # name, tags, link keys: folded once
+    folded: dict[int, str] = {}  # names, folded once
 
     def keys(i: int) -> tuple[str, frozenset[str], frozenset[str]]:
         if i not in folded:
-            c = contacts[i]
-            folded[i] = (fold(c.name), frozenset(fold(t) for t in c.tags), _link_keys(c))
-        return folded[i]
-
-    links: dict[int, frozenset[str]] = {}
+            folded[i] = fold(contacts[i].name)
+        return folded[i], contacts[i].tags, contacts[i].keys
 
     def linked(i: int) -> frozenset[str]:
-        if i not in links:
-            links[i] = frozenset(fold(n) for e in contacts[i].entries for n in e.links)
-        return links[i]
+        return contacts[i].linked
 
     default = math.log(1.0 + len(index.offers))
     idf = index.idf

@@ -5,6 +5,14 @@ function is ``(vault, today, link_base) -> str`` and pure. ``guanxi index``
 and ``guanxi watch`` write every page listed here whose module exists, so a
 feature adds its page by adding its module (the names are listed up front so
 that features built side by side never edit the same line).
+
+A page module may also define ``inputs(contact, today, config)``: what of one
+person the page reads, as plain JSON data (None: nothing). The store keeps it
+per person, so after an edit a page whose inputs are all unchanged is not
+rendered again (an early cutoff, as a build system has); and with
+``page_of(inputs, today, config, link_base)`` — the same text from everyone's
+inputs — a page whose inputs changed is rendered from the store without
+reading every contact back.
 """
 
 from __future__ import annotations
@@ -12,10 +20,14 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 from collections.abc import Callable
+from typing import Any
 
-from notebook_tool.core.model import Vault
+from notebook_tool.core.config import Config
+from notebook_tool.core.model import Contact, Vault
 
 PageFunction = Callable[[Vault, dt.date, str], str]
+InputsFunction = Callable[[Contact, dt.date, Config], Any]
+PageOfInputs = Callable[[list[Any], dt.date, Config, str], str]
 
 EXTRA_PAGES: dict[str, str] = {
     "introductions.md": "notebook_tool.render.introductions:page",
@@ -24,9 +36,8 @@ EXTRA_PAGES: dict[str, str] = {
 }
 
 
-def extra_page_functions() -> dict[str, PageFunction]:
-    """The extra pages that are built, by file name."""
-    out: dict[str, PageFunction] = {}
+def _modules() -> dict[str, tuple[Any, str]]:
+    out: dict[str, tuple[Any, str]] = {}
     for name, target in EXTRA_PAGES.items():
         module, attr = target.split(":")
         try:
@@ -35,8 +46,19 @@ def extra_page_functions() -> dict[str, PageFunction]:
             if exc.name == module:  # that feature is not built
                 continue
             raise
-        out[name] = getattr(mod, attr)
+        out[name] = (mod, attr)
     return out
+
+
+def extra_page_functions() -> dict[str, PageFunction]:
+    """The extra pages that are built, by file name."""
+    return {name: getattr(mod, attr) for name, (mod, attr) in _modules().items()}
+
+
+def extra_page_inputs() -> dict[str, tuple[InputsFunction, PageOfInputs | None]]:
+    """The extra pages that say what they read of each person: their ``inputs`` and ``page_of``."""
+    return {name: (mod.inputs, getattr(mod, "page_of", None))
+            for name, (mod, _) in _modules().items() if hasattr(mod, "inputs")}
 
 
 def extra_pages(vault: Vault, today: dt.date, link_base: str) -> dict[str, str]:

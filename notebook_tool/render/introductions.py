@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from notebook_tool.compute.introductions import Suggestion, suggest
-from notebook_tool.core.model import Vault
+from notebook_tool.compute.introductions import Party, Suggestion, suggest, suggest_among
+from notebook_tool.core.config import Config
+from notebook_tool.core.model import Contact, Vault
 from notebook_tool.render.markdown_text import escape_inline
 from notebook_tool.render.pages import link
 
@@ -54,6 +55,21 @@ def page(vault: Vault, today: dt.date, link_base: str) -> str:
     """The introductions page (registered in :mod:`notebook_tool.render.extra`): the best
     :data:`PAGE_LIMIT`, computed without ranking every suggestion (``suggest(limit=)``)."""
     return markdown(suggestions(vault, today, PAGE_LIMIT + 1), today, link_base)
+
+
+def inputs(c: Contact, today: dt.date, config: Config) -> list[Any] | None:
+    """What of ``c`` the page reads (its :class:`Party`), as plain data; None for someone with no
+    needs or offers, who can be in no suggestion."""
+    if not (c.needs or c.offers):
+        return None
+    return Party.of(c, today, config.half_life_days).to_json()
+
+
+def page_of(people: list[Any], today: dt.date, config: Config, link_base: str) -> str:
+    """:func:`page` from every person's :func:`inputs` (in path order, None left out): the same text,
+    with no contact read. ``ValueError`` if an input is of another shape."""
+    found = suggest_among([Party.from_json(v) for v in people], config.synonyms, limit=PAGE_LIMIT + 1)
+    return markdown(found, today, link_base)
 
 
 def report_json(items: list[Suggestion], today: dt.date) -> dict[str, Any]:

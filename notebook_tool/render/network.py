@@ -6,7 +6,8 @@ with spaces, quotes, brackets or CJK characters render on GitHub and in
 Obsidian; characters Mermaid reads as syntax are written as its entity codes
 (``#quot;``). The page is bounded (:data:`MAX_NODES`, :data:`MAX_EDGES`): it
 shows the most active part of the network — people with the most
-connections, then the most entries — clustered into one subgraph per tag
+connections, then the strongest (the most entries and fields that make
+them) — clustered into one subgraph per tag
 (each person in the tag they share with the most others shown).
 """
 
@@ -19,7 +20,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from notebook_tool.compute.graph import YOU, Graph, build, subgraph
-from notebook_tool.core.model import Vault
+from notebook_tool.core.config import Config
+from notebook_tool.core.model import Contact, Vault
 from notebook_tool.core.text import fold
 from notebook_tool.render.markdown_text import escape_inline
 from notebook_tool.render.pages import link
@@ -116,12 +118,21 @@ def render(graph: Graph, fmt: str) -> str:
 
 
 def most_active(graph: Graph, max_nodes: int = MAX_NODES, max_edges: int = MAX_EDGES) -> Graph:
-    """The bounded part the page draws: people with connections, most connected (then most entries) first."""
+    """The bounded part the page draws: people with connections, most connected first, then the
+    strongest connected (the most evidence on their edges).
+
+    Only the graph decides (not, say, how many entries a file has), so an
+    entry that links no one leaves the page as it was: see :func:`inputs`.
+    """
     def degree(p: str) -> int:
         return sum(1 for m in graph.adj[p] if m != YOU)
 
+    strength: Counter[str] = Counter()
+    for (a, b), why in graph.evidence.items():
+        strength[a] += len(why)
+        strength[b] += len(why)
     people = [p for p in graph.contacts if degree(p) > 0]
-    people.sort(key=lambda p: (-degree(p), -len(graph.contacts[p].entries), fold(graph.name(p)), p))
+    people.sort(key=lambda p: (-degree(p), -strength[p], fold(graph.name(p)), p))
     sub = subgraph(graph, people[:max_nodes])
     if len(sub.evidence) <= max_edges:
         return sub
@@ -130,6 +141,15 @@ def most_active(graph: Graph, max_nodes: int = MAX_NODES, max_edges: int = MAX_E
     nodes = {n for k in keep for n in k}
     adj = {n: tuple(m for m in sub.adj[n] if (min(n, m), max(n, m)) in ev) for n in nodes}
     return Graph({p: c for p, c in sub.contacts.items() if p in nodes}, adj, ev)
+
+
+def inputs(c: Contact, today: dt.date, config: Config) -> list[Any]:
+    """What of ``c`` the page reads, as plain data: what others' links to ``c`` match (name, file
+    name, aliases), its tags, and what makes its edges (``via``, the links of each entry that has
+    some). Equal inputs for everyone give the same page, so a page whose people's inputs are all
+    unchanged is not rendered again."""
+    return [c.path, c.name, list(c.aliases), list(c.tags), c.via,
+            [list(e.links) for e in c.entries if e.links]]
 
 
 def page(vault: Vault, today: dt.date, link_base: str) -> str:

@@ -453,6 +453,9 @@ class Cache:
         self.settings = settings  # what results depend on besides the bytes (code, max_front_matter)
         self.dirs: dict[str, Any] = {}
         self.pages: dict[str, Any] = {}
+        # Whole-vault pages that say what they read: name -> [key of their inputs, stamp as written].
+        # Not cleared by a read (pages is): the key itself says whether the inputs changed.
+        self.extra: dict[str, Any] = {}
         self.dirty = False
         self.records: dict[str, Record] = {}
         # Folded names of the files read since the store was opened; the others' are
@@ -508,6 +511,9 @@ class Cache:
             if not isinstance(dirs, dict) or not isinstance(pages, dict):
                 raise ValueError("not a meta table")
             cache.dirs, cache.pages = _dirs_from_json(dirs), _pages_from_json(pages)
+            extra = json.loads(meta.get("extra", "{}"))
+            if isinstance(extra, dict):
+                cache.extra = {k: v for k, v in extra.items() if isinstance(v, list) and len(v) == 2}
         except (sqlite3.Error, ValueError, TypeError, AttributeError):
             conn.close()
             _remove(cache.path)
@@ -849,6 +855,7 @@ class Cache:
                 ("settings", json.dumps(self.settings)),
                 ("dirs", json.dumps(self.dirs)),
                 ("pages", json.dumps(_pages_to_json(self.pages))),
+                ("extra", json.dumps(self.extra)),
             ])
             conn.execute("COMMIT")
         except (sqlite3.Error, OverflowError, ValueError, TypeError):

@@ -27,6 +27,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import datetime as dt
+import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -97,6 +98,9 @@ class State:
         self._overlaid: set[str] = set()
         self.notes = NotesState(self.root, use_cache)  # notes as touches (store/notes.py)
         self._calendar: Any = None  # render.calendar.LiveCalendar beside _live, when the feed is built
+        # Beside _live: what each person gives the whole-vault pages that say what they
+        # read (render/extra.py ``inputs``): rel -> {page: [digest, inputs or None]}.
+        self._inputs: dict[str, dict[str, list[Any]]] = {}
 
     def _new_cache(self) -> Cache:
         if self.use_cache:
@@ -427,13 +431,14 @@ class State:
             with no_gc():  # as for a full render in index()
                 stored = self.cache.pieces(context) if self.use_cache else {}
                 # The stored pieces first, in name order (so loading sorts in one pass), then the rest.
-                # Each is [piece of the pages, the person's calendar events or None].
-                placed: dict[str, tuple[Piece, Any]] = {}
+                # Each is [piece of the pages, the person's calendar events or None, their inputs
+                # to the whole-vault pages].
+                placed: dict[str, tuple[Piece, Any, dict[str, list[Any]]]] = {}
                 for rel, value in stored.items():
                     if (rel in self.paths and rel not in self._touched and rel not in self.unread
-                            and rel not in self.last_good and isinstance(value, list) and len(value) == 2
-                            and (calendar is None) == (value[1] is None)):
-                        placed[rel] = (value[0], value[1])
+                            and rel not in self.last_good and isinstance(value, list) and len(value) == 3
+                            and (calendar is None) == (value[1] is None) and _inputs_ok(value[2])):
+                        placed[rel] = (value[0], value[1], value[2])
                 del stored
                 for rel in sorted(self.paths):
                     if rel not in placed:
@@ -443,7 +448,9 @@ class State:
                 except (ValueError, TypeError, IndexError, KeyError):  # a stored piece of the wrong shape
                     live = self._live = LivePages(today, self.config)
                     calendar = self._calendar = self._new_calendar(today)
-                    _place(live, calendar, {rel: self._new_piece(live, rel, context) for rel in sorted(self.paths)})
+                    placed = {rel: self._new_piece(live, rel, context) for rel in sorted(self.paths)}
+                    _place(live, calendar, placed)
+                self._inputs = {rel: inputs for rel, (_, _, inputs) in placed.items()}
                 del placed
             # The rows are kept now: render.link's memo would only hold every
             # name and path again (~10 MB at 30,000 people).
@@ -456,8 +463,13 @@ class State:
                 evs = None
                 if self._calendar is not None:
                     evs = self._calendar.put(rel, shown.contact if shown is not None else None)
+                inputs = self._inputs_of(shown.contact if shown is not None else None, today)
+                if inputs is None:
+                    self._inputs.pop(rel, None)
+                else:
+                    self._inputs[rel] = inputs
                 if piece is not None:
-                    self._keep_piece(rel, context, piece, evs)
+                    self._keep_piece(rel, context, piece, evs, inputs or {})
                 if rel not in self.paths:
                     self._overlaid.discard(rel)
         self.overlaid = len(self._overlaid)
@@ -484,7 +496,14 @@ class State:
         return {n: f for n, f in extra_page_functions().items() if n != CALENDAR_PAGE or self._calendar is None}
 
     def write_extra(self, today: dt.date) -> tuple[str, ...]:
-        """Write the pages rendered from the whole vault (introductions, network, …) now; what changed."""
+        """Write the pages rendered from the whole vault (introductions, network, …) now; what changed.
+
+        A page that says what it reads of each person (``inputs``) is skipped
+        when everyone's inputs, the day and the settings are those it was last
+        written from and it is intact on disk; one with ``page_of`` is
+        rendered from those inputs. Only the others need the whole vault read.
+        """
+        from notebook_tool.render.extra import extra_page_inputs
         from notebook_tool.render.pages import link_base_for
         from notebook_tool.write.pages import write_pages
 
@@ -492,11 +511,68 @@ class State:
         others = self._whole_vault_pages()
         if not others:
             return ()
-        vault = self.vault()
+        fns = extra_page_inputs() if self._live is not None else {}
         base = link_base_for(self.config.output)
+        context = self._piece_context(self._live) if self._live is not None else ""
+        texts: dict[str, str] = {}
+        keys: dict[str, str] = {}
+        vault: Vault | None = None
         with no_gc():
-            texts = {n: f(vault, today, base) for n, f in others.items()}
-        return tuple(write_pages(self.root, self.config.output, texts))
+            for name, render in others.items():
+                if name in fns:
+                    key = self._inputs_key(name, context)
+                    if self.cache.extra.get(name) == [key, self._page_stamp(name)]:
+                        continue  # nothing it reads has changed, and it is as written
+                    keys[name] = key
+                    page_of = fns[name][1]
+                    if page_of is not None:
+                        people = [self._inputs[rel][name][1] for rel in sorted(self._inputs) if name in self._inputs[rel]]
+                        try:
+                            texts[name] = page_of(people, today, self.config, base)
+                            continue
+                        except ValueError:  # a stored input of another shape: from the vault
+                            pass
+                if vault is None:
+                    vault = self.vault()
+                texts[name] = render(vault, today, base)
+        written = tuple(write_pages(self.root, self.config.output, texts))
+        for name, key in keys.items():
+            self.cache.extra[name] = [key, self._page_stamp(name)]
+            self.cache.dirty = True
+        return written
+
+    def _inputs_key(self, name: str, context: str) -> str:
+        """What ``name`` is rendered from: the sum of everyone's input digests (order-free, so no
+        sort), how many there are, and the day, settings and code (``context``)."""
+        total = count = 0
+        for inputs in self._inputs.values():
+            got = inputs.get(name)
+            if got is not None:
+                total += got[0]
+                count += 1
+        return repr((name, total % (1 << 128), count, context))
+
+    def _page_stamp(self, name: str) -> list[int] | None:
+        try:
+            return list(stamp_of(os.stat(self.root / self.config.output / name)))
+        except OSError:
+            return None
+
+    def _inputs_of(self, contact: Contact | None, today: dt.date) -> dict[str, list[Any]] | None:
+        """``contact``'s inputs to the pages that say what they read, each with its digest."""
+        if contact is None:
+            return None
+        from notebook_tool.render.extra import extra_page_inputs
+
+        out: dict[str, list[Any]] = {}
+        for name, (inputs, page_of) in extra_page_inputs().items():
+            value = inputs(contact, today, self.config)
+            if value is None:
+                continue
+            # repr of plain data is exact and stable across runs (floats round-trip), and cheaper than JSON.
+            digest = int.from_bytes(hashlib.blake2b(repr(value).encode(), digest_size=16).digest(), "big")
+            out[name] = [digest, value if page_of is not None else None]
+        return out
 
     def _new_calendar(self, today: dt.date) -> Any:
         """The per-person calendar feed, when the calendar page is built (render/extra.py)."""
@@ -517,21 +593,23 @@ class State:
         # Pieces also depend on the code that computes and renders them.
         return live.piece_context() + "|" + code_fingerprint(("core", "compute", "render"))
 
-    def _new_piece(self, live: LivePages, rel: str, context: str) -> tuple[Piece, Any]:
-        """``rel``'s piece of the pages and its calendar events (None without a feed), kept in the store."""
+    def _new_piece(self, live: LivePages, rel: str, context: str) -> tuple[Piece, Any, dict[str, list[Any]]]:
+        """``rel``'s piece of the pages, its calendar events (None without a feed) and its inputs to
+        the whole-vault pages, kept in the store."""
         shown = self._noted(self._shown(rel, self.cache.result))
         piece = live.piece(rel, shown)
         events = None
         if self._calendar is not None:
             events = self._calendar.events_of(shown.contact) if shown.contact is not None else []
-        self._keep_piece(rel, context, piece, events)
-        return piece, events
+        inputs = self._inputs_of(shown.contact, live.today) or {}
+        self._keep_piece(rel, context, piece, events, inputs)
+        return piece, events, inputs
 
-    def _keep_piece(self, rel: str, context: str, piece: Piece, events: Any) -> None:
-        """Store ``rel``'s piece and events, unless they are not what a fresh read gives (a last good
-        contact, an unreadable file)."""
+    def _keep_piece(self, rel: str, context: str, piece: Piece, events: Any, inputs: dict[str, list[Any]]) -> None:
+        """Store ``rel``'s piece, events and inputs, unless they are not what a fresh read gives (a last
+        good contact, an unreadable file)."""
         if self.use_cache and rel not in self._overlaid and rel not in self.unread:
-            self.cache.put_piece(rel, context, piece[0][0] if piece[0] else "", [piece, events])
+            self.cache.put_piece(rel, context, piece[0][0] if piece[0] else "", [piece, events, inputs])
 
     def save(self) -> None:
         if self.use_cache:
@@ -540,11 +618,17 @@ class State:
         self.notes.save()
 
 
-def _place(live: LivePages, calendar: Any, placed: dict[str, tuple[Piece, Any]]) -> None:
+def _inputs_ok(value: Any) -> bool:
+    """A stored person's inputs are {page: [digest, inputs]}: else their piece is made again."""
+    return isinstance(value, dict) and all(
+        isinstance(v, list) and len(v) == 2 and isinstance(v[0], int) for v in value.values())
+
+
+def _place(live: LivePages, calendar: Any, placed: dict[str, tuple[Piece, Any, Any]]) -> None:
     """Every person's piece onto the pages, and their events into the feed (when there is one)."""
-    live.load({rel: piece for rel, (piece, _) in placed.items()})
+    live.load({rel: piece for rel, (piece, _, _) in placed.items()})
     if calendar is not None:  # from the events kept with each piece: no contact decoded
-        for rel, (_, events) in placed.items():
+        for rel, (_, events, _) in placed.items():
             calendar.put_events(rel, events)
 
 
