@@ -154,6 +154,7 @@ def event_text(r: Reminder, stamp: str) -> str:
 
 
 _END = "END:VCALENDAR\r\n"
+_MAX_DAY = dt.date.max.toordinal()
 
 
 def _head(vault: Vault, today: dt.date) -> str:
@@ -184,6 +185,7 @@ class LiveCalendar:
         self._keys: list[tuple[tuple[Any, ...], str]] = []
         self._texts: list[str] = []
         self._clean = False  # _keys and _texts are every event, in order
+        self._unindexed = False  # restored: ``events`` is built from _keys at the first put
 
     def events_of(self, contact: Contact) -> list[list[Any]]:
         """One person's events as plain data ``[day ordinal, name key, path, kind, key, text]``.
@@ -211,7 +213,12 @@ class LiveCalendar:
             if not (isinstance(name, str) and isinstance(path, str) and isinstance(kind, str)
                     and isinstance(key, str) and isinstance(text, str)):
                 raise TypeError("not a calendar event")
-            new.append(((dt.date.fromordinal(day), name, path, kind, key), text))
+            if not isinstance(day, int) or not 0 < day <= _MAX_DAY:
+                raise TypeError("not a calendar day")
+            # The day as its ordinal: ordered as the date is, and no date object per event.
+            new.append(((day, name, path, kind, key), text))
+        if self._unindexed:
+            self._index_events()
         old = self.events.pop(rel, [])
         if new:
             self.events[rel] = new
@@ -226,11 +233,41 @@ class LiveCalendar:
                 self._keys.insert(i, e)
                 self._texts.insert(i, e[1])
 
-    def page(self) -> str:
+    def columns(self) -> list[tuple[str, str, Any]]:
+        """The feed's events in calendar order as plain columns (:mod:`notebook_tool.store.snapshot`)."""
+        self._sort()
+        keys = [k for k, _ in self._keys]
+        return [("ev_day", "q", [k[0] for k in keys]), ("ev_name", "s", [k[1] for k in keys]),
+                ("ev_path", "s", [k[2] for k in keys]), ("ev_kind", "s", [k[3] for k in keys]),
+                ("ev_key", "s", [k[4] for k in keys]), ("ev_text", "s", self._texts)]
+
+    @classmethod
+    def restore(cls, today: dt.date, config: Config, cols: Any) -> LiveCalendar:
+        """The feed whose :meth:`columns` ``cols`` are; ``ValueError`` (or ``KeyError``, ``TypeError``)
+        if they are of another shape. Who has which events is worked out at the first :meth:`put`."""
+        feed = cls(today, config)
+        days, texts = cols["ev_day"], cols["ev_text"]
+        columns = (cols["ev_name"], cols["ev_path"], cols["ev_kind"], cols["ev_key"])
+        if any(len(c) != len(days) for c in columns) or len(texts) != len(days):
+            raise ValueError("event columns of different lengths")
+        feed._keys = [((d, name, path, kind, key), text)
+                      for d, name, path, kind, key, text in zip(days, *columns, texts)]
+        feed._texts, feed._clean, feed._unindexed = texts, True, True
+        return feed
+
+    def _index_events(self) -> None:
+        self._unindexed = False
+        for pair in self._keys:
+            self.events.setdefault(pair[0][2], []).append(pair)
+
+    def _sort(self) -> None:
         if not self._clean:
             self._keys = sorted(e for events in self.events.values() for e in events)
             self._texts = [text for _, text in self._keys]
             self._clean = True
+
+    def page(self) -> str:
+        self._sort()
         body: str = "".join(self._texts)
         return self.head + body + _END
 

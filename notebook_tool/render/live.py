@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -125,6 +126,22 @@ class LivePages:
         self._insert(path, piece)
         return piece
 
+    def put_piece(self, path: str, piece: Piece | None) -> None:
+        """As :meth:`put`, with the piece made before (maybe back from JSON); None: the file is gone.
+        Raises (``ValueError``, ``TypeError``…) on a piece of another shape."""
+        if piece is not None:  # checked and made tuples again before anything is taken off
+            name, row, given, taken, entries, give_first, rank, item, tags, errors, untriaged = piece
+            piece = (None if name is None else (str(name[0]), str(name[1])), str(row), float(given), float(taken),
+                     int(entries), give_first, None if rank is None else tuple(rank), item,
+                     tuple((str(k), str(sp)) for k, sp in tags), tuple(tuple(e) for e in errors), bool(untriaged))
+        old = self.people.pop(path, None)
+        if old is not None:
+            self._remove(*old)
+        self.errors.pop(path, None)
+        self.untriaged.discard(path)
+        if piece is not None:
+            self._insert(path, piece)
+
     def _insert(self, path: str, piece: Piece) -> None:
         name, row, given, taken, entries, give_first, rank, item, tags, errors, untriaged = piece
         if untriaged:
@@ -199,6 +216,68 @@ class LivePages:
             t.given = [m[2] for m in members]
             t.taken = [m[3] for m in members]
             self._dirty_tags.add(key)
+
+    def columns(self) -> list[tuple[str, str, Any]]:
+        """The pages' state as plain columns (:mod:`notebook_tool.store.snapshot`), for :meth:`restore`."""
+        index = {name: i for i, name in enumerate(self.names)}
+        tags = {key: [[index[n] for n in t.names], t.spellings] for key, t in self.tags.items()}
+        errors = {path: [[p.path, p.line, p.message, p.col, p.severity] for p in probs]
+                  for path, probs in self.errors.items()}
+        return [
+            ("name_key", "s", [n[0] for n in self.names]), ("name_path", "s", [n[1] for n in self.names]),
+            ("rows", "s", self.rows), ("given", "d", self.given), ("taken", "d", self.taken),
+            ("entries", "q", self.entries),
+            ("give_first", "q", [-1 if g is None else int(g) for g in self.give_first]),
+            ("rank_rule", "q", [r[0] for r in self.ranks]), ("rank_severity", "d", [r[1] for r in self.ranks]),
+            ("rank_name", "s", [r[2] for r in self.ranks]), ("rank_path", "s", [r[3] for r in self.ranks]),
+            ("items", "s", self.items),
+            ("people_extra", "j", json.dumps({"tags": tags, "errors": errors, "untriaged": sorted(self.untriaged)},
+                                             ensure_ascii=False, allow_nan=False)),
+        ]
+
+    @classmethod
+    def restore(cls, today: dt.date, config: Config, cols: Any) -> LivePages:
+        """The pages whose :meth:`columns` ``cols`` are (a :class:`~notebook_tool.store.snapshot.Columns`);
+        ``ValueError`` (or ``KeyError``, ``TypeError``, ``IndexError``) if they are of another shape."""
+        live = cls(today, config)
+        keys, paths = cols["name_key"], cols["name_path"]
+        given, taken, entries = cols["given"], cols["taken"], cols["entries"]
+        flags = cols["give_first"]
+        n = len(keys)
+        if not (len(paths) == len(given) == len(taken) == len(entries) == len(flags) == len(cols["rows"]) == n):
+            raise ValueError("columns of different lengths")
+        live.names = list(zip(keys, paths))
+        live.rows = cols["rows"]
+        live.given, live.taken, live.entries = given, taken, entries
+        live.give_first = [None if g < 0 else bool(g) for g in flags]
+        ranks = list(zip(cols["rank_rule"], cols["rank_severity"], cols["rank_name"], cols["rank_path"]))
+        if len(ranks) != len(cols["items"]) or len(ranks) != len(cols["rank_path"]):
+            raise ValueError("attention columns of different lengths")
+        live.ranks, live.items = ranks, cols["items"]
+        extra = cols.json("people_extra")
+        rank_of = {r[3]: r for r in ranks}
+        tags_of: dict[str, list[str]] = {}
+        for key, (members, spellings) in extra["tags"].items():
+            if len(members) != len(spellings) or not isinstance(key, str):
+                raise ValueError("bad tag column")
+            t = live.tags[key] = _Tag()
+            t.names = [live.names[i] for i in members]
+            t.spellings = [str(sp) for sp in spellings]
+            t.given = [given[i] for i in members]
+            t.taken = [taken[i] for i in members]
+            for name in t.names:
+                tags_of.setdefault(name[1], []).append(key)
+            live._dirty_tags.add(key)
+        for name in live.names:  # what put() takes off again, as _insert records it
+            path = name[1]
+            live.people[path] = (name, rank_of.get(path), tuple(tags_of.get(path, ())))
+        live.errors = {path: tuple(Problem(*p) for p in probs) for path, probs in extra["errors"].items()}
+        live.untriaged = {str(p) for p in extra["untriaged"]}
+        # The order is not checked (a pass over everyone): the snapshot is private to the user
+        # and written whole or not at all; its shape is checked, and a path listed twice.
+        if len(live.people) != n:
+            raise ValueError("a person listed twice")
+        return live
 
     def _remove(self, name: tuple[str, str], rank: tuple[Any, ...] | None, tags: tuple[str, ...]) -> None:
         i = bisect.bisect_left(self.names, name)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import datetime as dt
-import hashlib
+import json
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -40,10 +40,22 @@ from notebook_tool.core.model import Contact, FileResult, Problem, Vault
 from notebook_tool.read.config import load_config
 from notebook_tool.read.vault import contact_paths, load_vault, read_file
 from notebook_tool.render.live import LivePages, Piece
-from notebook_tool.store.cache import RACY_NS, Cache, Stamp, code_fingerprint, no_gc, read_stable, stamp_of
+from notebook_tool.store import snapshot
+from notebook_tool.store.cache import (
+    RACY_NS,
+    Cache,
+    Stamp,
+    code_fingerprint,
+    no_gc,
+    read_stable,
+    stamp_of,
+    store_path,
+)
 from notebook_tool.store.notes import NotesState
+from notebook_tool.store.page_inputs import PageInputs, digest
 
 Progress = Callable[[Iterable[str]], Iterable[str]]
+DELTA_MAX = 500  # people in the snapshot's delta before the base is written again
 CALENDAR_PAGE = "guanxi.ics"  # kept per person in _write_live (render.calendar.LiveCalendar)
 
 
@@ -99,8 +111,12 @@ class State:
         self.notes = NotesState(self.root, use_cache)  # notes as touches (store/notes.py)
         self._calendar: Any = None  # render.calendar.LiveCalendar beside _live, when the feed is built
         # Beside _live: what each person gives the whole-vault pages that say what they
-        # read (render/extra.py ``inputs``): rel -> {page: [digest, inputs or None]}.
-        self._inputs: dict[str, dict[str, list[Any]]] = {}
+        # read (render/extra.py ``inputs``).
+        self._inputs: PageInputs | None = None
+        # The snapshot base these pages were last written to or restored from, and the people
+        # put since (rel -> [piece, events, inputs], None when gone): index only.
+        self._base_token: str | None = None
+        self._since_base: dict[str, Any] = {}
 
     def _new_cache(self) -> Cache:
         if self.use_cache:
@@ -413,7 +429,8 @@ class State:
 
     def _write_live(self, today: dt.date) -> tuple[tuple[str, ...], int, tuple[Problem, ...]]:
         """Render from per-person pieces: only the people in files touched since the last render are
-        rendered again; the others' pieces come from memory (watch) or from the store (index).
+        rendered again; the others' pieces come from memory (watch), from the snapshot of the pages
+        the last index left (index, :mod:`~notebook_tool.store.snapshot`) or from the store.
 
         The first time, after a change of day or settings, every person is
         placed again, from the pieces the store kept for that day and
@@ -423,11 +440,14 @@ class State:
         from notebook_tool.write.pages import write_pages
 
         live = self._live
-        if live is None or live.context != (today, repr(self.config)):
+        if live is not None and live.context == (today, repr(self.config)):
+            self._put_touched(live)
+        elif not self._restore(today):
             live = self._live = LivePages(today, self.config)
             calendar = self._calendar = self._new_calendar(today)
             context = self._piece_context(live)
             self._overlaid = set()
+            self._base_token, self._since_base = None, {}  # the next snapshot is a base
             with no_gc():  # as for a full render in index()
                 stored = self.cache.pieces(context) if self.use_cache else {}
                 # The stored pieces first, in name order (so loading sorts in one pass), then the rest.
@@ -450,28 +470,13 @@ class State:
                     calendar = self._calendar = self._new_calendar(today)
                     placed = {rel: self._new_piece(live, rel, context) for rel in sorted(self.paths)}
                     _place(live, calendar, placed)
-                self._inputs = {rel: inputs for rel, (_, _, inputs) in placed.items()}
+                self._inputs = self._new_inputs({rel: inputs for rel, (_, _, inputs) in placed.items()})
                 del placed
             # The rows are kept now: render.link's memo would only hold every
             # name and path again (~10 MB at 30,000 people).
             link.cache_clear()
-        else:
-            context = self._piece_context(live)
-            for rel in sorted(self._touched):
-                shown = self._noted(self._shown(rel, self.cache.result)) if rel in self.paths else None
-                piece = live.put(rel, shown)
-                evs = None
-                if self._calendar is not None:
-                    evs = self._calendar.put(rel, shown.contact if shown is not None else None)
-                inputs = self._inputs_of(shown.contact if shown is not None else None, today)
-                if inputs is None:
-                    self._inputs.pop(rel, None)
-                else:
-                    self._inputs[rel] = inputs
-                if piece is not None:
-                    self._keep_piece(rel, context, piece, evs, inputs or {})
-                if rel not in self.paths:
-                    self._overlaid.discard(rel)
+        live = self._live
+        assert live is not None
         self.overlaid = len(self._overlaid)
         self._touched.clear()
         texts, errors = live.pages(self.config_problems + self.walk_problems)
@@ -488,7 +493,163 @@ class State:
                 self.extra_stale = True
             else:
                 written += self.write_extra(today)
+        if not self.keep_last_good:  # watch keeps its pages in memory: only index leaves a snapshot
+            self._snapshot()
         return written, len(live.names), errors
+
+    def _put_touched(self, live: LivePages) -> None:
+        """Render again the people whose files were touched since the pages were last brought up to date."""
+        context = self._piece_context(live)
+        for rel in sorted(self._touched):
+            shown = self._noted(self._shown(rel, self.cache.result)) if rel in self.paths else None
+            piece = live.put(rel, shown)
+            evs = None
+            if self._calendar is not None:
+                evs = self._calendar.put(rel, shown.contact if shown is not None else None)
+            inputs = self._inputs_of(shown.contact if shown is not None else None, live.today)
+            if self._inputs is not None:
+                self._inputs.set(rel, inputs)
+            if piece is not None:
+                self._keep_piece(rel, context, piece, evs, inputs or {})
+            if not self.keep_last_good:  # only index leaves a snapshot
+                self._since_base[rel] = None if piece is None else [piece, evs, inputs or {}]
+            if rel not in self.paths:
+                self._overlaid.discard(rel)
+
+    # -- the snapshot of the pages between two index runs ----------------------------------
+    # A base (every person, in page order: store/snapshot.py) written after a full placement,
+    # and a small delta beside it: the pieces of the people whose files changed since the
+    # base, each with the stamp of the version it shows. A run after one edit reads both,
+    # puts the people changed since, and rewrites only the delta, until it outgrows DELTA_MAX.
+
+    def _snapshot_meta(self, today: dt.date) -> dict[str, Any]:
+        """What the snapshot's pieces depend on besides each member file's version."""
+        from notebook_tool.render.extra import extra_page_functions
+
+        context = self._piece_context(LivePages(today, self.config))
+        return {"context": context, "notes": self.notes.key() if self.config.notes else "",
+                "settings": self.cache.settings, "calendar": CALENDAR_PAGE in extra_page_functions()}
+
+    def _snapshot_paths(self) -> tuple[Path, Path] | None:
+        try:
+            base = store_path(self.root)
+        except OSError:
+            return None
+        return base.with_suffix(".live"), base.with_suffix(".livedelta")
+
+    def _stamp_now(self, rel: str) -> list[int] | None:
+        """The stamp a snapshot records for ``rel``'s piece: zeros for a racy file (it may change
+        without its stamp moving, so its piece is made again next time), None when it is gone."""
+        rec = self.cache.records.get(rel)
+        if rel not in self.paths or rec is None:
+            return None
+        return [0, 0, 0, 0] if rec[1] is not None else list(rec[0])
+
+    def _snapshot(self) -> None:
+        """Leave the pages' state for the next index, when it is exactly what a fresh read gives."""
+        paths = self._snapshot_paths()
+        if paths is None or not self.use_cache or self._live is None or self._inputs is None:
+            return
+        base_path, delta_path = paths
+        if self._overlaid or self.unread or self.last_good or any(r not in self.cache.records for r in self.paths):
+            snapshot.remove(delta_path)
+            snapshot.remove(base_path)  # it would vouch for pages a fresh index would not write
+            return
+        if self._base_token is not None and len(self._since_base) <= DELTA_MAX:
+            people = {rel: [self._stamp_now(rel), value] for rel, value in self._since_base.items()}
+            text = json.dumps(people, ensure_ascii=False, allow_nan=False)
+            snapshot.write(delta_path, snapshot.pack({"base": self._base_token}, [("people", "j", text)]))
+            return
+        members = sorted(self.paths)
+        stamps: list[int] = []
+        for rel in members:
+            stamps.extend(self._stamp_now(rel) or (0, 0, 0, 0))
+        meta = self._snapshot_meta(self._live.today)
+        meta["token"] = token = os.urandom(12).hex()
+        meta["inputs"], inputs_cols = self._inputs.columns()
+        cols = [("m_path", "s", members), ("m_stamp", "q", stamps), *self._live.columns(), *inputs_cols]
+        if self._calendar is not None:
+            cols += self._calendar.columns()
+        snapshot.remove(delta_path)  # first: a delta never meets a base it was not made for
+        if snapshot.write(base_path, snapshot.pack(meta, cols)):
+            self._base_token, self._since_base = token, {}
+
+    def _restore(self, today: dt.date) -> bool:
+        """The pages as the last index left them, with everyone whose file changed since put again."""
+        paths = self._snapshot_paths()
+        if paths is None or not self.use_cache or self.keep_last_good or self.unread or self.last_good:
+            return False
+        data = snapshot.read(paths[0])
+        if data is None:
+            return False
+        from notebook_tool.render.calendar import LiveCalendar
+
+        try:
+            with no_gc():
+                cols = snapshot.unpack(data)
+                del data
+                meta = self._snapshot_meta(today)
+                if any(cols.meta.get(k) != v for k, v in meta.items()):
+                    return False  # another day, settings, code or notes: placed afresh
+                token = cols.meta["token"]
+                delta = self._read_delta(paths[1], token)
+                members, flat = cols["m_path"], cols["m_stamp"]
+                if len(flat) != 4 * len(members):
+                    return False
+                records, now = self.cache.records, self.paths
+                # Who shows another version than the one on disk now (or is new, or gone).
+                changed = set(self._touched) | {rel for rel in now if rel not in delta} - set(members)
+                for i, rel in enumerate(members):
+                    if rel in delta:
+                        continue
+                    rec = records.get(rel)
+                    if rec is None or rel not in now or rec[1] is not None or \
+                            (flat[4 * i], flat[4 * i + 1], flat[4 * i + 2], flat[4 * i + 3]) != rec[0]:
+                        changed.add(rel)
+                for rel, (stamp, _) in delta.items():
+                    if stamp != self._stamp_now(rel) or stamp == [0, 0, 0, 0]:
+                        changed.add(rel)
+                live = LivePages.restore(today, self.config, cols)
+                calendar = LiveCalendar.restore(today, self.config, cols) if meta["calendar"] else None
+                inputs = PageInputs.restore(cols.meta["inputs"], cols, cols.raw)
+                for rel, (_, value) in sorted(delta.items()):
+                    live.put_piece(rel, None if value is None else value[0])
+                    if calendar is not None:
+                        calendar.put_events(rel, [] if value is None else value[1])
+                    inputs.set(rel, None if value is None else value[2])
+                self._live, self._calendar, self._inputs = live, calendar, inputs
+                self._base_token, self._since_base = token, {rel: value for rel, (_, value) in delta.items()}
+                self._overlaid = set()
+                self._touched |= changed
+                self._put_touched(live)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            self._live = self._calendar = self._inputs = None
+            self._base_token, self._since_base = None, {}
+            return False
+        return True
+
+    def _read_delta(self, path: Path, token: str) -> dict[str, list[Any]]:
+        """The delta made for the base ``token``: rel -> [stamp or None, [piece, events, inputs] or None];
+        {} if there is none for it (the base alone is right, only slower to bring up to date)."""
+        data = snapshot.read(path)
+        if data is None:
+            return {}
+        try:
+            cols = snapshot.unpack(data)
+            if cols.meta.get("base") != token:
+                return {}
+            people = cols.json("people")
+        except ValueError:
+            return {}
+        if not isinstance(people, dict):
+            return {}
+        for value in people.values():
+            if not (isinstance(value, list) and len(value) == 2
+                    and (value[0] is None or (isinstance(value[0], list) and len(value[0]) == 4))
+                    and (value[1] is None or (isinstance(value[1], list) and len(value[1]) == 3
+                                              and _inputs_ok(value[1][2])))):
+                return {}
+        return people
 
     def _whole_vault_pages(self) -> dict[str, Any]:
         from notebook_tool.render.extra import extra_page_functions
@@ -511,7 +672,7 @@ class State:
         others = self._whole_vault_pages()
         if not others:
             return ()
-        fns = extra_page_inputs() if self._live is not None else {}
+        fns = extra_page_inputs() if self._live is not None and self._inputs is not None else {}
         base = link_base_for(self.config.output)
         context = self._piece_context(self._live) if self._live is not None else ""
         texts: dict[str, str] = {}
@@ -525,12 +686,11 @@ class State:
                         continue  # nothing it reads has changed, and it is as written
                     keys[name] = key
                     page_of = fns[name][1]
-                    if page_of is not None:
-                        people = [self._inputs[rel][name][1] for rel in sorted(self._inputs) if name in self._inputs[rel]]
+                    if page_of is not None and self._inputs is not None:
                         try:
-                            texts[name] = page_of(people, today, self.config, base)
+                            texts[name] = page_of(self._inputs.values(name), today, self.config, base)
                             continue
-                        except ValueError:  # a stored input of another shape: from the vault
+                        except (ValueError, KeyError, TypeError):  # a stored input of another shape: from the vault
                             pass
                 if vault is None:
                     vault = self.vault()
@@ -542,15 +702,16 @@ class State:
         return written
 
     def _inputs_key(self, name: str, context: str) -> str:
-        """What ``name`` is rendered from: the sum of everyone's input digests (order-free, so no
-        sort), how many there are, and the day, settings and code (``context``)."""
-        total = count = 0
-        for inputs in self._inputs.values():
-            got = inputs.get(name)
-            if got is not None:
-                total += got[0]
-                count += 1
-        return repr((name, total % (1 << 128), count, context))
+        """What ``name`` is rendered from: the sum of everyone's input digests (order-free), how many
+        there are, and the day, settings and code (``context``)."""
+        assert self._inputs is not None
+        return repr((name, *self._inputs.key(name), context))
+
+    def _new_inputs(self, people: dict[str, dict[str, list[Any]]]) -> PageInputs:
+        from notebook_tool.render.extra import extra_page_inputs
+
+        fns = extra_page_inputs()
+        return PageInputs.of(fns, [n for n, (_, page_of) in fns.items() if page_of is not None], people)
 
     def _page_stamp(self, name: str) -> list[int] | None:
         try:
@@ -569,9 +730,7 @@ class State:
             value = inputs(contact, today, self.config)
             if value is None:
                 continue
-            # repr of plain data is exact and stable across runs (floats round-trip), and cheaper than JSON.
-            digest = int.from_bytes(hashlib.blake2b(repr(value).encode(), digest_size=16).digest(), "big")
-            out[name] = [digest, value if page_of is not None else None]
+            out[name] = [digest(value), value if page_of is not None else None]
         return out
 
     def _new_calendar(self, today: dt.date) -> Any:

@@ -1,0 +1,192 @@
+"""The snapshot of the pages that ``index`` leaves beside the store: used after an edit, never trusted
+further than it can be checked, and always giving the bytes of a fresh index."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from notebook_tool.store import cache as cache_mod
+from notebook_tool.store import incremental, snapshot
+from notebook_tool.store.cache import store_path
+from tests.conftest import run_cli
+
+TODAY = "2025-06-01"
+Make = Callable[[dict[str, str | bytes]], Path]
+
+PERSON = """\
+    ---
+    tags: [{tag}]
+    birthday: 1990-0{m}-1{d}
+    needs: [{need}]
+    offers: [{offer}]
+    give:
+      - 2025-0{m}-02 Coffee{link} +{w}
+      - 2025-0{m}-03 [ ] Send the deck
+    take:
+      - 2025-0{m}-04 Advice
+    ---
+    """
+TOPICS = ["sre candidates", "design review", "seed funding", "a lawyer"]
+
+
+def people(n: int = 16) -> dict[str, str | bytes]:
+    files: dict[str, str | bytes] = {}
+    for i in range(n):
+        files[f"people/P{i:02d}.md"] = PERSON.format(
+            tag="ops" if i % 2 else "dev", m=i % 5 + 1, d=i % 9, need=TOPICS[i % 4], offer=TOPICS[(i + 1) % 4],
+            link=f" with [[P{(i + 3) % n:02d}]]" if i % 5 == 0 else "", w=i % 4 + 1)
+    files["people/broken.md"] = "---\ngive: [\n---\n"
+    return files
+
+
+def age(p: Path, seconds: float = 60) -> None:
+    os.utime(p, (time.time() - seconds,) * 2)  # out of the racy window, as a save a minute ago
+
+
+def edit(root: Path, rel: str, old: str, new: str) -> None:
+    p = root / rel
+    text = p.read_text(encoding="utf-8")
+    assert old in text, (rel, old)
+    p.write_text(text.replace(old, new, 1), encoding="utf-8")
+    age(p)
+
+
+class Vault:
+    """A vault, its pages after each index, and how each index placed its people."""
+
+    def __init__(self, make: Make, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.root = make(people())
+        for p in [self.root, *self.root.rglob("*")]:
+            age(p, 3600)
+        self.loaded: list[str] = []  # "pieces" when every stored piece was loaded
+        real = cache_mod.Cache.pieces
+
+        def pieces(cache: cache_mod.Cache, context: str) -> object:
+            self.loaded.append("pieces")
+            return real(cache, context)
+
+        monkeypatch.setattr(cache_mod.Cache, "pieces", pieces)
+
+    @property
+    def base(self) -> Path:
+        return store_path(self.root).with_suffix(".live")
+
+    @property
+    def delta(self) -> Path:
+        return store_path(self.root).with_suffix(".livedelta")
+
+    def index(self) -> list[str]:
+        """Index; assert the pages are a fresh index's; how the people were placed."""
+        self.loaded.clear()
+        r = run_cli("--vault", str(self.root), "index", "--today", TODAY)
+        assert r.exit_code == 0, r.output
+        got = {q.name: q.read_bytes() for q in (self.root / "_index").iterdir()}
+        scratch = self.root.parent / f"fresh{time.monotonic_ns()}"
+        shutil.copytree(self.root, scratch, ignore=shutil.ignore_patterns("_index"))
+        r = run_cli("--vault", str(scratch), "index", "--today", TODAY, env={"GUANXI_CACHE": "0"})
+        assert r.exit_code == 0, r.output
+        assert got == {q.name: q.read_bytes() for q in (scratch / "_index").iterdir()}
+        shutil.rmtree(scratch)
+        return list(self.loaded)
+
+
+@pytest.fixture
+def v(vault: Make, monkeypatch: pytest.MonkeyPatch) -> Vault:
+    out = Vault(vault, monkeypatch)
+    assert out.index() == ["pieces"]  # the first index places everyone, and leaves a base
+    assert out.base.is_file() and not out.delta.exists()
+    assert out.base.stat().st_mode & 0o777 == 0o600
+    return out
+
+
+def test_edits_are_put_on_the_snapshot_not_on_every_stored_piece(v: Vault) -> None:
+    edit(v.root, "people/P03.md", "Advice", "Advice +4")
+    assert v.index() == [] and v.delta.is_file()  # restored: no piece loaded
+    edit(v.root, "people/P04.md", "Coffee", "Coffee with [[P09]]")  # a new link: the network page too
+    edit(v.root, "people/P05.md", "[ ] Send the deck", "[x] Send the deck")
+    assert v.index() == []
+    (v.root / "people/P06.md").unlink()
+    (v.root / "people/New.md").write_text("---\ntags: [dev]\ntake:\n  - 2025-05-01 Tea\n---\n", encoding="utf-8")
+    age(v.root / "people/New.md")
+    assert v.index() == []
+    edit(v.root, "people/P03.md", "Advice +4", "Advice")  # back as the base has it
+    assert v.index() == []
+
+
+def test_a_file_another_command_read_since_is_seen_as_changed(v: Vault) -> None:
+    """``list`` stores the new version; the index after it must still see that the snapshot shows the old one."""
+    for new in ("Advice +6", "Advice +8"):  # from the base, then from the delta
+        before = (v.root / "_index/reciprocity.md").read_bytes()
+        edit(v.root, "people/P07.md", "Advice", new)
+        assert run_cli("--vault", str(v.root), "list", "--today", TODAY).exit_code == 0
+        assert v.index() == []
+        assert (v.root / "_index/reciprocity.md").read_bytes() != before
+        edit(v.root, "people/P07.md", new, "Advice")
+        assert v.index() == []
+
+
+def test_a_racy_file_is_put_again_even_if_its_stamp_comes_back(v: Vault) -> None:
+    p = v.root / "people/P08.md"
+    st = p.stat()
+    p.write_text(p.read_text(encoding="utf-8").replace("Coffee +1", "Coffee +9"), encoding="utf-8")  # same size
+    mtime = time.time_ns()
+    os.utime(p, ns=(st.st_atime_ns, mtime))  # now: racy when read
+    before = (v.root / "_index/reciprocity.md").read_bytes()
+    assert v.index() == []
+    assert (v.root / "_index/reciprocity.md").read_bytes() != before
+    # The same size and mtime again, other bytes: only the stored hash can tell.
+    p.write_text(p.read_text(encoding="utf-8").replace("Coffee +9", "Coffee +7"), encoding="utf-8")
+    os.utime(p, ns=(st.st_atime_ns, mtime))
+    before = (v.root / "_index/reciprocity.md").read_bytes()
+    v.index()
+    assert (v.root / "_index/reciprocity.md").read_bytes() != before
+
+
+def test_the_base_is_written_again_once_the_delta_outgrows_it(v: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(incremental, "DELTA_MAX", 2)
+    first = v.base.read_bytes()
+    for i in range(4):
+        edit(v.root, f"people/P{i:02d}.md", "Advice", f"Advice +{i + 2}")
+        assert v.index() == []
+    assert v.base.read_bytes() != first  # written again, from the restored pages
+    assert v.delta.stat().st_size < v.base.stat().st_size
+
+
+@pytest.mark.parametrize("damage", ["truncate", "random", "other-base", "flip", "empty", "not-ours"])
+def test_a_damaged_snapshot_costs_a_full_placement_never_a_wrong_page(v: Vault, damage: str) -> None:
+    edit(v.root, "people/P02.md", "Advice", "Advice +2")
+    v.index()  # a delta now
+    data = v.base.read_bytes()
+    if damage == "truncate":
+        v.base.write_bytes(data[: len(data) // 2])
+    elif damage == "random":
+        v.base.write_bytes(os.urandom(len(data)))
+    elif damage == "other-base":  # a delta of another base: the base alone is right, the delta ignored
+        d = v.delta.read_bytes()
+        v.delta.write_bytes(d.replace(b'"base": "', b'"base": "x', 1))
+    elif damage == "flip":  # a header that announces other columns
+        v.base.write_bytes(data.replace(b'"ev_text"', b'"ev_txet"', 1))
+    elif damage == "empty":
+        v.base.write_bytes(b"")
+    else:
+        v.base.chmod(0o666)
+    edit(v.root, "people/P09.md", "Advice", "Advice +9")
+    placed = v.index()
+    assert placed == ([] if damage == "other-base" else ["pieces"])
+
+
+def test_unpack_refuses_what_pack_did_not_make() -> None:
+    data = snapshot.pack({"a": 1}, [("s", "s", ["x", "", "naïve\x00nul"]), ("z", "s", ["a", "b"]),
+                                    ("q", "q", [1, -2]), ("d", "d", [0.1, 2.5]), ("j", "j", "[1]")])
+    cols = snapshot.unpack(data)
+    assert cols["s"] == ["x", "", "naïve\x00nul"] and cols["z"] == ["a", "b"] and cols["q"] == [1, -2]
+    assert cols["d"] == [0.1, 2.5] and cols.json("j") == [1] and cols.meta == {"a": 1}
+    for bad in (data[:-1], data + b"x", b"GXLIVE1\n" + b"\xff" * 8, data[:20], b"", b"x" * 40):
+        with pytest.raises(ValueError):
+            snapshot.unpack(bad)
