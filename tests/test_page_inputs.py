@@ -4,6 +4,7 @@ the store's per-person inputs where they can be, and always the bytes a fresh in
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import time
@@ -65,7 +66,7 @@ def test_the_whole_vault_pages_follow_only_what_they_read(vault: Make, monkeypat
         os.utime(p, (time.time() - 3600,) * 2)
     calls: list[str] = []
     decoded: list[str] = []
-    for module, name in ((network, "page"), (introductions, "page"), (introductions, "page_of")):
+    for module, name in ((network, "page"), (introductions, "page"), (introductions, "page_and_cutoff")):
         real = getattr(module, name)
 
         def counting(*args: object, _real: Callable[..., str] = real, _tag: str = f"{module.__name__}.{name}") -> str:
@@ -105,7 +106,7 @@ def test_the_whole_vault_pages_follow_only_what_they_read(vault: Make, monkeypat
     # from the stored inputs, with no contact read back; the network page reads nothing of it.
     edit(root, "people/P03.md", "give:\n", "give:\n  - 2025-05-31 Dinner +5\n")
     _, called, read = index()
-    assert called == ["notebook_tool.render.introductions.page_of"] and read == ["people/P03.md"]
+    assert called == ["notebook_tool.render.introductions.page_and_cutoff"] and read == ["people/P03.md"]
 
     # A link: the network page needs the whole graph.
     edit(root, "people/P05.md", "Coffee", "Coffee with [[P09]]")
@@ -120,8 +121,6 @@ def test_the_whole_vault_pages_follow_only_what_they_read(vault: Make, monkeypat
 
 def test_page_of_the_inputs_is_the_page(tmp_path: Path) -> None:
     """The introductions page from everyone's inputs (as the store keeps them) is the page from the vault."""
-    import json
-
     root = tmp_path / "v"
     shutil.copytree(EXAMPLE_VAULT, root, ignore=shutil.ignore_patterns("_index", ".guanxi"))
     v = load_vault(root)
@@ -150,3 +149,79 @@ def test_the_network_page_ranks_ties_by_strength_not_by_entries() -> None:
     bo, cy = person("Bo"), person("Cy")
     shown = network.most_active(build([a, z, bo, cy], with_you=False), max_nodes=2)
     assert sorted(c.name for c in shown.contacts.values()) == ["Ann", "Bo"]
+
+
+def test_a_change_unmoved_calls_unchanged_truly_leaves_the_first_suggestions_as_they_were() -> None:
+    """Random networks, one person's closeness changed at random: whenever ``unmoved`` says the first
+    51 cannot move, computing them again gives exactly the same; and it does say so, often."""
+    import random
+
+    from notebook_tool.compute.introductions import Party, suggest_among, unmoved
+
+    rng = random.Random(7)
+    vocab = ["sre", "design", "funding", "lawyer", "kubernetes", "hiring", "sales", "data", "rust", "go"]
+    said = {True: 0, False: 0}
+    for _ in range(30):
+        people = []
+        for i in range(rng.randrange(60, 160)):
+            needs = tuple(" ".join(rng.sample(vocab, rng.randrange(1, 3))) for _ in range(rng.randrange(0, 3)))
+            offers = tuple(" ".join(rng.sample(vocab, rng.randrange(1, 3))) for _ in range(rng.randrange(0, 3)))
+            people.append(Party(f"people/P{i:03d}.md", f"P{i:03d}", frozenset({f"p{i:03d}"}),
+                                frozenset(rng.sample(["a", "b", "c"], rng.randrange(0, 3))), needs, offers,
+                                frozenset(), rng.choice([0.05, 0.1, 0.2, rng.random() * 2])))
+        cutoff: dict[str, object] = {}
+        first = suggest_among(people, limit=51, cutoff=cutoff)
+        for _ in range(10):
+            j = rng.randrange(len(people))
+            old = people[j]
+            new = Party(old.path, old.name, old.keys, old.tags, old.needs, old.offers, old.linked,
+                        rng.choice([old.know * 1.1, old.know / 2, rng.random() * 2, 0.05]))
+            state = json.loads(json.dumps(cutoff))  # as the store keeps it
+            ok = unmoved(state, old, new)
+            said[ok] += 1
+            if ok:
+                people[j] = new
+                again = suggest_among(people, limit=51)
+                assert [(s.seeker.path, s.need, s.helper.path, s.offer, s.score) for s in again] == \
+                    [(s.seeker.path, s.need, s.helper.path, s.offer, s.score) for s in first]
+                cutoff = state
+    assert said[True] > 20 and said[False] > 20, said
+
+
+def test_a_small_change_far_from_the_introductions_page_does_not_render_it(
+        vault: Make, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many suggestions; someone known little, on none of the first 51, logs an old favour: their
+    closeness moves, the page provably cannot, and it is not computed again (the bytes are a fresh
+    index's all the same)."""
+    vocab = ["sre", "design", "funding", "lawyer", "kubernetes", "hiring", "sales", "data"]
+    files: dict[str, str | bytes] = {}
+    for i in range(80):
+        day = dt.date(2025, 5, 1) - dt.timedelta(days=9 * i)
+        files[f"people/P{i:02d}.md"] = (
+            f"---\nneeds: [{vocab[i % 8]} help, {vocab[(i + 3) % 8]}]\noffers: [{vocab[(i + 1) % 8]}, "
+            f"{vocab[(i + 5) % 8]} intros]\ngive:\n  - {day.isoformat()} Coffee\n---\n")
+    root = vault(files)
+    for p in [root, *root.rglob("*")]:
+        os.utime(p, (time.time() - 3600,) * 2)
+    calls: list[str] = []
+    real = introductions.page_and_cutoff
+
+    def counting(*args: object) -> tuple[str, object]:
+        calls.append("page_and_cutoff")
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(introductions, "page_and_cutoff", counting)
+    assert run_cli("--vault", str(root), "index", "--today", TODAY).exit_code == 0
+    assert calls == ["page_and_cutoff"]
+    page = (root / "_index/introductions.md").read_text(encoding="utf-8")
+    assert "The best 50 suggestions" in page and "P79" not in page
+    edit(root, "people/P79.md", "give:\n", "give:\n  - 2020-01-01 An old favour +2\n")
+    calls.clear()
+    assert run_cli("--vault", str(root), "index", "--today", TODAY).exit_code == 0
+    assert calls == []
+    got = {q.name: q.read_bytes() for q in (root / "_index").iterdir()}
+    assert got == fresh_pages(root)
+    edit(root, "people/P00.md", "give:\n", "give:\n  - 2025-05-30 Dinner +5\n")  # someone on the page
+    assert run_cli("--vault", str(root), "index", "--today", TODAY).exit_code == 0
+    assert calls == ["page_and_cutoff"]
+    assert {q.name: q.read_bytes() for q in (root / "_index").iterdir()} == fresh_pages(root)

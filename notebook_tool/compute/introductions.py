@@ -265,7 +265,7 @@ def suggest(contacts: Sequence[Contact], today: dt.date, synonym_groups: Iterabl
 
 
 def suggest_among(contacts: Sequence[Party], synonym_groups: Iterable[Sequence[str]] = (), per_need: int = 3,
-                  limit: int | None = None) -> list[Suggestion]:
+                  limit: int | None = None, cutoff: dict[str, Any] | None = None) -> list[Suggestion]:
     """Every introduction worth suggesting (or the best ``limit``), most useful first.
 
     For each need, at most ``per_need`` helpers (the best matches); a person
@@ -277,6 +277,10 @@ def suggest_among(contacts: Sequence[Party], synonym_groups: Iterable[Sequence[s
     suggestion so far (a score is at most ``MAX_TAG_BONUS × √(know(seeker) ×
     best know(helper))``): the same first ``limit`` as the full list, for a
     fraction of the work.
+
+    ``cutoff`` (with a ``limit``), if given, is filled with what
+    :func:`unmoved` needs to tell, later, that a change of one person's
+    closeness cannot move these first ``limit``.
     """
     synonyms = Synonyms.from_groups(synonym_groups)
 
@@ -352,7 +356,41 @@ def suggest_among(contacts: Sequence[Party], synonym_groups: Iterable[Sequence[s
                     elif -neg > scores[0]:
                         heapq.heapreplace(scores, -neg)
     out.sort(key=_order)
-    return out if limit is None else out[:limit]
+    if limit is not None:
+        out = out[:limit]
+    if cutoff is not None:
+        cutoff.clear()
+        cutoff.update({"theta": out[-1].score if limit is not None and len(out) >= limit else None,
+                       "k_top": max(c.know for c in contacts),
+                       "people": sorted({p for s in out for p in (s.seeker.path, s.helper.path)})})
+    return out
+
+
+def unmoved(cutoff: dict[str, Any], old: Party, new: Party) -> bool:
+    """True when ``old`` becoming ``new`` cannot change the first ``limit`` suggestions that left
+    ``cutoff`` (see :func:`suggest_among`); then ``cutoff`` is brought up to date for them.
+
+    Only a change of closeness alone qualifies (anything else may move term weights or pairs),
+    of someone in none of those suggestions whose suggestions score below the last of them
+    before and after: a score is at most ``B = MAX_TAG_BONUS × √(know × the best know)``.
+    That also covers the candidates of each term (:class:`OfferIndex`): if the person enters a
+    term's list they push out someone known less, whose suggestions score below ``B``; if they
+    leave it, whoever comes in is known less still. Either way only suggestions below the last
+    one move. Conservative: False whenever it cannot be sure.
+    """
+    theta = cutoff.get("theta")
+    if theta is None or old.path != new.path or old.path in cutoff["people"]:
+        return False
+    if (old.name, old.keys, old.tags, old.needs, old.offers, old.linked) != \
+            (new.name, new.keys, new.tags, new.needs, new.offers, new.linked):
+        return False
+    k = max(old.know, new.know)
+    top = max(float(cutoff["k_top"]), new.know)
+    # A margin for the rounding of scores to 9 places: a tie with the last would be decided by name.
+    if MAX_TAG_BONUS * math.sqrt(k * top) >= float(theta) - 1e-8:
+        return False
+    cutoff["k_top"] = top
+    return True
 
 
 def _order(s: Suggestion) -> tuple[float, str, str, str, str, str, str]:

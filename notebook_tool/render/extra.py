@@ -12,7 +12,10 @@ per person, so after an edit a page whose inputs are all unchanged is not
 rendered again (an early cutoff, as a build system has); and with
 ``page_of(inputs, today, config, link_base)`` — the same text from everyone's
 inputs — a page whose inputs changed is rendered from the store without
-reading every contact back.
+reading every contact back. With ``page_and_cutoff`` (``page_of`` and plain
+data about the result) and ``unchanged(cutoff, changes, config)``, a change
+that provably cannot move the page (each person's inputs before and after)
+does not render it either.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from notebook_tool.core.config import Config
 from notebook_tool.core.model import Contact, Vault
@@ -55,9 +58,19 @@ def extra_page_functions() -> dict[str, PageFunction]:
     return {name: getattr(mod, attr) for name, (mod, attr) in _modules().items()}
 
 
-def extra_page_inputs() -> dict[str, tuple[InputsFunction, PageOfInputs | None]]:
-    """The extra pages that say what they read of each person: their ``inputs`` and ``page_of``."""
-    return {name: (mod.inputs, getattr(mod, "page_of", None))
+class PageInputHooks(NamedTuple):
+    """What a page module that says what it reads of each person defines (see the module docstring)."""
+
+    inputs: InputsFunction
+    page_of: PageOfInputs | None
+    page_and_cutoff: Callable[[list[Any], dt.date, Config, str], tuple[str, Any]] | None
+    unchanged: Callable[[Any, list[tuple[Any, Any]], Config], bool] | None
+
+
+def extra_page_inputs() -> dict[str, PageInputHooks]:
+    """The extra pages that say what they read of each person, with their hooks."""
+    return {name: PageInputHooks(mod.inputs, getattr(mod, "page_of", None), getattr(mod, "page_and_cutoff", None),
+                                 getattr(mod, "unchanged", None))
             for name, (mod, _) in _modules().items() if hasattr(mod, "inputs")}
 
 

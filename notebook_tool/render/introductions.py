@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from notebook_tool.compute.introductions import Party, Suggestion, suggest, suggest_among
+from notebook_tool.compute.introductions import Party, Suggestion, suggest, suggest_among, unmoved
 from notebook_tool.core.config import Config
 from notebook_tool.core.model import Contact, Vault
 from notebook_tool.render.markdown_text import escape_inline
@@ -68,8 +68,29 @@ def inputs(c: Contact, today: dt.date, config: Config) -> list[Any] | None:
 def page_of(people: list[Any], today: dt.date, config: Config, link_base: str) -> str:
     """:func:`page` from every person's :func:`inputs` (in path order, None left out): the same text,
     with no contact read. ``ValueError`` if an input is of another shape."""
-    found = suggest_among([Party.from_json(v) for v in people], config.synonyms, limit=PAGE_LIMIT + 1)
-    return markdown(found, today, link_base)
+    return page_and_cutoff(people, today, config, link_base)[0]
+
+
+def page_and_cutoff(people: list[Any], today: dt.date, config: Config, link_base: str) -> tuple[str, Any]:
+    """:func:`page_of`, and what :func:`unchanged` needs to know later (plain data)."""
+    cutoff: dict[str, Any] = {}
+    found = suggest_among([Party.from_json(v) for v in people], config.synonyms, limit=PAGE_LIMIT + 1,
+                          cutoff=cutoff)
+    return markdown(found, today, link_base), cutoff
+
+
+def unchanged(cutoff: Any, changes: list[tuple[Any, Any]], config: Config) -> bool:
+    """True when none of ``changes`` (each person's inputs before and after, None for none) can move
+    the page that left ``cutoff`` (:func:`notebook_tool.compute.introductions.unmoved`), which is then
+    brought up to date; ``ValueError`` for inputs of another shape."""
+    if not isinstance(cutoff, dict):
+        return False
+    for old, new in changes:
+        if old is None or new is None:  # someone's first need or offer, or their last: weights move
+            return False
+        if not unmoved(cutoff, Party.from_json(old), Party.from_json(new)):
+            return False
+    return True
 
 
 def report_json(items: list[Suggestion], today: dt.date) -> dict[str, Any]:

@@ -453,7 +453,8 @@ class Cache:
         self.settings = settings  # what results depend on besides the bytes (code, max_front_matter)
         self.dirs: dict[str, Any] = {}
         self.pages: dict[str, Any] = {}
-        # Whole-vault pages that say what they read: name -> [key of their inputs, stamp as written].
+        # Whole-vault pages that say what they read: name -> [key of their inputs, stamp as written,
+        # and maybe what their ``unchanged`` hook needs].
         # Not cleared by a read (pages is): the key itself says whether the inputs changed.
         self.extra: dict[str, Any] = {}
         self.dirty = False
@@ -513,7 +514,7 @@ class Cache:
             cache.dirs, cache.pages = _dirs_from_json(dirs), _pages_from_json(pages)
             extra = json.loads(meta.get("extra", "{}"))
             if isinstance(extra, dict):
-                cache.extra = {k: v for k, v in extra.items() if isinstance(v, list) and len(v) == 2}
+                cache.extra = {k: v for k, v in extra.items() if isinstance(v, list) and len(v) in (2, 3)}
         except (sqlite3.Error, ValueError, TypeError, AttributeError):
             conn.close()
             _remove(cache.path)

@@ -116,6 +116,10 @@ class State:
         # The snapshot base these pages were last written to or restored from, and the people
         # put since (rel -> [piece, events, inputs], None when gone): index only.
         self._base_token: str | None = None
+        # Per whole-vault page that says what it reads: the key of everyone's inputs when the
+        # changes PageInputs keeps for it were last cleared (the page then matched them).
+        self._keys_seen: dict[str, str] = {}
+        self._hooks: Any = None  # render.extra.extra_page_inputs() during a render
         self._since_base: dict[str, Any] = {}
 
     def _new_cache(self) -> Cache:
@@ -439,6 +443,7 @@ class State:
         from notebook_tool.render.pages import link
         from notebook_tool.write.pages import write_pages
 
+        self._hooks = None
         live = self._live
         if live is not None and live.context == (today, repr(self.config)):
             self._put_touched(live)
@@ -471,6 +476,7 @@ class State:
                     placed = {rel: self._new_piece(live, rel, context) for rel in sorted(self.paths)}
                     _place(live, calendar, placed)
                 self._inputs = self._new_inputs({rel: inputs for rel, (_, _, inputs) in placed.items()})
+                self._keys_seen = {name: self._inputs_key(name, context) for name in self._inputs.paths}
                 del placed
             # The rows are kept now: render.link's memo would only hold every
             # name and path again (~10 MB at 30,000 people).
@@ -611,13 +617,17 @@ class State:
                         changed.add(rel)
                 live = LivePages.restore(today, self.config, cols)
                 calendar = LiveCalendar.restore(today, self.config, cols) if meta["calendar"] else None
-                inputs = PageInputs.restore(cols.meta["inputs"], cols, cols.raw)
+                inputs = PageInputs.restore(cols.meta["inputs"], cols)
                 for rel, (_, value) in sorted(delta.items()):
                     live.put_piece(rel, None if value is None else value[0])
                     if calendar is not None:
                         calendar.put_events(rel, [] if value is None else value[1])
                     inputs.set(rel, None if value is None else value[2])
                 self._live, self._calendar, self._inputs = live, calendar, inputs
+                context = self._piece_context(live)
+                for name in inputs.paths:  # what the pages the last index wrote were made from
+                    inputs.seen(name)
+                    self._keys_seen[name] = self._inputs_key(name, context)
                 self._base_token, self._since_base = token, {rel: value for rel, (_, value) in delta.items()}
                 self._overlaid = set()
                 self._touched |= changed
@@ -661,7 +671,8 @@ class State:
 
         A page that says what it reads of each person (``inputs``) is skipped
         when everyone's inputs, the day and the settings are those it was last
-        written from and it is intact on disk; one with ``page_of`` is
+        written from and it is intact on disk, or when its ``unchanged`` hook
+        shows that the changes since cannot move it; one with ``page_of`` is
         rendered from those inputs. Only the others need the whole vault read.
         """
         from notebook_tool.render.extra import extra_page_inputs
@@ -672,32 +683,50 @@ class State:
         others = self._whole_vault_pages()
         if not others:
             return ()
-        fns = extra_page_inputs() if self._live is not None and self._inputs is not None else {}
+        inputs = self._inputs if self._live is not None else None
+        hooks = extra_page_inputs() if inputs is not None else {}
         base = link_base_for(self.config.output)
         context = self._piece_context(self._live) if self._live is not None else ""
         texts: dict[str, str] = {}
-        keys: dict[str, str] = {}
+        records: dict[str, list[Any]] = {}
         vault: Vault | None = None
         with no_gc():
             for name, render in others.items():
-                if name in fns:
+                if name in hooks and inputs is not None:
+                    h = hooks[name]
                     key = self._inputs_key(name, context)
-                    if self.cache.extra.get(name) == [key, self._page_stamp(name)]:
-                        continue  # nothing it reads has changed, and it is as written
-                    keys[name] = key
-                    page_of = fns[name][1]
-                    if page_of is not None and self._inputs is not None:
-                        try:
-                            texts[name] = page_of(self._inputs.values(name), today, self.config, base)
+                    rec = self.cache.extra.get(name)
+                    stamp = self._page_stamp(name)
+                    since, self._keys_seen[name] = self._keys_seen.get(name), key
+                    if rec is not None and rec[1] == stamp and stamp is not None:
+                        if rec[0] == key:
+                            inputs.seen(name)
+                            continue  # nothing it reads has changed, and it is as written
+                        if h.unchanged is not None and len(rec) == 3 and rec[0] == since:
+                            with contextlib.suppress(ValueError, KeyError, TypeError):
+                                if h.unchanged(rec[2], inputs.changed(name), self.config):
+                                    inputs.seen(name)
+                                    self.cache.extra[name] = [key, stamp, rec[2]]  # brought up to date
+                                    self.cache.dirty = True
+                                    continue
+                    inputs.seen(name)
+                    records[name] = [key]
+                    try:
+                        if h.page_and_cutoff is not None:
+                            texts[name], cutoff = h.page_and_cutoff(inputs.values(name), today, self.config, base)
+                            records[name].append(cutoff)
                             continue
-                        except (ValueError, KeyError, TypeError):  # a stored input of another shape: from the vault
-                            pass
+                        if h.page_of is not None:
+                            texts[name] = h.page_of(inputs.values(name), today, self.config, base)
+                            continue
+                    except (ValueError, KeyError, TypeError):  # a stored input of another shape: from the vault
+                        records[name] = [key]
                 if vault is None:
                     vault = self.vault()
                 texts[name] = render(vault, today, base)
         written = tuple(write_pages(self.root, self.config.output, texts))
-        for name, key in keys.items():
-            self.cache.extra[name] = [key, self._page_stamp(name)]
+        for name, (key, *cutoff) in records.items():
+            self.cache.extra[name] = [key, self._page_stamp(name), *cutoff]
             self.cache.dirty = True
         return written
 
@@ -711,7 +740,7 @@ class State:
         from notebook_tool.render.extra import extra_page_inputs
 
         fns = extra_page_inputs()
-        return PageInputs.of(fns, [n for n, (_, page_of) in fns.items() if page_of is not None], people)
+        return PageInputs.of(fns, [n for n, h in fns.items() if h.page_of is not None], people)
 
     def _page_stamp(self, name: str) -> list[int] | None:
         try:
@@ -723,14 +752,16 @@ class State:
         """``contact``'s inputs to the pages that say what they read, each with its digest."""
         if contact is None:
             return None
-        from notebook_tool.render.extra import extra_page_inputs
+        if self._hooks is None:  # looked up once per render, not once per person
+            from notebook_tool.render.extra import extra_page_inputs
 
+            self._hooks = extra_page_inputs()
         out: dict[str, list[Any]] = {}
-        for name, (inputs, page_of) in extra_page_inputs().items():
-            value = inputs(contact, today, self.config)
+        for name, h in self._hooks.items():
+            value = h.inputs(contact, today, self.config)
             if value is None:
                 continue
-            out[name] = [digest(value), value if page_of is not None else None]
+            out[name] = [digest(value), value if h.page_of is not None else None]
         return out
 
     def _new_calendar(self, today: dt.date) -> Any:

@@ -2,11 +2,12 @@
 
 This module owns :class:`PageInputs`: for each such page, every person's
 digest of their inputs (in path order) and the sum of the digests, which is
-what decides whether the page must be rendered again (an early cutoff); and,
-for a page that can be rendered from its inputs (``page_of``), the inputs
-themselves. A change of one person costs a bisection, not a pass over
-everyone; the inputs, kept as JSON text in the snapshot, are decoded only
-when a page is actually rendered from them.
+what decides whether the page must be rendered again (an early cutoff); for
+a page that can be rendered from its inputs (``page_of``), the inputs
+themselves, each kept as its JSON text (decoded only when the page is
+rendered from them, or to compare one person's before and after); and the
+changes since the page was last rendered. A change of one person costs a
+bisection, not a pass over everyone.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import bisect
 import hashlib
 import itertools
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 # A page's input of one person: [digest, the input itself or None where the page has no page_of].
@@ -30,16 +31,20 @@ def digest(value: Any) -> int:
                           "big")
 
 
+def _text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
 class PageInputs:
-    """Per page: sorted paths, their digests (hex), the sum of the digests; maybe the inputs."""
+    """Per page: sorted paths, their digests (hex), the sum of the digests; maybe the inputs (as JSON)."""
 
     def __init__(self, pages: Iterable[str], keeps_values: Iterable[str]) -> None:
         self.paths: dict[str, list[str]] = {p: [] for p in pages}
         self.digests: dict[str, list[str]] = {p: [] for p in self.paths}
         self.totals: dict[str, int] = dict.fromkeys(self.paths, 0)
-        self._values: dict[str, dict[str, Any] | None] = {p: {} for p in keeps_values if p in self.paths}
-        self._raw: dict[str, str] = {}  # page -> its inputs as JSON text, not decoded yet
-        self._pending: dict[str, dict[str, Any]] = {p: {} for p in self._values}  # changes while undecoded
+        self.texts: dict[str, list[str]] = {p: [] for p in keeps_values if p in self.paths}
+        # Per page with inputs kept: (rel, before, after) as JSON text (None: none) since changes_seen().
+        self.changes: dict[str, list[tuple[str, str | None, str | None]]] = {p: [] for p in self.texts}
 
     @classmethod
     def of(cls, pages: Iterable[str], keeps_values: Iterable[str], people: dict[str, PersonInputs]) -> PageInputs:
@@ -51,8 +56,8 @@ class PageInputs:
             digests = [people[rel][page][0] for rel in rels]
             out.digests[page] = [format(d, "032x") for d in digests]
             out.totals[page] = sum(digests) % _MOD
-            if page in out._values:
-                out._values[page] = {rel: people[rel][page][1] for rel in rels}
+            if page in out.texts:
+                out.texts[page] = [_text(people[rel][page][1]) for rel in rels]
         return out
 
     def set(self, rel: str, inputs: PersonInputs | None) -> None:
@@ -60,50 +65,53 @@ class PageInputs:
         inputs = inputs or {}
         for page, paths in self.paths.items():
             digests = self.digests[page]
+            texts = self.texts.get(page)
             i = bisect.bisect_left(paths, rel)
             here = i < len(paths) and paths[i] == rel
+            before = texts[i] if here and texts is not None else None
             if here:
                 self.totals[page] = (self.totals[page] - int(digests[i], 16)) % _MOD
             got = inputs.get(page)
+            after = None if got is None or texts is None else _text(got[1])
             if got is None:
                 if here:
                     del paths[i], digests[i]
+                    if texts is not None:
+                        del texts[i]
             else:
                 if here:
                     digests[i] = format(got[0], "032x")
+                    if texts is not None and after is not None:
+                        texts[i] = after
                 else:
                     paths.insert(i, rel)
                     digests.insert(i, format(got[0], "032x"))
+                    if texts is not None and after is not None:
+                        texts.insert(i, after)
                 self.totals[page] = (self.totals[page] + got[0]) % _MOD
-            if page in self._values:
-                values = self._values[page]
-                value = None if got is None else got[1]
-                if values is None:
-                    self._pending[page][rel] = value
-                elif value is None:
-                    values.pop(rel, None)
-                else:
-                    values[rel] = value
+            if texts is not None and before != after:
+                self.changes[page].append((rel, before, after))
 
     def key(self, page: str) -> tuple[int, int]:
         """What the page is rendered from, as far as people go: the sum of the digests and their count."""
         return self.totals[page], len(self.paths[page])
 
     def values(self, page: str) -> list[Any]:
-        """Everyone's inputs to ``page``, in path order (decoded now if they were kept as text)."""
-        values = self._values[page]
-        if values is None:
-            values = json.loads(self._raw.pop(page))
-            if not isinstance(values, dict):
-                raise ValueError("inputs are not a mapping")
-            for rel, value in self._pending[page].items():
-                if value is None:
-                    values.pop(rel, None)
-                else:
-                    values[rel] = value
-            self._pending[page] = {}
-            self._values[page] = values
-        return [values[rel] for rel in self.paths[page]]
+        """Everyone's inputs to ``page``, in path order (decoded in one go)."""
+        values = json.loads("[" + ",".join(self.texts[page]) + "]")
+        if len(values) != len(self.paths[page]):
+            raise ValueError("inputs of another shape")
+        return list(values)
+
+    def changed(self, page: str) -> list[tuple[Any, Any]]:
+        """Each person's inputs to ``page`` before and after, for the changes since :meth:`seen`."""
+        return [(None if a is None else json.loads(a), None if b is None else json.loads(b))
+                for _, a, b in self.changes[page]]
+
+    def seen(self, page: str) -> None:
+        """The page is now up to date with the changes so far."""
+        if page in self.changes:
+            self.changes[page] = []
 
     # -- the snapshot ------------------------------------------------------------------
     def columns(self) -> tuple[dict[str, Any], list[tuple[str, str, Any]]]:
@@ -111,22 +119,16 @@ class PageInputs:
         cols: list[tuple[str, str, Any]] = []
         for i, page in enumerate(self.paths):
             cols += [(f"in{i}_path", "s", self.paths[page]), (f"in{i}_digest", "s", self.digests[page])]
-            if page in self._values:
-                values = self._values[page]
-                if values is None and not self._pending[page]:
-                    text = self._raw[page]  # never decoded, nothing changed: as it was
-                else:
-                    text = json.dumps({rel: v for rel, v in zip(self.paths[page], self.values(page))},
-                                      ensure_ascii=False, allow_nan=False)
-                cols.append((f"in{i}_values", "j", text))
+            if page in self.texts:
+                cols.append((f"in{i}_values", "s", self.texts[page]))
         meta = {"pages": list(self.paths), "totals": [self.totals[p] for p in self.paths],
-                "values": [p for p in self.paths if p in self._values]}
+                "values": [p for p in self.paths if p in self.texts]}
         return meta, cols
 
     @classmethod
-    def restore(cls, meta: dict[str, Any], cols: Any, raw: Callable[[str], str]) -> PageInputs:
-        """From :meth:`columns` read back (``raw(name)`` gives a JSON column's text); ``ValueError``,
-        ``KeyError`` or ``TypeError`` if they are of another shape."""
+    def restore(cls, meta: dict[str, Any], cols: Any) -> PageInputs:
+        """From :meth:`columns` read back; ``ValueError``, ``KeyError`` or ``TypeError`` if they are of
+        another shape."""
         pages, totals, keeps = meta["pages"], meta["totals"], meta["values"]
         if not (isinstance(pages, list) and isinstance(totals, list) and len(pages) == len(totals)):
             raise ValueError("bad inputs meta")
@@ -138,7 +140,8 @@ class PageInputs:
             if not isinstance(totals[i], int) or not 0 <= totals[i] < _MOD:
                 raise ValueError("bad inputs total")
             out.paths[page], out.digests[page], out.totals[page] = paths, digests, totals[i]
-            if page in out._values:
-                out._values[page] = None
-                out._raw[page] = raw(f"in{i}_values")
+            if page in out.texts:
+                out.texts[page] = cols[f"in{i}_values"]
+                if len(out.texts[page]) != len(paths):
+                    raise ValueError("bad inputs columns")
         return out
