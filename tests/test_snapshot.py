@@ -117,6 +117,15 @@ def test_edits_are_put_on_the_snapshot_not_on_every_stored_piece(v: Vault) -> No
     assert v.index() == []
     edit(v.root, "people/P03.md", "Advice +4", "Advice")  # back as the base has it
     assert v.index() == []
+    feed = v.root / "_index/guanxi.ics"
+    stamp = feed.stat().st_mtime_ns
+    edit(v.root, "people/P10.md", "Advice", "Advice +3")  # no one's events change: the feed is left
+    assert v.index() == [] and feed.stat().st_mtime_ns == stamp
+    feed.unlink()  # the feed deleted by hand: written again though no one's events changed
+    edit(v.root, "people/P11.md", "Advice", "Advice +3")
+    assert v.index() == [] and feed.is_file()
+    edit(v.root, "people/P12.md", "birthday: 1990-03-13", "birthday: 1990-03-14")  # events change
+    assert v.index() == []
 
 
 def test_a_file_another_command_read_since_is_seen_as_changed(v: Vault) -> None:
@@ -171,7 +180,7 @@ def test_a_damaged_snapshot_costs_a_full_placement_never_a_wrong_page(v: Vault, 
         d = v.delta.read_bytes()
         v.delta.write_bytes(d.replace(b'"base": "', b'"base": "x', 1))
     elif damage == "flip":  # a header that announces other columns
-        v.base.write_bytes(data.replace(b'"ev_text"', b'"ev_txet"', 1))
+        v.base.write_bytes(data.replace(b'"rows"', b'"rowz"', 1))
     elif damage == "empty":
         v.base.write_bytes(b"")
     else:

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import hashlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from icalendar import Calendar, Event
+if TYPE_CHECKING:  # imported where used: a restored feed never needs icalendar (~50 ms)
+    from icalendar import Calendar, Event
 
 from notebook_tool.compute.reminders import Reminder, contact_reminders, order_key, reminders
 from notebook_tool.core.config import Config
@@ -43,6 +45,8 @@ def _rrule(r: Reminder) -> dict[str, Any] | None:
 
 
 def event_of(r: Reminder, stamp: dt.datetime) -> Event:
+    from icalendar import Event
+
     e = Event()
     e.add("uid", f"{r.kind}-{r.key}@{UID_DOMAIN}")
     e.add("dtstamp", stamp)
@@ -60,6 +64,8 @@ def event_of(r: Reminder, stamp: dt.datetime) -> Event:
 
 def calendar_of(vault: Vault, today: dt.date, events: bool = True) -> Calendar:
     """The calendar as icalendar objects (the reference the fast writer matches; head only without events)."""
+    from icalendar import Calendar
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -70,6 +76,13 @@ def calendar_of(vault: Vault, today: dt.date, events: bool = True) -> Calendar:
     for r in reminders(vault, today) if events else ():
         cal.add_component(event_of(r, stamp))
     return cal
+
+
+def events_digest(events: list[list[Any]]) -> str:
+    """A digest of one person's events as :meth:`LiveCalendar.events_of` gives them, in any order (repr
+    of plain data is exact and the same in every run)."""
+    flat = sorted([list(e) for e in events])
+    return hashlib.blake2b(repr(flat).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 # -- the fast writer ---------------------------------------------------------------------
@@ -175,11 +188,17 @@ class LiveCalendar:
     (every person) are sorted once, at the first ``page``.
     """
 
-    def __init__(self, today: dt.date, config: Config) -> None:
+    def __init__(self, today: dt.date, config: Config, head: str | None = None) -> None:
         self.today, self.config = today, config
         self.stamp = f"{_ics_date(today)}T000000Z"
         self.events: dict[str, list[tuple[tuple[Any, ...], str]]] = {}
-        self.head = _head(Vault(Path("."), config, ()), today)
+        self.head = _head(Vault(Path("."), config, ()), today) if head is None else head
+        # Restored and not yet needed: the snapshot's columns, and who has which events' digest.
+        self._cols: Any = None
+        self._who: list[str] = []
+        self._whose: list[str] = []
+        self._over: dict[str, list[list[Any]]] = {}  # events put back from a delta, while undecoded
+        self.changed = True  # the page may differ from the one the snapshot was taken with
         # Every event in calendar order, as two parallel lists: the page is then one
         # join of a list of str (a generator over 55,000 pairs cost ~90 ms a save).
         self._keys: list[tuple[tuple[Any, ...], str]] = []
@@ -208,6 +227,11 @@ class LiveCalendar:
 
     def put_events(self, rel: str, events: list[list[Any]]) -> None:
         """``rel``'s events as :meth:`events_of` gave them (maybe back from JSON); raises on another shape."""
+        if self._cols is not None:
+            d = events_digest(events)
+            if d == self._digest_of(rel):
+                return  # the same events: the restored feed stays as it is, undecoded
+            self.decode()
         new = []
         for day, name, path, kind, key, text in events:
             if not (isinstance(name, str) and isinstance(path, str) and isinstance(kind, str)
@@ -234,26 +258,68 @@ class LiveCalendar:
                 self._texts.insert(i, e[1])
 
     def columns(self) -> list[tuple[str, str, Any]]:
-        """The feed's events in calendar order as plain columns (:mod:`notebook_tool.store.snapshot`)."""
+        """The feed's events in calendar order as plain columns (:mod:`notebook_tool.store.snapshot`),
+        with each person's digest of their events (so a restored feed can tell an unchanged put)."""
+        self.decode()
         self._sort()
+        if self._unindexed:
+            self._index_events()
         keys = [k for k, _ in self._keys]
+        who = sorted(self.events)
         return [("ev_day", "q", [k[0] for k in keys]), ("ev_name", "s", [k[1] for k in keys]),
                 ("ev_path", "s", [k[2] for k in keys]), ("ev_kind", "s", [k[3] for k in keys]),
-                ("ev_key", "s", [k[4] for k in keys]), ("ev_text", "s", self._texts)]
+                ("ev_key", "s", [k[4] for k in keys]), ("ev_text", "s", self._texts),
+                ("ev_who", "s", who),
+                ("ev_whose", "s", [events_digest([[*k, t] for k, t in self.events[rel]]) for rel in who]),
+                ("ev_head", "j", self.head)]
 
     @classmethod
     def restore(cls, today: dt.date, config: Config, cols: Any) -> LiveCalendar:
         """The feed whose :meth:`columns` ``cols`` are; ``ValueError`` (or ``KeyError``, ``TypeError``)
-        if they are of another shape. Who has which events is worked out at the first :meth:`put`."""
-        feed = cls(today, config)
+        if they are of another shape. The events are decoded only once a put changes someone's."""
+        feed = cls(today, config, head=cols["ev_head"])
+        feed._who, feed._whose = cols["ev_who"], cols["ev_whose"]
+        n = cols.count("ev_day")
+        if len(feed._who) != len(feed._whose) or any(
+                cols.count(c) != n for c in ("ev_name", "ev_path", "ev_kind", "ev_key", "ev_text")):
+            raise ValueError("event columns of another shape")
+        feed._cols, feed.changed = cols, False
+        return feed
+
+    def put_back(self, rel: str, events: list[list[Any]]) -> None:
+        """Put events the page on disk already shows (a snapshot's delta): while the restored feed is
+        undecoded, kept aside rather than decoding everyone's, and not a change."""
+        if self._cols is None:
+            self.put_events(rel, events)
+            return
+        for e in events:
+            if not (isinstance(e, list) and len(e) == 6):
+                raise TypeError("not a calendar event")
+        self._over[rel] = events
+
+    def _digest_of(self, rel: str) -> str:
+        if rel in self._over:
+            return events_digest(self._over[rel])
+        i = bisect.bisect_left(self._who, rel)
+        return self._whose[i] if i < len(self._who) and self._who[i] == rel else events_digest([])
+
+    def decode(self) -> None:
+        """Decode the restored events (the first put that changes someone's, or a page wanted anyway)."""
+        cols = self._cols
+        if cols is None:
+            return
+        self._cols = None
+        self.changed = True
         days, texts = cols["ev_day"], cols["ev_text"]
         columns = (cols["ev_name"], cols["ev_path"], cols["ev_kind"], cols["ev_key"])
         if any(len(c) != len(days) for c in columns) or len(texts) != len(days):
             raise ValueError("event columns of different lengths")
-        feed._keys = [((d, name, path, kind, key), text)
+        self._keys = [((d, name, path, kind, key), text)
                       for d, name, path, kind, key, text in zip(days, *columns, texts)]
-        feed._texts, feed._clean, feed._unindexed = texts, True, True
-        return feed
+        self._texts, self._clean, self._unindexed = texts, True, True
+        over, self._over = self._over, {}
+        for rel, events in over.items():
+            self.put_events(rel, events)
 
     def _index_events(self) -> None:
         self._unindexed = False
@@ -267,6 +333,7 @@ class LiveCalendar:
             self._clean = True
 
     def page(self) -> str:
+        self.decode()
         self._sort()
         body: str = "".join(self._texts)
         return self.head + body + _END

@@ -76,6 +76,7 @@ class LivePages:
         self.tag_rows: dict[str, str] = {}
         self._dirty_tags: set[str] = set()
         self.untriaged: set[str] = set()  # imported people who are only a name: one line on the page
+        self._found_later = False  # restored: ``people`` is filled only as people are put
 
     def piece_context(self) -> str:
         """What every piece depends on besides its file and the code: the day and the settings."""
@@ -115,7 +116,7 @@ class LivePages:
 
     def put(self, path: str, result: FileResult | None) -> Piece | None:
         """Take ``path``'s person off the pages and put ``result``'s on (``None``: the file is gone)."""
-        old = self.people.pop(path, None)
+        old = self._take(path)
         if old is not None:
             self._remove(*old)
         self.errors.pop(path, None)
@@ -134,7 +135,7 @@ class LivePages:
             piece = (None if name is None else (str(name[0]), str(name[1])), str(row), float(given), float(taken),
                      int(entries), give_first, None if rank is None else tuple(rank), item,
                      tuple((str(k), str(sp)) for k, sp in tags), tuple(tuple(e) for e in errors), bool(untriaged))
-        old = self.people.pop(path, None)
+        old = self._take(path)
         if old is not None:
             self._remove(*old)
         self.errors.pop(path, None)
@@ -231,7 +232,8 @@ class LivePages:
             ("rank_rule", "q", [r[0] for r in self.ranks]), ("rank_severity", "d", [r[1] for r in self.ranks]),
             ("rank_name", "s", [r[2] for r in self.ranks]), ("rank_path", "s", [r[3] for r in self.ranks]),
             ("items", "s", self.items),
-            ("people_extra", "j", json.dumps({"tags": tags, "errors": errors, "untriaged": sorted(self.untriaged)},
+            ("people_extra", "j", json.dumps({"tags": tags, "tag_rows": self._tag_rows(), "errors": errors,
+                                              "untriaged": sorted(self.untriaged)},
                                              ensure_ascii=False, allow_nan=False)),
         ]
 
@@ -255,8 +257,6 @@ class LivePages:
             raise ValueError("attention columns of different lengths")
         live.ranks, live.items = ranks, cols["items"]
         extra = cols.json("people_extra")
-        rank_of = {r[3]: r for r in ranks}
-        tags_of: dict[str, list[str]] = {}
         for key, (members, spellings) in extra["tags"].items():
             if len(members) != len(spellings) or not isinstance(key, str):
                 raise ValueError("bad tag column")
@@ -265,19 +265,34 @@ class LivePages:
             t.spellings = [str(sp) for sp in spellings]
             t.given = [given[i] for i in members]
             t.taken = [taken[i] for i in members]
-            for name in t.names:
-                tags_of.setdefault(name[1], []).append(key)
-            live._dirty_tags.add(key)
-        for name in live.names:  # what put() takes off again, as _insert records it
-            path = name[1]
-            live.people[path] = (name, rank_of.get(path), tuple(tags_of.get(path, ())))
+        live.tag_rows = {str(k): str(row) for k, row in extra["tag_rows"].items()}
+        if live.tag_rows.keys() != live.tags.keys():
+            raise ValueError("bad tag rows")
         live.errors = {path: tuple(Problem(*p) for p in probs) for path, probs in extra["errors"].items()}
         live.untriaged = {str(p) for p in extra["untriaged"]}
         # The order is not checked (a pass over everyone): the snapshot is private to the user
         # and written whole or not at all; its shape is checked, and a path listed twice.
-        if len(live.people) != n:
+        if len(set(paths)) != n:
             raise ValueError("a person listed twice")
+        live._found_later = True  # what put() takes off is looked up then, for the few put
         return live
+
+    def _take(self, path: str) -> tuple[Any, ...] | None:
+        """What was recorded for ``path``'s person (to take them off), removed from the record."""
+        old: tuple[Any, ...] | None = self.people.pop(path, None)
+        if old is None and self._found_later:
+            # Restored pages: found where it is, rather than recorded for everyone up front.
+            name = next((n for n in self.names if n[1] == path), None)
+            if name is None:
+                return None
+            rank = next((r for r in self.ranks if r[3] == path), None)
+            tags = []
+            for key, t in self.tags.items():
+                i = bisect.bisect_left(t.names, name)
+                if i < len(t.names) and t.names[i] == name:
+                    tags.append(key)
+            old = (name, rank, tuple(tags))
+        return old
 
     def _remove(self, name: tuple[str, str], rank: tuple[Any, ...] | None, tags: tuple[str, ...]) -> None:
         i = bisect.bisect_left(self.names, name)
@@ -296,6 +311,19 @@ class LivePages:
                 del self.tags[key]
             self._dirty_tags.add(key)
 
+    def _tag_rows(self) -> dict[str, str]:
+        """Each tag's row of the "By tag" table, made again for the tags whose members changed."""
+        from notebook_tool.render.pages import tag_row
+
+        for key in self._dirty_tags:
+            t = self.tags.get(key)
+            if t is None:
+                self.tag_rows.pop(key, None)
+            else:
+                self.tag_rows[key] = tag_row(t.spellings[0], len(t.names), sum(t.given), sum(t.taken))
+        self._dirty_tags.clear()
+        return self.tag_rows
+
     def pages(self, vault_problems: Iterable[Problem]) -> tuple[dict[str, str], tuple[Problem, ...]]:
         """Both pages' text by file name, and the error problems they list."""
         from notebook_tool.render.pages import (
@@ -303,7 +331,6 @@ class LivePages:
             Totals,
             attention_page,
             reciprocity_page,
-            tag_row,
             today_from_item,
         )
 
@@ -312,13 +339,7 @@ class LivePages:
             problems.extend(errs)
         errors = tuple(p for p in sorted(problems, key=lambda p: (p.path, p.line, p.col or 0, p.message))
                        if p.severity == "error")
-        for key in self._dirty_tags:
-            t = self.tags.get(key)
-            if t is None:
-                self.tag_rows.pop(key, None)
-            else:
-                self.tag_rows[key] = tag_row(t.spellings[0], len(t.names), sum(t.given), sum(t.taken))
-        self._dirty_tags.clear()
+        self._tag_rows()
         totals = Totals(people=len(self.names), entries=sum(self.entries), given=sum(self.given),
                         taken=sum(self.taken), give_first=self.give_first.count(True),
                         exchanged=len(self.give_first) - self.give_first.count(None))

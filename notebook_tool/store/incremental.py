@@ -120,6 +120,7 @@ class State:
         # changes PageInputs keeps for it were last cleared (the page then matched them).
         self._keys_seen: dict[str, str] = {}
         self._hooks: Any = None  # render.extra.extra_page_inputs() during a render
+        self._restored_ics: list[int] | None = None  # the feed's stamp when the restored snapshot was left
         self._since_base: dict[str, Any] = {}
 
     def _new_cache(self) -> Cache:
@@ -487,7 +488,11 @@ class State:
         self._touched.clear()
         texts, errors = live.pages(self.config_problems + self.walk_problems)
 
-        if self._calendar is not None:  # kept per person: one save re-renders one person's events
+        # Kept per person: one save re-renders one person's events. Restored from a snapshot with
+        # no one's events changed, and the feed on disk the one written then: it is as it was.
+        restored_ics, self._restored_ics = self._restored_ics, None
+        if self._calendar is not None and (self._calendar.changed or restored_ics is None
+                                           or self._page_stamp(CALENDAR_PAGE) != restored_ics):
             texts[CALENDAR_PAGE] = self._calendar.page()
         # The incremental pages first (attention, reciprocity, the calendar):
         # they are what a save must update at once. The pages rendered from
@@ -564,7 +569,8 @@ class State:
         if self._base_token is not None and len(self._since_base) <= DELTA_MAX:
             people = {rel: [self._stamp_now(rel), value] for rel, value in self._since_base.items()}
             text = json.dumps(people, ensure_ascii=False, allow_nan=False)
-            snapshot.write(delta_path, snapshot.pack({"base": self._base_token}, [("people", "j", text)]))
+            snapshot.write(delta_path, snapshot.pack({"base": self._base_token, "ics": self._page_stamp(CALENDAR_PAGE)},
+                                                     [("people", "j", text)]))
             return
         members = sorted(self.paths)
         stamps: list[int] = []
@@ -572,12 +578,18 @@ class State:
             stamps.extend(self._stamp_now(rel) or (0, 0, 0, 0))
         meta = self._snapshot_meta(self._live.today)
         meta["token"] = token = os.urandom(12).hex()
+        meta["ics"] = self._page_stamp(CALENDAR_PAGE)
         meta["inputs"], inputs_cols = self._inputs.columns()
         cols = [("m_path", "s", members), ("m_stamp", "q", stamps), *self._live.columns(), *inputs_cols]
-        if self._calendar is not None:
-            cols += self._calendar.columns()
         snapshot.remove(delta_path)  # first: a delta never meets a base it was not made for
-        if snapshot.write(base_path, snapshot.pack(meta, cols)):
+        try:
+            if self._calendar is not None:
+                cols += self._calendar.columns()
+            data = snapshot.pack(meta, cols)
+        except (ValueError, KeyError, TypeError):  # a restored column that does not decode after all
+            snapshot.remove(base_path)
+            return
+        if snapshot.write(base_path, data):
             self._base_token, self._since_base = token, {}
 
     def _restore(self, today: dt.date) -> bool:
@@ -598,7 +610,8 @@ class State:
                 if any(cols.meta.get(k) != v for k, v in meta.items()):
                     return False  # another day, settings, code or notes: placed afresh
                 token = cols.meta["token"]
-                delta = self._read_delta(paths[1], token)
+                delta, ics = self._read_delta(paths[1], token)
+                ics = cols.meta.get("ics") if ics is None else ics
                 members, flat = cols["m_path"], cols["m_stamp"]
                 if len(flat) != 4 * len(members):
                     return False
@@ -621,9 +634,10 @@ class State:
                 for rel, (_, value) in sorted(delta.items()):
                     live.put_piece(rel, None if value is None else value[0])
                     if calendar is not None:
-                        calendar.put_events(rel, [] if value is None else value[1])
+                        calendar.put_back(rel, [] if value is None else value[1])
                     inputs.set(rel, None if value is None else value[2])
                 self._live, self._calendar, self._inputs = live, calendar, inputs
+                self._restored_ics = ics if isinstance(ics, list) else None
                 context = self._piece_context(live)
                 for name in inputs.paths:  # what the pages the last index wrote were made from
                     inputs.seen(name)
@@ -632,34 +646,38 @@ class State:
                 self._overlaid = set()
                 self._touched |= changed
                 self._put_touched(live)
+                if calendar is not None and (len(self._since_base) > DELTA_MAX
+                                             or self._page_stamp(CALENDAR_PAGE) != self._restored_ics):
+                    calendar.decode()  # needed whole after all (a new base, or a feed to write again)
         except (ValueError, TypeError, KeyError, IndexError, AttributeError):
             self._live = self._calendar = self._inputs = None
             self._base_token, self._since_base = None, {}
             return False
         return True
 
-    def _read_delta(self, path: Path, token: str) -> dict[str, list[Any]]:
-        """The delta made for the base ``token``: rel -> [stamp or None, [piece, events, inputs] or None];
-        {} if there is none for it (the base alone is right, only slower to bring up to date)."""
+    def _read_delta(self, path: Path, token: str) -> tuple[dict[str, list[Any]], Any]:
+        """The delta made for the base ``token``: rel -> [stamp or None, [piece, events, inputs] or None],
+        and the feed's stamp when it was left; ({}, None) if there is none for it (the base alone is
+        right, only slower to bring up to date)."""
         data = snapshot.read(path)
         if data is None:
-            return {}
+            return {}, None
         try:
             cols = snapshot.unpack(data)
             if cols.meta.get("base") != token:
-                return {}
+                return {}, None
             people = cols.json("people")
         except ValueError:
-            return {}
+            return {}, None
         if not isinstance(people, dict):
-            return {}
+            return {}, None
         for value in people.values():
             if not (isinstance(value, list) and len(value) == 2
                     and (value[0] is None or (isinstance(value[0], list) and len(value[0]) == 4))
                     and (value[1] is None or (isinstance(value[1], list) and len(value[1]) == 3
                                               and _inputs_ok(value[1][2])))):
-                return {}
-        return people
+                return {}, None
+        return people, cols.meta.get("ics")
 
     def _whole_vault_pages(self) -> dict[str, Any]:
         from notebook_tool.render.extra import extra_page_functions

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import mmap
 import os
 import stat as statmod
 import sys
@@ -41,27 +42,57 @@ _KINDS = {"q": "q", "d": "d"}  # array typecodes; "s" and "j" are handled apart
 
 
 class Columns:
-    """Named columns decoded from a snapshot; ``json(name)`` decodes a ``j`` column on demand."""
+    """The columns of a snapshot, each decoded at its first use (a page that did not change need not
+    pay for its text); ``ValueError`` then if it is not what its header said."""
 
-    def __init__(self, meta: dict[str, Any], cols: dict[str, Any]) -> None:
+    def __init__(self, meta: dict[str, Any], parts: dict[str, tuple[str, int, memoryview, memoryview]]) -> None:
         self.meta = meta
-        self._cols = cols
+        self._parts = parts
+        self._cols: dict[str, Any] = {}
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._parts
+
+    def count(self, name: str) -> int:
+        """How many values the header says column ``name`` holds (``KeyError`` if none), undecoded."""
+        return self._parts[name][1]
 
     def __getitem__(self, name: str) -> Any:
+        if name not in self._cols:
+            self._cols[name] = _decode(*self._parts[name])
         return self._cols[name]
 
     def json(self, name: str) -> Any:
-        text = self._cols[name]
+        text = self[name]
         if not isinstance(text, str):
             raise ValueError(f"{name} is not a JSON column")
         return json.loads(text)
 
-    def raw(self, name: str) -> str:
-        """A ``j`` column's text, undecoded (to write it back unchanged)."""
-        text = self._cols[name]
-        if not isinstance(text, str):
-            raise ValueError(f"{name} is not a JSON column")
-        return text
+
+def _decode(kind: str, count: int, first: memoryview, second: memoryview) -> Any:
+    try:
+        if kind == "s":
+            lengths = array("q")
+            lengths.frombytes(first)
+            text = bytes(second).decode("utf-8", "surrogatepass")
+            ends = list(accumulate(lengths))
+            if len(lengths) != count or any(n < 0 for n in lengths) or (ends[-1] if ends else 0) != len(text):
+                raise ValueError("bad string column")
+            return [text[a:b] for a, b in zip([0, *ends[:-1]], ends)] if ends else []
+        if kind == "z":
+            out = bytes(first).decode("utf-8", "surrogatepass").split("\0")
+            if len(out) != count:
+                raise ValueError("bad string column")
+            return out
+        if kind == "j":
+            return bytes(first).decode("utf-8", "surrogatepass")
+        values = array(_KINDS[kind])
+        values.frombytes(first)  # ValueError if not a whole number of items
+        if len(values) != count:
+            raise ValueError("bad column length")
+        return values.tolist()
+    except (UnicodeDecodeError, KeyError) as exc:
+        raise ValueError(f"bad snapshot column: {exc}") from None
 
 
 def pack(meta: dict[str, Any], columns: list[tuple[str, str, Any]]) -> bytes:
@@ -94,9 +125,9 @@ def pack(meta: dict[str, Any], columns: list[tuple[str, str, Any]]) -> bytes:
     return b"".join([MAGIC, len(header).to_bytes(8, "big"), header, *parts])
 
 
-def unpack(data: bytes) -> Columns:
+def unpack(data: bytes | mmap.mmap) -> Columns:
     """The inverse of :func:`pack`; ``ValueError`` for anything else (never a crash)."""
-    if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 8:
+    if data[: len(MAGIC)] != MAGIC or len(data) < len(MAGIC) + 8:
         raise ValueError("not a snapshot")
     at = len(MAGIC)
     size = int.from_bytes(data[at : at + 8], "big")
@@ -109,48 +140,28 @@ def unpack(data: bytes) -> Columns:
     if order != sys.byteorder or not isinstance(meta, dict) or not isinstance(heads, list):
         raise ValueError("snapshot of another machine or shape")
     at += size
-    cols: dict[str, Any] = {}
+    parts: dict[str, tuple[str, int, memoryview, memoryview]] = {}
     view = memoryview(data)
     try:
         for name, kind, count, first, second in heads:
-            chunk = view[at : at + first]
-            if len(chunk) != first:
+            if kind not in ("s", "z", "j", *_KINDS) or not all(isinstance(n, int) and n >= 0
+                                                                   for n in (count, first, second)):
+                raise ValueError(f"bad column {name!r}")
+            one, two = view[at : at + first], view[at + first : at + first + second]
+            if len(one) != first or len(two) != second:
                 raise ValueError("snapshot truncated")
-            at += first
-            if kind == "s":
-                lengths = array("q")
-                lengths.frombytes(chunk)
-                text = bytes(view[at : at + second]).decode("utf-8", "surrogatepass")
-                if len(lengths) != count or len(view[at : at + second]) != second:
-                    raise ValueError("snapshot truncated")
-                at += second
-                ends = list(accumulate(lengths))
-                if any(n < 0 for n in lengths) or (ends[-1] if ends else 0) != len(text):
-                    raise ValueError("bad string column")
-                cols[name] = [text[a:b] for a, b in zip([0, *ends[:-1]], ends)] if ends else []
-            elif kind == "z":
-                cols[name] = bytes(chunk).decode("utf-8", "surrogatepass").split("\0")
-                if len(cols[name]) != count:
-                    raise ValueError("bad string column")
-            elif kind == "j":
-                cols[name] = bytes(chunk).decode("utf-8", "surrogatepass")
-            elif kind in _KINDS:
-                values = array(_KINDS[kind])
-                values.frombytes(chunk)  # ValueError if not a whole number of items
-                if len(values) != count:
-                    raise ValueError("bad column length")
-                cols[name] = values.tolist()
-            else:
-                raise ValueError(f"unknown column kind {kind!r}")
-    except (TypeError, UnicodeDecodeError) as exc:
+            at += first + second
+            parts[str(name)] = (kind, count, one, two)
+    except TypeError as exc:
         raise ValueError(f"bad snapshot: {exc}") from None
     if at != len(data):
         raise ValueError("snapshot has trailing bytes")
-    return Columns(meta, cols)
+    return Columns(meta, parts)
 
 
-def read(path: Path) -> bytes | None:
-    """The file's bytes if it is a regular file of ours that only we can write, else None."""
+def read(path: Path) -> mmap.mmap | None:
+    """The file, mapped (a column never used is never read into memory), if it is a regular file of
+    ours that only we can write; else None."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
@@ -160,9 +171,10 @@ def read(path: Path) -> bytes | None:
         if (not statmod.S_ISREG(st.st_mode) or st.st_mode & 0o022
                 or (hasattr(os, "getuid") and st.st_uid != os.getuid())):
             return None
-        with os.fdopen(fd, "rb", closefd=False) as f:
-            return f.read()
-    except OSError:
+        if st.st_size == 0:
+            return None
+        return mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
         return None
     finally:
         os.close(fd)
