@@ -199,3 +199,50 @@ def test_unpack_refuses_what_pack_did_not_make() -> None:
     for bad in (data[:-1], data + b"x", b"GXLIVE1\n" + b"\xff" * 8, data[:20], b"", b"x" * 40):
         with pytest.raises(ValueError):
             snapshot.unpack(bad)
+
+
+def test_the_feed_is_patched_event_by_event_and_stays_a_fresh_index(v: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Random edits that move, add and drop people's events (birthdays, promises, renames, files
+    gone and new): the feed on disk is patched, not joined again, and equals a fresh index's."""
+    import random
+
+    from notebook_tool.render.calendar import LiveCalendar
+
+    patched: list[bool] = []
+    real = LiveCalendar.patched
+
+    def counting(self: LiveCalendar, page: bytes) -> bytes | None:
+        out = real(self, page)
+        patched.append(out is not None)
+        return out
+
+    monkeypatch.setattr(LiveCalendar, "patched", counting)
+    rng = random.Random(3)
+    for step in range(12):
+        for _ in range(rng.randrange(1, 4)):
+            rel = f"people/P{rng.randrange(16):02d}.md"
+            p = v.root / rel
+            if not p.exists():
+                p.write_text(f"---\nbirthday: 1991-0{rng.randrange(1, 10)}-1{rng.randrange(10)}\n---\n",
+                             encoding="utf-8")
+                age(p)
+                continue
+            text = p.read_text(encoding="utf-8")
+            what = rng.choice(["birthday", "promise", "kept", "rename", "gone"])
+            if what == "birthday" and "birthday: " in text:
+                old = text.split("birthday: ", 1)[1][:10]
+                text = text.replace(old, f"19{rng.randrange(50, 99)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}")
+            elif what == "promise":
+                text = text.replace("give:\n", f"give:\n  - 2025-0{rng.randrange(1, 6)}-0{rng.randrange(1, 9)} [ ] Step {step}\n", 1)
+            elif what == "kept":
+                text = text.replace("[ ]", "[x]", 1)
+            elif what == "rename":
+                text = text.replace("---\n", f"---\nname: {rng.choice(['Aa', 'Mm', 'Zz'])} {step}\n", 1)
+            else:
+                p.unlink()
+                continue
+            p.write_text(text, encoding="utf-8")
+            age(p)
+        v.index()
+    assert patched.count(True) >= 4, patched
+

@@ -78,6 +78,89 @@ def calendar_of(vault: Vault, today: dt.date, events: bool = True) -> Calendar:
     return cal
 
 
+PATCH_MAX = 20  # puts a restored feed patches onto its page; beyond, it is decoded and joined
+
+
+def _check_events(events: Any) -> None:
+    if not isinstance(events, list):
+        raise TypeError("not calendar events")
+    for e in events:
+        if not (isinstance(e, list) and len(e) == 6 and isinstance(e[0], int)
+                and all(isinstance(x, str) for x in e[1:])):
+            raise TypeError("not a calendar event")
+
+
+class _KeyView:
+    """The restored events' order keys, made one at a time (bisection looks at a few of 55,000)."""
+
+    def __init__(self, *cols: list[Any]) -> None:
+        self.cols = cols
+        if any(len(c) != len(cols[0]) for c in cols):
+            raise ValueError("event columns of different lengths")
+
+    def __len__(self) -> int:
+        return len(self.cols[0])
+
+    def __getitem__(self, i: int) -> tuple[Any, ...]:
+        return tuple(c[i] for c in self.cols)
+
+
+def _uid(kind: str, key: str) -> bytes:
+    return f"\r\nUID:{kind}-{key}@{UID_DOMAIN}\r\n".encode("utf-8", "surrogatepass")
+
+
+def _find(page: bytes, kind: str, key: str) -> int | None:
+    uid = _uid(kind, key)
+    i = page.find(uid)
+    return i if i >= 0 and page.find(uid, i + 1) < 0 else None
+
+
+def _begin(page: bytes, kind: str, key: str) -> int | None:
+    """Where the event ``kind``/``key`` begins on ``page``; None unless it is there exactly once."""
+    i = _find(page, kind, key)
+    if i is None:
+        return None
+    start = page.rfind(b"BEGIN:VEVENT\r\n", 0, i + 2)
+    return start if start >= 0 else None
+
+
+def _cut(page: bytes, kind: str, key: str) -> bytes | None:
+    """``page`` without the event ``kind``/``key``; None unless it is there exactly once."""
+    start = _begin(page, kind, key)
+    if start is None:
+        return None
+    end = page.find(b"END:VEVENT\r\n", start)
+    return None if end < 0 else page[:start] + page[end + len(b"END:VEVENT\r\n"):]
+
+
+class _Tie(Exception):
+    """Two events with one order key: only their texts would order them (never patched)."""
+
+
+def _next_shown(base: _KeyView, k: tuple[Any, ...], shown: dict[str, list[list[Any]]],
+                rel: str) -> tuple[Any, ...] | None:
+    """The first event after ``k`` in calendar order on the page being patched (base events of the
+    people in ``shown`` are not on it; theirs are); None if none. :class:`_Tie` for an equal key."""
+    j = bisect.bisect_left(base, k)
+    best: tuple[Any, ...] | None = None
+    while j < len(base):
+        cand = base[j]
+        if cand[2] not in shown:
+            if cand == k:
+                raise _Tie
+            best = cand
+            break
+        j += 1
+    for who, events in shown.items():
+        for e in events:
+            cand = tuple(e[:5])
+            if cand == k and who != rel:
+                raise _Tie
+            if cand > k and (best is None or cand < best):
+                best = cand
+    return best
+
+
 def events_digest(events: list[list[Any]]) -> str:
     """A digest of one person's events as :meth:`LiveCalendar.events_of` gives them, in any order (repr
     of plain data is exact and the same in every run)."""
@@ -198,6 +281,8 @@ class LiveCalendar:
         self._who: list[str] = []
         self._whose: list[str] = []
         self._over: dict[str, list[list[Any]]] = {}  # events put back from a delta, while undecoded
+        self._changes: list[tuple[str, list[list[Any]]]] = []  # puts that change the page, while undecoded
+        self._now: dict[str, list[list[Any]]] = {}  # the last of those per person
         self.changed = True  # the page may differ from the one the snapshot was taken with
         # Every event in calendar order, as two parallel lists: the page is then one
         # join of a list of str (a generator over 55,000 pairs cost ~90 ms a save).
@@ -228,10 +313,16 @@ class LiveCalendar:
     def put_events(self, rel: str, events: list[list[Any]]) -> None:
         """``rel``'s events as :meth:`events_of` gave them (maybe back from JSON); raises on another shape."""
         if self._cols is not None:
-            d = events_digest(events)
-            if d == self._digest_of(rel):
+            if events_digest(events) == self._digest_of(rel):
                 return  # the same events: the restored feed stays as it is, undecoded
+            if len(self._changes) < PATCH_MAX:  # kept aside: patched() puts them on the page as written
+                _check_events(events)
+                self._changes.append((rel, events))
+                self._now[rel] = events
+                self.changed = True
+                return
             self.decode()
+        self.changed = True
         new = []
         for day, name, path, kind, key, text in events:
             if not (isinstance(name, str) and isinstance(path, str) and isinstance(kind, str)
@@ -292,12 +383,12 @@ class LiveCalendar:
         if self._cols is None:
             self.put_events(rel, events)
             return
-        for e in events:
-            if not (isinstance(e, list) and len(e) == 6):
-                raise TypeError("not a calendar event")
+        _check_events(events)
         self._over[rel] = events
 
     def _digest_of(self, rel: str) -> str:
+        if rel in self._now:
+            return events_digest(self._now[rel])
         if rel in self._over:
             return events_digest(self._over[rel])
         i = bisect.bisect_left(self._who, rel)
@@ -317,9 +408,60 @@ class LiveCalendar:
         self._keys = [((d, name, path, kind, key), text)
                       for d, name, path, kind, key, text in zip(days, *columns, texts)]
         self._texts, self._clean, self._unindexed = texts, True, True
-        over, self._over = self._over, {}
-        for rel, events in over.items():
+        over, now, self._over, self._now, self._changes = self._over, self._now, {}, {}, []
+        for rel, events in [*over.items(), *now.items()]:
             self.put_events(rel, events)
+
+    @property
+    def undecoded(self) -> bool:
+        """Restored and not decoded: its page is best :meth:`patched` onto the one written."""
+        return self._cols is not None
+
+    def written(self) -> None:
+        """The page as it is now has been written: later changes are patched onto it."""
+        self._over.update(self._now)
+        self._now, self._changes, self.changed = {}, [], False
+
+    def patched(self, page: bytes) -> bytes | None:
+        """The feed's page, made from ``page`` — the page as written when the restored snapshot was
+        left — by taking out and putting in only the events of the people put since; None when it
+        cannot be sure to give the bytes :meth:`page` would (then :meth:`page` it is).
+
+        An event is found by its UID line, which is unique on the page (checked), and its block
+        runs from its ``BEGIN:VEVENT`` to its ``END:VEVENT`` (a value never holds a bare line
+        break: folding puts a space after each); a new one goes before the event that follows it
+        in calendar order.
+        """
+        cols = self._cols
+        if cols is None:
+            return None
+        days, names, paths, kinds, keys = (cols[c] for c in ("ev_day", "ev_name", "ev_path", "ev_kind", "ev_key"))
+        base = _KeyView(days, names, paths, kinds, keys)
+        shown = dict(self._over)  # who the page shows otherwise than the base (a delta's people)
+        out: bytes | None = page
+        try:
+            for rel, events in self._changes:
+                if rel in shown:
+                    old = shown[rel]
+                elif rel in self._who:
+                    old = [[*base[i], ""] for i in range(len(base)) if paths[i] == rel]
+                else:
+                    old = []
+                for e in old:
+                    out = _cut(out, e[3], e[4]) if out is not None else None
+                shown[rel] = events
+                # Last first: the event that follows each is then on the page already.
+                for e in sorted(events, reverse=True):
+                    if out is None:
+                        return None
+                    after = _next_shown(base, tuple(e[:5]), shown, rel)
+                    at = out.rfind(_END.encode()) if after is None else _begin(out, after[3], after[4])
+                    if at is None or at < 0:
+                        return None
+                    out = out[:at] + e[5].encode("utf-8", "surrogatepass") + out[at:]
+        except _Tie:
+            return None
+        return out
 
     def _index_events(self) -> None:
         self._unindexed = False

@@ -194,9 +194,9 @@ def add_missing_lines(path: Path, lines: list[str], header: str | None = None,
     return True
 
 
-def write_if_changed(path: Path, text: str) -> bool:
-    """Write ``text`` (UTF-8, LF) unless the file already holds exactly it."""
-    data = text.encode("utf-8")
+def write_if_changed(path: Path, text: str | bytes) -> bool:
+    """Write ``text`` (UTF-8; or bytes as they are) unless the file already holds exactly it."""
+    data = text if isinstance(text, bytes) else text.encode("utf-8")
     try:
         if path.read_bytes() == data:
             return False
