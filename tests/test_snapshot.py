@@ -246,3 +246,35 @@ def test_the_feed_is_patched_event_by_event_and_stays_a_fresh_index(v: Vault, mo
         v.index()
     assert patched.count(True) >= 4, patched
 
+
+
+def test_watch_leaves_the_feed_alone_when_no_ones_events_change(vault: Make) -> None:
+    import datetime as dt
+
+    from notebook_tool.store.incremental import State
+
+    root = vault(people())
+    for p in [root, *root.rglob("*")]:
+        age(p, 3600)
+    w = State(root, keep_last_good=True)
+    w.rescan()
+    day = dt.date(2025, 6, 1)
+    w.index(day)
+    feed = root / "_index/guanxi.ics"
+    stamp = feed.stat().st_mtime_ns
+
+    def save(rel: str, old: str, new: str) -> tuple[str, ...]:
+        edit(root, rel, old, new)
+        assert w.update([rel]).read == (rel,)
+        return w.index(day).written
+
+    written = save("people/P01.md", "Advice", "Advice +3")
+    assert "_index/reciprocity.md" in written and "_index/guanxi.ics" not in written
+    assert feed.stat().st_mtime_ns == stamp
+    written = save("people/P02.md", "[ ] Send the deck", "[ ] Send the long deck")
+    assert "_index/guanxi.ics" in written
+    scratch = root.parent / "fresh"
+    shutil.copytree(root, scratch, ignore=shutil.ignore_patterns("_index"))
+    r = run_cli("--vault", str(scratch), "index", "--today", TODAY, env={"GUANXI_CACHE": "0"})
+    assert r.exit_code == 0
+    assert feed.read_bytes() == (scratch / "_index/guanxi.ics").read_bytes()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from notebook_tool.core.model import Problem, Vault
 from notebook_tool.core.text import fold
-from notebook_tool.read.parse import nfc
+from notebook_tool.read.fields import nfc
 
 
 def check_future_entries(vault: Vault, today: dt.date) -> list[Problem]:

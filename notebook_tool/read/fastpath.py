@@ -27,7 +27,7 @@ import re
 from notebook_tool.core.durations import DurationError, parse_days
 from notebook_tool.core.model import Birthday, Contact, Entry, FileResult, path_stem
 from notebook_tool.read import entries as E
-from notebook_tool.read.parse import COMMA_LISTS, KNOWN, nfc
+from notebook_tool.read.fields import COMMA_LISTS, KNOWN, nfc
 
 # Only printable text is read here (str.isprintable, per line): it refuses
 # what YAML's reader refuses, what YAML takes for a line break (NEL, U+2028,

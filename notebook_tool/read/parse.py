@@ -28,6 +28,7 @@ from notebook_tool.core.model import KINDS, Birthday, Contact, Entry, FileResult
 from notebook_tool.read import entries as E
 from notebook_tool.read import harden
 from notebook_tool.read.entries import short
+from notebook_tool.read.fields import COMMA_LISTS, KNOWN, nfc
 from notebook_tool.read.fileparts import decode, split_front_matter
 
 STR_TAG = "tag:yaml.org,2002:str"
@@ -37,18 +38,11 @@ NULL_TAG = "tag:yaml.org,2002:null"
 # Where one occurs, positions are recomputed from the mark's character index.
 _BIRTHDAY = re.compile(r"^(?:(?P<year>[0-9]{4})-|--)(?P<month>[0-9]{2})-(?P<day>[0-9]{2})$")
 _ODD_BREAKS = ("\x85", "\u2028", "\u2029")
-KNOWN = frozenset(
-    {"name", "aliases", "email", "phone", "links", "company", "role", "tags", "met", "via", "why",
-     "cadence", "birthday", "snooze", "needs", "offers", *KINDS}
-)
 
 
 # Cadences people write as words, and the duration each means (a month is 30 days).
 _CADENCE_WORDS = {"daily": "1d", "weekly": "1w", "fortnightly": "2w", "biweekly": "2w", "monthly": "1m",
                   "quarterly": "3m", "yearly": "1y", "annually": "1y", "annual": "1y"}
-
-# List fields where a plain 'a, b' is surely a list typed without brackets.
-COMMA_LISTS = frozenset({"tags", "needs", "offers", "email", "links"})
 
 
 def close_key(key: str) -> str | None:
@@ -60,10 +54,6 @@ def close_key(key: str) -> str | None:
         return lowered
     close = difflib.get_close_matches(lowered, sorted(KNOWN), n=1, cutoff=0.75)
     return close[0] if close else None
-
-
-def nfc(s: str) -> str:
-    return unicodedata.normalize("NFC", s)
 
 
 _MESSAGE_MAX = 300

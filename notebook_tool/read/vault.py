@@ -237,10 +237,7 @@ def read_file(root: Path, rel: str, config: Config, data: bytes | None = None) -
     ``data`` is the file's bytes when the caller already read them (the
     cache reads, stats and hashes a file once, then parses it here).
     """
-    from notebook_tool.read import fastpath
-    from notebook_tool.read.parse import (
-        parse_contact,  # here: commands that read nothing (show via the cache) skip YAML
-    )
+    from notebook_tool.read import fastpath  # here: commands that read nothing (show via the cache) skip it
 
     if data is None:
         try:
@@ -253,6 +250,8 @@ def read_file(root: Path, rel: str, config: Config, data: bytes | None = None) -
         fast = fastpath.parse_fast(data, rel, config.max_front_matter)
         if fast is not None:
             return fast
+    from notebook_tool.read.parse import parse_contact  # only now: most files need no YAML parser
+
     return parse_contact(data, rel, config.max_front_matter)
 
 

@@ -322,7 +322,6 @@ class LiveCalendar:
                 self.changed = True
                 return
             self.decode()
-        self.changed = True
         new = []
         for day, name, path, kind, key, text in events:
             if not (isinstance(name, str) and isinstance(path, str) and isinstance(kind, str)
@@ -337,6 +336,9 @@ class LiveCalendar:
         old = self.events.pop(rel, [])
         if new:
             self.events[rel] = new
+        if sorted(old) == sorted(new):
+            return  # the page stays as it is (watch then leaves the feed unwritten)
+        self.changed = True
         if self._clean:
             for e in old:
                 i = bisect.bisect_left(self._keys, e)

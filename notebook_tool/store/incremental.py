@@ -373,9 +373,10 @@ class State:
         return r
 
     def _pages_key(self, today: dt.date) -> str:
-        # Compared for equality only, and small: kept as text, no hashing needed.
+        # Compared for equality only, and small: kept as text, no hashing needed. The code that
+        # computes and renders is in it too: an upgrade that changes a page writes it again.
         return repr((today.isoformat(), self.config, self.config_problems, self.walk_problems, self.cache.settings,
-                     self.notes.key()))
+                     self.notes.key(), code_fingerprint(("compute", "render"))))
 
     def _pages_intact(self, recorded: dict[str, Any]) -> bool:
         """The pages on disk are exactly the ones last written (nobody edited or deleted them)."""
@@ -578,8 +579,8 @@ class State:
         if self._base_token is not None and len(self._since_base) <= DELTA_MAX:
             people = {rel: [self._stamp_now(rel), value] for rel, value in self._since_base.items()}
             text = json.dumps(people, ensure_ascii=False, allow_nan=False)
-            snapshot.write(delta_path, snapshot.pack({"base": self._base_token, "ics": self._page_stamp(CALENDAR_PAGE)},
-                                                     [("people", "j", text)]))
+            snapshot.write(delta_path, {"base": self._base_token, "ics": self._page_stamp(CALENDAR_PAGE)},
+                           [("people", "j", text)])
             return
         members = sorted(self.paths)
         stamps: list[int] = []
@@ -594,12 +595,13 @@ class State:
         try:
             if self._calendar is not None:
                 cols += self._calendar.columns()
-            data = snapshot.pack(meta, cols)
         except (ValueError, KeyError, TypeError):  # a restored column that does not decode after all
             snapshot.remove(base_path)
             return
-        if snapshot.write(base_path, data):
+        if snapshot.write(base_path, meta, cols):  # streamed: never the whole file in memory at once
             self._base_token, self._since_base = token, {}
+        else:
+            snapshot.remove(base_path)
 
     def _restore(self, today: dt.date) -> bool:
         """The pages as the last index left them, with everyone whose file changed since put again."""

@@ -8,8 +8,9 @@ the store (0.7 s and 400 MB at 30,000 people: 30,000 JSON values become
 hundreds of thousands of objects).
 
 **Format.** Plain data only, so a crafted file can at worst be refused:
-``GXLIVE1\\n``, the length of a JSON header (8 bytes, big-endian), the
-header, then each column's bytes in the order the header lists them. A
+``GXLIVE2\\n``, each column's bytes in the order the header lists them,
+the JSON header, then its length (8 bytes, big-endian): last, so that each
+column is written as soon as it is made. A
 column is a list of one kind: ``s`` strings (their lengths in characters as
 int64, then the UTF-8 text of all of them; written as ``z``, the strings
 joined by NUL, when none holds one: a split is far cheaper than slicing), ``q`` int64, ``d`` float64,
@@ -27,17 +28,19 @@ member file's stamp.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import mmap
 import os
 import stat as statmod
 import sys
 from array import array
+from collections.abc import Iterable
 from itertools import accumulate
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-MAGIC = b"GXLIVE1\n"
+MAGIC = b"GXLIVE2\n"
 _KINDS = {"q": "q", "d": "d"}  # array typecodes; "s" and "j" are handled apart
 
 
@@ -95,51 +98,67 @@ def _decode(kind: str, count: int, first: memoryview, second: memoryview) -> Any
         raise ValueError(f"bad snapshot column: {exc}") from None
 
 
-def pack(meta: dict[str, Any], columns: list[tuple[str, str, Any]]) -> bytes:
-    """``meta`` (JSON data) and ``columns`` as ``(name, kind, values)``; ``j`` values are JSON text."""
+def _column(name: str, kind: str, values: Any) -> tuple[list[Any], list[bytes]]:
+    """One column's header entry and its bytes."""
+    if kind == "s" and values:
+        joined = "\0".join(values)
+        if joined.count("\0") == len(values) - 1:  # no string holds a NUL: split apart by it
+            data = joined.encode("utf-8", "surrogatepass")
+            return [name, "z", len(values), len(data), 0], [data]
+    if kind == "s":
+        lengths = array("q", map(len, values)).tobytes()
+        text = "".join(values).encode("utf-8", "surrogatepass")
+        return [name, kind, len(values), len(lengths), len(text)], [lengths, text]
+    if kind == "j":
+        data = values.encode("utf-8", "surrogatepass")
+        return [name, kind, 1, len(data), 0], [data]
+    data = array(_KINDS[kind], values).tobytes()
+    return [name, kind, len(values), len(data), 0], [data]
+
+
+Column = tuple[str, str, Any]  # (name, kind, values, or a function that makes them when written)
+
+
+def _emit(f: BinaryIO, meta: dict[str, Any], columns: Iterable[Column]) -> None:
+    """Write the snapshot to ``f`` a column at a time (each built and encoded only when its turn comes,
+    then let go: at 30,000 people the whole is ~45 MB), the header last."""
+    f.write(MAGIC)
     heads: list[list[Any]] = []
-    parts: list[bytes] = []
     for name, kind, values in columns:
-        if kind == "s" and values:
-            joined = "\0".join(values)
-            if joined.count("\0") == len(values) - 1:  # no string holds a NUL: split apart by it
-                data = joined.encode("utf-8", "surrogatepass")
-                heads.append([name, "z", len(values), len(data), 0])
-                parts.append(data)
-                continue
-        if kind == "s":
-            lengths = array("q", map(len, values)).tobytes()
-            text = "".join(values).encode("utf-8", "surrogatepass")
-            heads.append([name, kind, len(values), len(lengths), len(text)])
-            parts += [lengths, text]
-        elif kind == "j":
-            data = values.encode("utf-8", "surrogatepass")
-            heads.append([name, kind, 1, len(data), 0])
-            parts.append(data)
-        else:
-            data = array(_KINDS[kind], values).tobytes()
-            heads.append([name, kind, len(values), len(data), 0])
-            parts.append(data)
+        head, chunks = _column(name, kind, values() if callable(values) else values)
+        for chunk in chunks:
+            f.write(chunk)
+        heads.append(head)
+        del chunks
     header = json.dumps({"meta": meta, "columns": heads, "order": sys.byteorder},
                         ensure_ascii=False, allow_nan=False).encode("utf-8")
-    return b"".join([MAGIC, len(header).to_bytes(8, "big"), header, *parts])
+    f.write(header)
+    f.write(len(header).to_bytes(8, "big"))
+
+
+def pack(meta: dict[str, Any], columns: Iterable[Column]) -> bytes:
+    """``meta`` (JSON data) and ``columns`` as ``(name, kind, values)``; ``j`` values are JSON text."""
+    buf = io.BytesIO()
+    _emit(buf, meta, columns)
+    return buf.getvalue()
 
 
 def unpack(data: bytes | mmap.mmap) -> Columns:
     """The inverse of :func:`pack`; ``ValueError`` for anything else (never a crash)."""
-    if data[: len(MAGIC)] != MAGIC or len(data) < len(MAGIC) + 8:
+    if len(data) < len(MAGIC) + 8 or data[: len(MAGIC)] != MAGIC:
         raise ValueError("not a snapshot")
-    at = len(MAGIC)
-    size = int.from_bytes(data[at : at + 8], "big")
-    at += 8
+    size = int.from_bytes(data[len(data) - 8 :], "big")
+    end = len(data) - 8 - size  # where the columns end and the header begins
+    if end < len(MAGIC):
+        raise ValueError("bad snapshot header size")
     try:
-        header = json.loads(data[at : at + size].decode("utf-8"))
+        header = json.loads(bytes(data[end : len(data) - 8]).decode("utf-8"))
         meta, heads, order = header["meta"], header["columns"], header["order"]
     except (UnicodeDecodeError, KeyError, TypeError) as exc:
         raise ValueError(f"bad snapshot header: {exc}") from None
     if order != sys.byteorder or not isinstance(meta, dict) or not isinstance(heads, list):
         raise ValueError("snapshot of another machine or shape")
-    at += size
+    at = len(MAGIC)
     parts: dict[str, tuple[str, int, memoryview, memoryview]] = {}
     view = memoryview(data)
     try:
@@ -148,14 +167,14 @@ def unpack(data: bytes | mmap.mmap) -> Columns:
                                                                    for n in (count, first, second)):
                 raise ValueError(f"bad column {name!r}")
             one, two = view[at : at + first], view[at + first : at + first + second]
-            if len(one) != first or len(two) != second:
+            if len(one) != first or len(two) != second or at + first + second > end:
                 raise ValueError("snapshot truncated")
             at += first + second
             parts[str(name)] = (kind, count, one, two)
     except TypeError as exc:
         raise ValueError(f"bad snapshot: {exc}") from None
-    if at != len(data):
-        raise ValueError("snapshot has trailing bytes")
+    if at != end:
+        raise ValueError("snapshot columns and header do not meet")
     return Columns(meta, parts)
 
 
@@ -180,17 +199,18 @@ def read(path: Path) -> mmap.mmap | None:
         os.close(fd)
 
 
-def write(path: Path, data: bytes) -> bool:
-    """Replace the file atomically (a private temp file in the same folder, then ``os.replace``)."""
+def write(path: Path, meta: dict[str, Any], columns: Iterable[Column]) -> bool:
+    """Replace the file atomically with the snapshot of ``meta`` and ``columns`` (written as they
+    are made, into a private temp file in the same folder, then ``os.replace``)."""
     tmp = path.with_name(f".{path.name}.{os.urandom(6).hex()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            _emit(f, meta, columns)
         os.replace(tmp, path)
         return True
-    except OSError:
+    except (OSError, ValueError, TypeError, KeyError):  # unwritable, or a column that is not data
         with contextlib.suppress(OSError):
             tmp.unlink()
         return False

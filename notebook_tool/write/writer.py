@@ -703,7 +703,7 @@ class AddValues:
     def apply(self, data: bytes, old: FileResult) -> Edit:
         assert old.contact is not None
         from notebook_tool.compute.importplan import parse_added
-        from notebook_tool.read.parse import nfc
+        from notebook_tool.read.fields import nfc
 
         doc = Doc.from_bytes(data, old.path)
         expected = old.contact
