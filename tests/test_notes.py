@@ -116,3 +116,21 @@ def test_history_leaves_note_touches_out(tmp_path: Path) -> None:
     r = run_cli("--vault", str(root), "history", "bob", "--json", env=env)
     assert r.exit_code == 0, r.output
     assert [e["text"] for e in json.loads(r.stdout)["entries"]] == ["Call"]
+
+
+def test_a_note_another_command_read_first_still_reaches_the_pages(tmp_path: Path) -> None:
+    """``list`` reads a new note before ``index`` does: the pages must still show its touch, as a
+    fresh index does (the note's people are put again, not their stored pieces)."""
+    import shutil
+
+    root = notes_vault(tmp_path / "v", **{"notes/2025-05-01 A.md": "[[Bob]]\n"})
+    args = ("--vault", str(root), "index", "--today", "2025-06-01")
+    assert run_cli(*args).exit_code == 0
+    (root / "notes/2025-05-20 B.md").write_text("[[Bob]] again\n")
+    assert run_cli("--vault", str(root), "list", "--today", "2025-06-01").exit_code == 0
+    assert run_cli(*args).exit_code == 0
+    fresh = tmp_path / "fresh"
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("_index"))
+    assert run_cli("--vault", str(fresh), "index", "--today", "2025-06-01", env={"GUANXI_CACHE": "0"}).exit_code == 0
+    for page in ("attention.md", "reciprocity.md"):
+        assert (root / "_index" / page).read_bytes() == (fresh / "_index" / page).read_bytes(), page

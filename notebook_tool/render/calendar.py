@@ -109,13 +109,13 @@ def _uid(kind: str, key: str) -> bytes:
     return f"\r\nUID:{kind}-{key}@{UID_DOMAIN}\r\n".encode("utf-8", "surrogatepass")
 
 
-def _find(page: bytes, kind: str, key: str) -> int | None:
+def _find(page: bytearray, kind: str, key: str) -> int | None:
     uid = _uid(kind, key)
     i = page.find(uid)
     return i if i >= 0 and page.find(uid, i + 1) < 0 else None
 
 
-def _begin(page: bytes, kind: str, key: str) -> int | None:
+def _begin(page: bytearray, kind: str, key: str) -> int | None:
     """Where the event ``kind``/``key`` begins on ``page``; None unless it is there exactly once."""
     i = _find(page, kind, key)
     if i is None:
@@ -124,13 +124,17 @@ def _begin(page: bytes, kind: str, key: str) -> int | None:
     return start if start >= 0 else None
 
 
-def _cut(page: bytes, kind: str, key: str) -> bytes | None:
-    """``page`` without the event ``kind``/``key``; None unless it is there exactly once."""
+def _cut(page: bytearray, kind: str, key: str) -> bool:
+    """Take the event ``kind``/``key`` out of ``page``; False (and ``page`` as it was) unless it is
+    there exactly once."""
     start = _begin(page, kind, key)
     if start is None:
-        return None
+        return False
     end = page.find(b"END:VEVENT\r\n", start)
-    return None if end < 0 else page[:start] + page[end + len(b"END:VEVENT\r\n"):]
+    if end < 0:
+        return False
+    del page[start : end + len(b"END:VEVENT\r\n")]
+    return True
 
 
 class _Tie(Exception):
@@ -424,7 +428,7 @@ class LiveCalendar:
         self._over.update(self._now)
         self._now, self._changes, self.changed = {}, [], False
 
-    def patched(self, page: bytes) -> bytes | None:
+    def patched(self, page: bytes) -> bytearray | None:
         """The feed's page, made from ``page`` — the page as written when the restored snapshot was
         left — by taking out and putting in only the events of the people put since; None when it
         cannot be sure to give the bytes :meth:`page` would (then :meth:`page` it is).
@@ -440,7 +444,8 @@ class LiveCalendar:
         days, names, paths, kinds, keys = (cols[c] for c in ("ev_day", "ev_name", "ev_path", "ev_kind", "ev_key"))
         base = _KeyView(days, names, paths, kinds, keys)
         shown = dict(self._over)  # who the page shows otherwise than the base (a delta's people)
-        out: bytes | None = page
+        out = bytearray(page)  # cut and filled in place: no copy of the 16 MB page per event
+        del page
         try:
             for rel, events in self._changes:
                 if rel in shown:
@@ -450,17 +455,16 @@ class LiveCalendar:
                 else:
                     old = []
                 for e in old:
-                    out = _cut(out, e[3], e[4]) if out is not None else None
+                    if not _cut(out, e[3], e[4]):
+                        return None
                 shown[rel] = events
                 # Last first: the event that follows each is then on the page already.
                 for e in sorted(events, reverse=True):
-                    if out is None:
-                        return None
                     after = _next_shown(base, tuple(e[:5]), shown, rel)
                     at = out.rfind(_END.encode()) if after is None else _begin(out, after[3], after[4])
                     if at is None or at < 0:
                         return None
-                    out = out[:at] + e[5].encode("utf-8", "surrogatepass") + out[at:]
+                    out[at:at] = e[5].encode("utf-8", "surrogatepass")
         except _Tie:
             return None
         return out

@@ -466,6 +466,7 @@ class Cache:
         self._results: MutableMapping[str, FileResult] | None = StoredResults(self) if lazy else {}
         self._pending: dict[str, FileResult | object] = {}  # rel -> result to write, or _DELETED
         self._pieces: dict[str, tuple[str, str, str]] = {}  # rel -> (context, name, piece as JSON) to write
+        self._dropped: set[str] = set()  # rels whose stored piece no longer shows them (a note changed)
         self._names: tuple[list[str], list[int], str] | None = None
         self.path: Path | None = None
 
@@ -695,6 +696,12 @@ class Cache:
             return  # not plain data: rendered again next time
         self.dirty = True
 
+    def drop_piece(self, rel: str) -> None:
+        """Forget ``rel``'s stored piece (written by :meth:`save`): what it shows changed without its
+        file changing — a note that names the person — so no later command may place it again."""
+        self._dropped.add(rel)
+        self.dirty = True
+
     def keep_names(self) -> None:
         """Keep the haystack :meth:`names` had to build, so the next ``show`` reads one row."""
         if not self._names_fresh or self._names is None or self._conn is None or self.keys:
@@ -836,6 +843,8 @@ class Cache:
             conn.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows())
             conn.executemany("UPDATE files SET mtime_ns = ?, size = ?, ino = ?, ctime_ns = ?, hash = ? "
                              "WHERE path = ?", kept)
+            conn.executemany("UPDATE files SET piece_ctx = NULL, piece_name = NULL, piece = NULL WHERE path = ?",
+                             [(rel,) for rel in self._dropped if rel not in pieces])
             # A piece is kept only on the row of the file version it was made from.
             conn.executemany(
                 "UPDATE files SET piece_ctx = ?, piece_name = ?, piece = ? WHERE path = ? AND mtime_ns = ? "
@@ -867,6 +876,7 @@ class Cache:
             return False
         self._pending = {}
         self._pieces = {}
+        self._dropped = set()
         self._names_fresh = False
         self.dirty = False
         self.gen = gen

@@ -175,7 +175,11 @@ class State:
                 i = blob.find(needle)
                 while i >= 0:
                     if blob[i + len(needle):i + len(needle) + 1] in ("\x1f", "\x1e"):
-                        self._touched.add(files[bisect.bisect_right(ends, i)])
+                        rel = files[bisect.bisect_right(ends, i)]
+                        self._touched.add(rel)
+                        # Whoever renders next must not place its stored piece, even if this
+                        # command renders nothing (list, report): the notes now read as seen.
+                        self.cache.drop_piece(rel)
                     i = blob.find(needle, i + 1)
         return tuple(sorted(rels))
 

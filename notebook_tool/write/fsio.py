@@ -148,7 +148,7 @@ def _link_new(tmp: str, path: Path) -> None:
     os.unlink(tmp)
 
 
-def atomic_write(path: Path, data: bytes | Iterable[bytes], mode: int | None = None) -> None:
+def atomic_write(path: Path, data: bytes | bytearray | Iterable[bytes], mode: int | None = None) -> None:
     """Replace ``path`` with ``data`` (bytes, or parts written in turn) atomically."""
     with atomic_file(path, mode) as f:
         if isinstance(data, (bytes, bytearray, memoryview)):
@@ -194,9 +194,9 @@ def add_missing_lines(path: Path, lines: list[str], header: str | None = None,
     return True
 
 
-def write_if_changed(path: Path, text: str | bytes) -> bool:
+def write_if_changed(path: Path, text: str | bytes | bytearray) -> bool:
     """Write ``text`` (UTF-8; or bytes as they are) unless the file already holds exactly it."""
-    data = text if isinstance(text, bytes) else text.encode("utf-8")
+    data = text if isinstance(text, (bytes, bytearray)) else text.encode("utf-8")
     try:
         if path.read_bytes() == data:
             return False

@@ -14,7 +14,7 @@ from pathlib import Path
 from notebook_tool.write.fsio import safe_target, write_if_changed
 
 
-def write_pages(root: Path, output: str, texts: Mapping[str, str | bytes]) -> tuple[str, ...]:
+def write_pages(root: Path, output: str, texts: Mapping[str, str | bytes | bytearray]) -> tuple[str, ...]:
     """Write each page into ``root/output``; returns the vault-relative paths whose bytes changed.
 
     Each page's real path is checked first (:func:`~notebook_tool.write.fsio.safe_target`):
