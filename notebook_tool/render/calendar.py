@@ -428,10 +428,11 @@ class LiveCalendar:
         self._over.update(self._now)
         self._now, self._changes, self.changed = {}, [], False
 
-    def patched(self, page: bytes) -> bytearray | None:
+    def patched(self, page: bytearray) -> bytearray | None:
         """The feed's page, made from ``page`` — the page as written when the restored snapshot was
-        left — by taking out and putting in only the events of the people put since; None when it
-        cannot be sure to give the bytes :meth:`page` would (then :meth:`page` it is).
+        left, changed in place — by taking out and putting in only the events of the people put
+        since; None when it cannot be sure to give the bytes :meth:`page` would (then :meth:`page`
+        it is, and ``page`` is of no use).
 
         An event is found by its UID line, which is unique on the page (checked), and its block
         runs from its ``BEGIN:VEVENT`` to its ``END:VEVENT`` (a value never holds a bare line
@@ -444,8 +445,7 @@ class LiveCalendar:
         days, names, paths, kinds, keys = (cols[c] for c in ("ev_day", "ev_name", "ev_path", "ev_kind", "ev_key"))
         base = _KeyView(days, names, paths, kinds, keys)
         shown = dict(self._over)  # who the page shows otherwise than the base (a delta's people)
-        out = bytearray(page)  # cut and filled in place: no copy of the 16 MB page per event
-        del page
+        out = page  # cut and filled in place: no copy of the 16 MB page per event
         try:
             for rel, events in self._changes:
                 if rel in shown:

@@ -502,8 +502,11 @@ class State:
             if feed.changed or not intact:
                 patched = None
                 if intact and feed.undecoded:
-                    with contextlib.suppress(OSError):
-                        patched = feed.patched((self.root / self.config.output / CALENDAR_PAGE).read_bytes())
+                    with contextlib.suppress(OSError), open(self.root / self.config.output / CALENDAR_PAGE, "rb") as f:
+                        page = bytearray(os.fstat(f.fileno()).st_size)
+                        if f.readinto(page) == len(page):  # read straight into the buffer patched in place
+                            patched = feed.patched(page)
+                        del page
                 texts[CALENDAR_PAGE] = feed.page() if patched is None else patched
         # The incremental pages first (attention, reciprocity, the calendar):
         # they are what a save must update at once. The pages rendered from

@@ -198,7 +198,8 @@ def write_if_changed(path: Path, text: str | bytes | bytearray) -> bool:
     """Write ``text`` (UTF-8; or bytes as they are) unless the file already holds exactly it."""
     data = text if isinstance(text, (bytes, bytearray)) else text.encode("utf-8")
     try:
-        if path.read_bytes() == data:
+        # Another size is another file: the 16 MB feed is then not read again to be compared.
+        if os.stat(path).st_size == len(data) and path.read_bytes() == data:
             return False
     except FileNotFoundError:
         pass
