@@ -128,13 +128,25 @@ def test_edits_are_put_on_the_snapshot_not_on_every_stored_piece(v: Vault) -> No
     assert v.index() == []
 
 
-def test_a_file_another_command_read_since_is_seen_as_changed(v: Vault) -> None:
-    """``list`` stores the new version; the index after it must still see that the snapshot shows the old one."""
+def test_a_file_another_command_read_since_is_seen_as_changed(v: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``list`` stores the new version; the index after it must still see that the snapshot shows the old one
+    (it looks at every member's stamp then, and only then)."""
+    looked: list[int] = []
+    real = incremental.State._changed_since
+
+    def counting(self: incremental.State, cols: object, delta: dict[str, list[object]]) -> set[str]:
+        looked.append(1)
+        return real(self, cols, delta)
+
+    monkeypatch.setattr(incremental.State, "_changed_since", counting)
+    edit(v.root, "people/P06.md", "Advice", "Advice +7")
+    assert v.index() == [] and looked == []  # only this run read a file: no stamp looked at
     for new in ("Advice +6", "Advice +8"):  # from the base, then from the delta
         before = (v.root / "_index/reciprocity.md").read_bytes()
         edit(v.root, "people/P07.md", "Advice", new)
         assert run_cli("--vault", str(v.root), "list", "--today", TODAY).exit_code == 0
-        assert v.index() == []
+        looked.clear()
+        assert v.index() == [] and looked == [1]
         assert (v.root / "_index/reciprocity.md").read_bytes() != before
         edit(v.root, "people/P07.md", new, "Advice")
         assert v.index() == []

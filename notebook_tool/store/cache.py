@@ -459,6 +459,11 @@ class Cache:
         self.extra: dict[str, Any] = {}
         self.dirty = False
         self.records: dict[str, Record] = {}
+        # The stamps row as loaded (when the records came from it), and its text for the records as
+        # they are now, made once per change of them (save() writes it; a snapshot records its hash).
+        self.stamps_loaded: str | None = None
+        self._records_gen = 0
+        self._stamps_memo: tuple[int, str] | None = None
         # Folded names of the files read since the store was opened; the others' are
         # loaded only by names() (``show``): most commands never need them.
         self.keys: dict[str, tuple[str, ...]] = {}
@@ -521,6 +526,7 @@ class Cache:
             _remove(cache.path)
             return cls._fresh(cache)
         cache.records = table
+        cache.stamps_loaded = blob if records and blob is not None else None
         cache._results = StoredResults(cache) if lazy else None
         cache._conn = conn
         cache._stored_settings = True
@@ -696,6 +702,12 @@ class Cache:
             return  # not plain data: rendered again next time
         self.dirty = True
 
+    def stamps_json(self) -> str:
+        """The stamps row for the records as they are now."""
+        if self._stamps_memo is None or self._stamps_memo[0] != self._records_gen:
+            self._stamps_memo = (self._records_gen, _stamps_to_json(self.records))
+        return self._stamps_memo[1]
+
     def drop_piece(self, rel: str) -> None:
         """Forget ``rel``'s stored piece (written by :meth:`save`): what it shows changed without its
         file changing — a note that names the person — so no later command may place it again."""
@@ -759,6 +771,7 @@ class Cache:
             return False
         if not is_racy(st, now_ns):
             self.records[rel] = (rec[0], None)  # old enough now: the stamp alone will catch any change
+            self._records_gen += 1
             self._touch(rel)
         return True
 
@@ -775,6 +788,7 @@ class Cache:
             self._results[rel] = result
         self._pending[rel] = result
         self.records[rel] = (stamp_of(st), digest(data) if is_racy(st, read_ns) else None)
+        self._records_gen += 1
         self.keys[rel] = resolve_keys(result)
         self._names = None
         self.pages.clear()  # the pages no longer match the files: whoever renders next records anew
@@ -783,6 +797,7 @@ class Cache:
     def forget(self, rel: str) -> None:
         if rel in self.records or rel in self._pending:
             self.records.pop(rel, None)
+            self._records_gen += 1
             self.keys.pop(rel, None)
             if self._results is not None and not self.lazy:
                 self._results.pop(rel, None)
@@ -861,7 +876,7 @@ class Cache:
                 conn.execute("DELETE FROM memo")  # outputs of files that have changed since
             conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
                 ("gen", gen),
-                ("stamps", _stamps_to_json(self.records)),
+                ("stamps", self.stamps_json()),
                 ("settings", json.dumps(self.settings)),
                 ("dirs", json.dumps(self.dirs)),
                 ("pages", json.dumps(_pages_to_json(self.pages))),

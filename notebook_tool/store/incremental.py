@@ -27,6 +27,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
 import time
@@ -579,14 +580,17 @@ class State:
         if paths is None or not self.use_cache or self._live is None or self._inputs is None:
             return
         base_path, delta_path = paths
-        if self._overlaid or self.unread or self.last_good or any(r not in self.cache.records for r in self.paths):
+        if self._overlaid or self.unread or self.last_good or not self.paths <= self.cache.records.keys():
             snapshot.remove(delta_path)
             snapshot.remove(base_path)  # it would vouch for pages a fresh index would not write
             return
+        # The store's stamps row as this run leaves it: the next run, if it loads the same row, knows
+        # that no one else read a file since, and looks at no member's stamp.
+        seen = {"stamps": _text_digest(self.cache.stamps_json())}
         if self._base_token is not None and len(self._since_base) <= DELTA_MAX:
             people = {rel: [self._stamp_now(rel), value] for rel, value in self._since_base.items()}
             text = json.dumps(people, ensure_ascii=False, allow_nan=False)
-            snapshot.write(delta_path, {"base": self._base_token, "ics": self._page_stamp(CALENDAR_PAGE)},
+            snapshot.write(delta_path, {"base": self._base_token, "ics": self._page_stamp(CALENDAR_PAGE), **seen},
                            [("people", "j", text)])
             return
         members = sorted(self.paths)
@@ -596,6 +600,7 @@ class State:
         meta = self._snapshot_meta(self._live.today)
         meta["token"] = token = os.urandom(12).hex()
         meta["ics"] = self._page_stamp(CALENDAR_PAGE)
+        meta.update(seen)
         meta["inputs"], inputs_cols = self._inputs.columns()
         cols = [("m_path", "s", members), ("m_stamp", "q", stamps), *self._live.columns(), *inputs_cols]
         snapshot.remove(delta_path)  # first: a delta never meets a base it was not made for
@@ -628,24 +633,17 @@ class State:
                 if any(cols.meta.get(k) != v for k, v in meta.items()):
                     return False  # another day, settings, code or notes: placed afresh
                 token = cols.meta["token"]
-                delta, ics = self._read_delta(paths[1], token)
-                ics = cols.meta.get("ics") if ics is None else ics
-                members, flat = cols["m_path"], cols["m_stamp"]
-                if len(flat) != 4 * len(members):
-                    return False
-                records, now = self.cache.records, self.paths
-                # Who shows another version than the one on disk now (or is new, or gone).
-                changed = set(self._touched) | {rel for rel in now if rel not in delta} - set(members)
-                for i, rel in enumerate(members):
-                    if rel in delta:
-                        continue
-                    rec = records.get(rel)
-                    if rec is None or rel not in now or rec[1] is not None or \
-                            (flat[4 * i], flat[4 * i + 1], flat[4 * i + 2], flat[4 * i + 3]) != rec[0]:
-                        changed.add(rel)
-                for rel, (stamp, _) in delta.items():
-                    if stamp != self._stamp_now(rel) or stamp == [0, 0, 0, 0]:
-                        changed.add(rel)
+                delta, left = self._read_delta(paths[1], token)
+                left = cols.meta if left is None else left  # what the last index left: delta, else base
+                ics = left.get("ics")
+                loaded = self.cache.stamps_loaded
+                if loaded is not None and _text_digest(loaded) == left.get("stamps"):
+                    # The store's records are the ones that run left: only the files this run's
+                    # rescan read again (already in _touched) differ from the snapshot — a racy
+                    # one included, as the rescan checks its hash.
+                    changed: set[str] = set()
+                else:
+                    changed = self._changed_since(cols, delta)
                 live = LivePages.restore(today, self.config, cols)
                 calendar = LiveCalendar.restore(today, self.config, cols) if meta["calendar"] else None
                 inputs = PageInputs.restore(cols.meta["inputs"], cols)
@@ -673,10 +671,29 @@ class State:
             return False
         return True
 
-    def _read_delta(self, path: Path, token: str) -> tuple[dict[str, list[Any]], Any]:
+    def _changed_since(self, cols: Any, delta: dict[str, list[Any]]) -> set[str]:
+        """Who shows another version in the snapshot than the one on disk now (or is new, or gone)."""
+        members, flat = cols["m_path"], cols["m_stamp"]
+        if len(flat) != 4 * len(members):
+            raise ValueError("member stamps of another shape")
+        records, now = self.cache.records, self.paths
+        changed = set(self._touched) | {rel for rel in now if rel not in delta} - set(members)
+        for i, rel in enumerate(members):
+            if rel in delta:
+                continue
+            rec = records.get(rel)
+            if rec is None or rel not in now or rec[1] is not None or \
+                    (flat[4 * i], flat[4 * i + 1], flat[4 * i + 2], flat[4 * i + 3]) != rec[0]:
+                changed.add(rel)
+        for rel, (stamp, _) in delta.items():
+            if stamp != self._stamp_now(rel) or stamp == [0, 0, 0, 0]:
+                changed.add(rel)
+        return changed
+
+    def _read_delta(self, path: Path, token: str) -> tuple[dict[str, list[Any]], dict[str, Any] | None]:
         """The delta made for the base ``token``: rel -> [stamp or None, [piece, events, inputs] or None],
-        and the feed's stamp when it was left; ({}, None) if there is none for it (the base alone is
-        right, only slower to bring up to date)."""
+        and its meta; ({}, None) if there is none for it (the base alone is right, only slower to
+        bring up to date)."""
         data = snapshot.read(path)
         if data is None:
             return {}, None
@@ -695,7 +712,7 @@ class State:
                     and (value[1] is None or (isinstance(value[1], list) and len(value[1]) == 3
                                               and _inputs_ok(value[1][2])))):
                 return {}, None
-        return people, cols.meta.get("ics")
+        return people, cols.meta
 
     def _whole_vault_pages(self) -> dict[str, Any]:
         from notebook_tool.render.extra import extra_page_functions
@@ -842,6 +859,10 @@ class State:
             self.cache.save()
         # After the store: notes recorded as read only once the pieces that show them are.
         self.notes.save()
+
+
+def _text_digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def _inputs_ok(value: Any) -> bool:
