@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +21,7 @@ if TYPE_CHECKING:  # imported where used: a restored feed never needs icalendar 
 
 from notebook_tool.compute.reminders import Reminder, contact_reminders, order_key, reminders
 from notebook_tool.core.config import Config
+from notebook_tool.core.digest import data_digest
 from notebook_tool.core.model import Contact, Vault
 
 PRODID = "-//Guanxi//guanxi calendar//EN"
@@ -79,13 +79,15 @@ def calendar_of(vault: Vault, today: dt.date, events: bool = True) -> Calendar:
 
 
 PATCH_MAX = 20  # puts a restored feed patches onto its page; beyond, it is decoded and joined
+_MAX_DAY = dt.date.max.toordinal()
 
 
 def _check_events(events: Any) -> None:
+    """``TypeError`` unless ``events`` are one person's as :meth:`LiveCalendar.events_of` gives them."""
     if not isinstance(events, list):
         raise TypeError("not calendar events")
     for e in events:
-        if not (isinstance(e, list) and len(e) == 6 and isinstance(e[0], int)
+        if not (isinstance(e, list | tuple) and len(e) == 6 and type(e[0]) is int and 0 < e[0] <= _MAX_DAY
                 and all(isinstance(x, str) for x in e[1:])):
             raise TypeError("not a calendar event")
 
@@ -166,10 +168,8 @@ def _next_shown(base: _KeyView, k: tuple[Any, ...], shown: dict[str, list[list[A
 
 
 def events_digest(events: list[list[Any]]) -> str:
-    """A digest of one person's events as :meth:`LiveCalendar.events_of` gives them, in any order (repr
-    of plain data is exact and the same in every run)."""
-    flat = sorted([list(e) for e in events])
-    return hashlib.blake2b(repr(flat).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    """A digest of one person's events as :meth:`LiveCalendar.events_of` gives them, in any order."""
+    return data_digest(sorted([list(e) for e in events])).hex()
 
 
 # -- the fast writer ---------------------------------------------------------------------
@@ -254,7 +254,6 @@ def event_text(r: Reminder, stamp: str) -> str:
 
 
 _END = "END:VCALENDAR\r\n"
-_MAX_DAY = dt.date.max.toordinal()
 
 
 def _head(vault: Vault, today: dt.date) -> str:
@@ -316,25 +315,18 @@ class LiveCalendar:
 
     def put_events(self, rel: str, events: list[list[Any]]) -> None:
         """``rel``'s events as :meth:`events_of` gave them (maybe back from JSON); raises on another shape."""
+        _check_events(events)
         if self._cols is not None:
             if events_digest(events) == self._digest_of(rel):
                 return  # the same events: the restored feed stays as it is, undecoded
             if len(self._changes) < PATCH_MAX:  # kept aside: patched() puts them on the page as written
-                _check_events(events)
                 self._changes.append((rel, events))
                 self._now[rel] = events
                 self.changed = True
                 return
             self.decode()
-        new = []
-        for day, name, path, kind, key, text in events:
-            if not (isinstance(name, str) and isinstance(path, str) and isinstance(kind, str)
-                    and isinstance(key, str) and isinstance(text, str)):
-                raise TypeError("not a calendar event")
-            if not isinstance(day, int) or not 0 < day <= _MAX_DAY:
-                raise TypeError("not a calendar day")
-            # The day as its ordinal: ordered as the date is, and no date object per event.
-            new.append(((day, name, path, kind, key), text))
+        # The day as its ordinal: ordered as the date is, and no date object per event.
+        new = [((day, name, path, kind, key), text) for day, name, path, kind, key, text in events]
         if self._unindexed:
             self._index_events()
         old = self.events.pop(rel, [])

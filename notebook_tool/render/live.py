@@ -24,6 +24,13 @@ from notebook_tool.core.model import FileResult, Problem
 Piece = tuple[Any, ...]
 
 
+def piece_context(today: dt.date, config: Config) -> str:
+    """What every piece depends on besides its file and the code: the day and the settings."""
+    from notebook_tool.render.pages import link_base_for
+
+    return repr((today.isoformat(), repr(config), link_base_for(config.output)))
+
+
 class _Tag:
     """One tag's members in name order, with their weights (summed in that order, as ``render`` does)."""
 
@@ -78,10 +85,6 @@ class LivePages:
         self.untriaged: set[str] = set()  # imported people who are only a name: one line on the page
         self._found_later = False  # restored: ``people`` is filled only as people are put
 
-    def piece_context(self) -> str:
-        """What every piece depends on besides its file and the code: the day and the settings."""
-        return repr((self.today.isoformat(), repr(self.config), self.base))
-
     def piece(self, path: str, result: FileResult) -> Piece:
         """What ``result``'s person puts on the pages: plain data, so the store can keep it.
 
@@ -116,15 +119,8 @@ class LivePages:
 
     def put(self, path: str, result: FileResult | None) -> Piece | None:
         """Take ``path``'s person off the pages and put ``result``'s on (``None``: the file is gone)."""
-        old = self._take(path)
-        if old is not None:
-            self._remove(*old)
-        self.errors.pop(path, None)
-        self.untriaged.discard(path)
-        if result is None:
-            return None
-        piece = self.piece(path, result)
-        self._insert(path, piece)
+        piece = None if result is None else self.piece(path, result)
+        self._replace(path, piece)
         return piece
 
     def put_piece(self, path: str, piece: Piece | None) -> None:
@@ -135,6 +131,10 @@ class LivePages:
             piece = (None if name is None else (str(name[0]), str(name[1])), str(row), float(given), float(taken),
                      int(entries), give_first, None if rank is None else tuple(rank), item,
                      tuple((str(k), str(sp)) for k, sp in tags), tuple(tuple(e) for e in errors), bool(untriaged))
+        self._replace(path, piece)
+
+    def _replace(self, path: str, piece: Piece | None) -> None:
+        """Take ``path``'s person off the pages and put ``piece`` on (None: no one)."""
         old = self._take(path)
         if old is not None:
             self._remove(*old)

@@ -27,7 +27,6 @@ from __future__ import annotations
 import bisect
 import contextlib
 import datetime as dt
-import hashlib
 import json
 import os
 import time
@@ -37,10 +36,11 @@ from pathlib import Path
 from typing import Any
 
 from notebook_tool.core.config import CONFIG_NAME, Config
+from notebook_tool.core.digest import data_digest
 from notebook_tool.core.model import Contact, FileResult, Problem, Vault
 from notebook_tool.read.config import load_config
 from notebook_tool.read.vault import contact_paths, load_vault, read_file
-from notebook_tool.render.live import LivePages, Piece
+from notebook_tool.render.live import LivePages, Piece, piece_context
 from notebook_tool.store import snapshot
 from notebook_tool.store.cache import (
     RACY_NS,
@@ -57,6 +57,7 @@ from notebook_tool.store.page_inputs import PageInputs, digest
 
 Progress = Callable[[Iterable[str]], Iterable[str]]
 DELTA_MAX = 500  # people in the snapshot's delta before the base is written again
+_RACY = [0, 0, 0, 0]  # the stamp a snapshot records for a racy file: never a file's, so always put again
 CALENDAR_PAGE = "guanxi.ics"  # kept per person in _write_live (render.calendar.LiveCalendar)
 
 
@@ -117,9 +118,6 @@ class State:
         # The snapshot base these pages were last written to or restored from, and the people
         # put since (rel -> [piece, events, inputs], None when gone): index only.
         self._base_token: str | None = None
-        # Per whole-vault page that says what it reads: the key of everyone's inputs when the
-        # changes PageInputs keeps for it were last cleared (the page then matched them).
-        self._keys_seen: dict[str, str] = {}
         self._hooks: Any = None  # render.extra.extra_page_inputs() during a render
         self._ics_written: list[int] | None = None  # the feed's stamp as last written (or as the snapshot left it)
         self._since_base: dict[str, Any] = {}
@@ -457,7 +455,7 @@ class State:
         elif not self._restore(today):
             live = self._live = LivePages(today, self.config)
             calendar = self._calendar = self._new_calendar(today)
-            context = self._piece_context(live)
+            context = self._piece_context(today)
             self._overlaid = set()
             self._base_token, self._since_base = None, {}  # the next snapshot is a base
             with no_gc():  # as for a full render in index()
@@ -483,7 +481,6 @@ class State:
                     placed = {rel: self._new_piece(live, rel, context) for rel in sorted(self.paths)}
                     _place(live, calendar, placed)
                 self._inputs = self._new_inputs({rel: inputs for rel, (_, _, inputs) in placed.items()})
-                self._keys_seen = {name: self._inputs_key(name, context) for name in self._inputs.paths}
                 del placed
             # The rows are kept now: render.link's memo would only hold every
             # name and path again (~10 MB at 30,000 people).
@@ -501,13 +498,9 @@ class State:
         if feed is not None:
             intact = self._ics_written is not None and self._page_stamp(CALENDAR_PAGE) == self._ics_written
             if feed.changed or not intact:
-                patched = None
-                if intact and feed.undecoded:
-                    with contextlib.suppress(OSError), open(self.root / self.config.output / CALENDAR_PAGE, "rb") as f:
-                        page = bytearray(os.fstat(f.fileno()).st_size)
-                        if f.readinto(page) == len(page):  # read straight into the buffer patched in place
-                            patched = feed.patched(page)
-                        del page
+                page = self._feed_as_written() if intact and feed.undecoded else None
+                patched = feed.patched(page) if page is not None else None
+                del page
                 texts[CALENDAR_PAGE] = feed.page() if patched is None else patched
         # The incremental pages first (attention, reciprocity, the calendar):
         # they are what a save must update at once. The pages rendered from
@@ -526,9 +519,27 @@ class State:
             self._snapshot()
         return written, len(live.names), errors
 
+    def _feed_as_written(self) -> bytearray | None:
+        """The feed on disk, read straight into the buffer it is patched in, if it is exactly the one
+        last written: its real path inside the vault, its stamp that one before and after the read
+        (a read that was not stable is not built on). None otherwise."""
+        from notebook_tool.write.fsio import safe_target
+
+        try:
+            with open(safe_target(self.root, self.root / self.config.output / CALENDAR_PAGE), "rb") as f:
+                st = os.fstat(f.fileno())
+                if list(stamp_of(st)) != self._ics_written:
+                    return None
+                page = bytearray(st.st_size)
+                if f.readinto(page) != len(page) or list(stamp_of(os.fstat(f.fileno()))) != self._ics_written:
+                    return None
+                return page
+        except OSError:  # UnsafePath too: a feed whose real path leaves the vault is not read
+            return None
+
     def _put_touched(self, live: LivePages) -> None:
         """Render again the people whose files were touched since the pages were last brought up to date."""
-        context = self._piece_context(live)
+        context = self._piece_context(live.today)
         for rel in sorted(self._touched):
             shown = self._noted(self._shown(rel, self.cache.result)) if rel in self.paths else None
             piece = live.put(rel, shown)
@@ -555,7 +566,7 @@ class State:
         """What the snapshot's pieces depend on besides each member file's version."""
         from notebook_tool.render.extra import extra_page_functions
 
-        context = self._piece_context(LivePages(today, self.config))
+        context = self._piece_context(today)
         return {"context": context, "notes": self.notes.key() if self.config.notes else "",
                 "settings": self.cache.settings, "calendar": CALENDAR_PAGE in extra_page_functions()}
 
@@ -572,7 +583,7 @@ class State:
         rec = self.cache.records.get(rel)
         if rel not in self.paths or rec is None:
             return None
-        return [0, 0, 0, 0] if rec[1] is not None else list(rec[0])
+        return list(_RACY) if rec[1] is not None else list(rec[0])
 
     def _snapshot(self) -> None:
         """Leave the pages' state for the next index, when it is exactly what a fresh read gives."""
@@ -586,7 +597,7 @@ class State:
             return
         # The store's stamps row as this run leaves it: the next run, if it loads the same row, knows
         # that no one else read a file since, and looks at no member's stamp.
-        seen = {"stamps": _text_digest(self.cache.stamps_json())}
+        seen = {"stamps": data_digest(self.cache.stamps_json()).hex()}
         if self._base_token is not None and len(self._since_base) <= DELTA_MAX:
             people = {rel: [self._stamp_now(rel), value] for rel, value in self._since_base.items()}
             text = json.dumps(people, ensure_ascii=False, allow_nan=False)
@@ -596,7 +607,7 @@ class State:
         members = sorted(self.paths)
         stamps: list[int] = []
         for rel in members:
-            stamps.extend(self._stamp_now(rel) or (0, 0, 0, 0))
+            stamps.extend(self._stamp_now(rel) or _RACY)
         meta = self._snapshot_meta(self._live.today)
         meta["token"] = token = os.urandom(12).hex()
         meta["ics"] = self._page_stamp(CALENDAR_PAGE)
@@ -637,7 +648,7 @@ class State:
                 left = cols.meta if left is None else left  # what the last index left: delta, else base
                 ics = left.get("ics")
                 loaded = self.cache.stamps_loaded
-                if loaded is not None and _text_digest(loaded) == left.get("stamps"):
+                if loaded is not None and data_digest(loaded).hex() == left.get("stamps"):
                     # The store's records are the ones that run left: only the files this run's
                     # rescan read again (already in _touched) differ from the snapshot — a racy
                     # one included, as the rescan checks its hash.
@@ -654,10 +665,8 @@ class State:
                     inputs.set(rel, None if value is None else value[2])
                 self._live, self._calendar, self._inputs = live, calendar, inputs
                 self._ics_written = ics if isinstance(ics, list) else None
-                context = self._piece_context(live)
                 for name in inputs.paths:  # what the pages the last index wrote were made from
                     inputs.seen(name)
-                    self._keys_seen[name] = self._inputs_key(name, context)
                 self._base_token, self._since_base = token, {rel: value for rel, (_, value) in delta.items()}
                 self._overlaid = set()
                 self._touched |= changed
@@ -672,23 +681,15 @@ class State:
         return True
 
     def _changed_since(self, cols: Any, delta: dict[str, list[Any]]) -> set[str]:
-        """Who shows another version in the snapshot than the one on disk now (or is new, or gone)."""
+        """Who shows another version in the snapshot than the one on disk now (or is new, or gone):
+        the stamp it shows (the delta's over the base's) against :meth:`_stamp_now`, the one rule."""
         members, flat = cols["m_path"], cols["m_stamp"]
         if len(flat) != 4 * len(members):
             raise ValueError("member stamps of another shape")
-        records, now = self.cache.records, self.paths
-        changed = set(self._touched) | {rel for rel in now if rel not in delta} - set(members)
-        for i, rel in enumerate(members):
-            if rel in delta:
-                continue
-            rec = records.get(rel)
-            if rec is None or rel not in now or rec[1] is not None or \
-                    (flat[4 * i], flat[4 * i + 1], flat[4 * i + 2], flat[4 * i + 3]) != rec[0]:
-                changed.add(rel)
-        for rel, (stamp, _) in delta.items():
-            if stamp != self._stamp_now(rel) or stamp == [0, 0, 0, 0]:
-                changed.add(rel)
-        return changed
+        shown: dict[str, list[int] | None] = {rel: flat[4 * i : 4 * i + 4] for i, rel in enumerate(members)}
+        shown.update({rel: stamp for rel, (stamp, _) in delta.items()})
+        return {rel for rel in shown.keys() | self.paths
+                if shown.get(rel) == _RACY or shown.get(rel) != self._stamp_now(rel)}
 
     def _read_delta(self, path: Path, token: str) -> tuple[dict[str, list[Any]], dict[str, Any] | None]:
         """The delta made for the base ``token``: rel -> [stamp or None, [piece, events, inputs] or None],
@@ -739,41 +740,23 @@ class State:
         inputs = self._inputs if self._live is not None else None
         hooks = extra_page_inputs() if inputs is not None else {}
         base = link_base_for(self.config.output)
-        context = self._piece_context(self._live) if self._live is not None else ""
+        context = self._piece_context(self._live.today) if self._live is not None else ""
         texts: dict[str, str] = {}
         records: dict[str, list[Any]] = {}
         vault: Vault | None = None
         with no_gc():
             for name, render in others.items():
                 if name in hooks and inputs is not None:
-                    h = hooks[name]
-                    key = self._inputs_key(name, context)
-                    rec = self.cache.extra.get(name)
-                    stamp = self._page_stamp(name)
-                    since, self._keys_seen[name] = self._keys_seen.get(name), key
-                    if rec is not None and rec[1] == stamp and stamp is not None:
-                        if rec[0] == key:
-                            inputs.seen(name)
-                            continue  # nothing it reads has changed, and it is as written
-                        if h.unchanged is not None and len(rec) == 3 and rec[0] == since:
-                            with contextlib.suppress(ValueError, KeyError, TypeError):
-                                if h.unchanged(rec[2], inputs.changed(name), self.config):
-                                    inputs.seen(name)
-                                    self.cache.extra[name] = [key, stamp, rec[2]]  # brought up to date
-                                    self.cache.dirty = True
-                                    continue
-                    inputs.seen(name)
-                    records[name] = [key]
-                    try:
-                        if h.page_and_cutoff is not None:
-                            texts[name], cutoff = h.page_and_cutoff(inputs.values(name), today, self.config, base)
-                            records[name].append(cutoff)
-                            continue
-                        if h.page_of is not None:
-                            texts[name] = h.page_of(inputs.values(name), today, self.config, base)
-                            continue
-                    except (ValueError, KeyError, TypeError):  # a stored input of another shape: from the vault
-                        records[name] = [key]
+                    record = self._record_if_unchanged(name, hooks[name], inputs, context)
+                    if record is not None:
+                        if record != self.cache.extra.get(name):
+                            self.cache.extra[name] = record
+                            self.cache.dirty = True
+                        continue
+                    text, records[name] = self._from_inputs(name, hooks[name], inputs, context, today, base)
+                    if text is not None:
+                        texts[name] = text
+                        continue
                 if vault is None:
                     vault = self.vault()
                 texts[name] = render(vault, today, base)
@@ -782,6 +765,45 @@ class State:
             self.cache.extra[name] = [key, self._page_stamp(name), *cutoff]
             self.cache.dirty = True
         return written
+
+    def _record_if_unchanged(self, name: str, h: Any, inputs: PageInputs, context: str) -> list[Any] | None:
+        """The page's record brought up to date, if the page on disk is still right: written as it
+        is, and from the same inputs, or only from changes its ``unchanged`` hook proves cannot
+        move it. None: it must be rendered."""
+        rec: list[Any] | None = self.cache.extra.get(name)
+        stamp = self._page_stamp(name)
+        key = self._inputs_key(name, context)
+        since = repr((name, *inputs.seen_key.get(name, (-1, -1)), context))  # what the changes since are on top of
+        if rec is None or stamp is None or rec[1] != stamp:
+            return None
+        if rec[0] == key:
+            inputs.seen(name)
+            return rec
+        if h.unchanged is None or len(rec) != 3 or rec[0] != since:
+            return None
+        try:
+            if not h.unchanged(rec[2], inputs.changed(name), self.config):
+                return None
+        except (ValueError, KeyError, TypeError):
+            return None
+        inputs.seen(name)
+        return [key, stamp, rec[2]]
+
+    def _from_inputs(self, name: str, h: Any, inputs: PageInputs, context: str, today: dt.date,
+                     base: str) -> tuple[str | None, list[Any]]:
+        """The page made from everyone's stored inputs (None if it has no ``page_of`` or an input is of
+        another shape: then from the vault), and what to record of it."""
+        key = self._inputs_key(name, context)
+        inputs.seen(name)
+        try:
+            if h.page_and_cutoff is not None:
+                text, cutoff = h.page_and_cutoff(inputs.values(name), today, self.config, base)
+                return text, [key, cutoff]
+            if h.page_of is not None:
+                return h.page_of(inputs.values(name), today, self.config, base), [key]
+        except (ValueError, KeyError, TypeError):  # a stored input of another shape
+            pass
+        return None, [key]
 
     def _inputs_key(self, name: str, context: str) -> str:
         """What ``name`` is rendered from: the sum of everyone's input digests (order-free), how many
@@ -831,10 +853,9 @@ class State:
         """A contact's result with the touches of the notes that name it."""
         return self.notes.index().apply_result(r) if self.config.notes else r
 
-    @staticmethod
-    def _piece_context(live: LivePages) -> str:
+    def _piece_context(self, today: dt.date) -> str:
         # Pieces also depend on the code that computes and renders them.
-        return live.piece_context() + "|" + code_fingerprint(("core", "compute", "render"))
+        return piece_context(today, self.config) + "|" + code_fingerprint(("core", "compute", "render"))
 
     def _new_piece(self, live: LivePages, rel: str, context: str) -> tuple[Piece, Any, dict[str, list[Any]]]:
         """``rel``'s piece of the pages, its calendar events (None without a feed) and its inputs to
@@ -859,10 +880,6 @@ class State:
             self.cache.save()
         # After the store: notes recorded as read only once the pieces that show them are.
         self.notes.save()
-
-
-def _text_digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def _inputs_ok(value: Any) -> bool:

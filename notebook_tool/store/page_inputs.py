@@ -13,10 +13,11 @@ bisection, not a pass over everyone.
 from __future__ import annotations
 
 import bisect
-import hashlib
 import json
 from collections.abc import Iterable
 from typing import Any
+
+from notebook_tool.core.digest import data_digest
 
 # A page's input of one person: [digest, the input itself or None where the page has no page_of].
 PersonInputs = dict[str, list[Any]]
@@ -24,10 +25,8 @@ _MOD = 1 << 128
 
 
 def digest(value: Any) -> int:
-    """A stable 128-bit digest of plain data: repr is exact for it (floats round-trip) and the same
-    in every run, and cheaper than JSON."""
-    return int.from_bytes(hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=16).digest(),
-                          "big")
+    """One person's input to a page as a 128-bit number (summed over everyone: order-free)."""
+    return int.from_bytes(data_digest(value), "big")
 
 
 def _text(value: Any) -> str:
@@ -42,8 +41,10 @@ class PageInputs:
         self.digests: dict[str, list[str]] = {p: [] for p in self.paths}
         self.totals: dict[str, int] = dict.fromkeys(self.paths, 0)
         self.texts: dict[str, list[str]] = {p: [] for p in keeps_values if p in self.paths}
-        # Per page with inputs kept: (rel, before, after) as JSON text (None: none) since changes_seen().
+        # Per page with inputs kept: (rel, before, after) as JSON text (None: none) since seen(), and
+        # the key() the inputs had then (the page last rendered matched it).
         self.changes: dict[str, list[tuple[str, str | None, str | None]]] = {p: [] for p in self.texts}
+        self.seen_key: dict[str, tuple[int, int]] = {}
 
     @classmethod
     def of(cls, pages: Iterable[str], keeps_values: Iterable[str], people: dict[str, PersonInputs]) -> PageInputs:
@@ -57,6 +58,7 @@ class PageInputs:
             out.totals[page] = sum(digests) % _MOD
             if page in out.texts:
                 out.texts[page] = [_text(people[rel][page][1]) for rel in rels]
+            out.seen(page)
         return out
 
     def set(self, rel: str, inputs: PersonInputs | None) -> None:
@@ -111,6 +113,7 @@ class PageInputs:
         """The page is now up to date with the changes so far."""
         if page in self.changes:
             self.changes[page] = []
+        self.seen_key[page] = self.key(page)
 
     # -- the snapshot ------------------------------------------------------------------
     def columns(self) -> tuple[dict[str, Any], list[tuple[str, str, Any]]]:
