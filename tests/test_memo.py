@@ -50,15 +50,20 @@ def outputs(root: Path, env: dict[str, str] | None = None) -> list[tuple[int, st
 
 
 def counting_loads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Count the times a command builds the whole vault (what the memo saves)."""
+    """Count the times a command builds the whole vault or every person's row (what the memo saves)."""
     calls = [0]
-    real = incremental.State.vault
+    real, real_rows = incremental.State.vault, incremental.State.rows
 
     def vault(self: incremental.State) -> object:
         calls[0] += 1
         return real(self)
 
+    def rows(self: incremental.State, *args: object, **kwargs: object) -> object:
+        calls[0] += 1
+        return real_rows(self, *args, **kwargs)  # type: ignore[arg-type]
+
     monkeypatch.setattr(incremental.State, "vault", vault)
+    monkeypatch.setattr(incremental.State, "rows", rows)
     return calls
 
 

@@ -236,6 +236,14 @@ def memoised(root: Path, command: str, today: dt.date, compute: Any) -> str:
     return cached_output(root, command, today, compute, use_cache=use_cache())
 
 
+def per_person(root: Path, command: str, today: dt.date, join: Any, checks: bool = False) -> str:
+    """``join(rows)`` for a report made of per-person parts (``store.incremental.cached_report``):
+    memoised like :func:`memoised`, and after an edit only the changed files' rows are made again."""
+    from notebook_tool.store.incremental import cached_report
+
+    return cached_report(root, command, today, join, checks, use_cache=use_cache())
+
+
 def complete_names(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
     """Shell completion of contact names and aliases (escaped for the shell by cli.completion)."""
     from click.shell_completion import CompletionItem
@@ -361,18 +369,18 @@ def show(ctx: click.Context, name: str, today: dt.date | None, as_json: bool, li
 def list_(ctx: click.Context, tags: tuple[str, ...], company: str | None, needs: str | None,
           offers: str | None, sort: str, reverse: bool, today: dt.date | None, as_json: bool) -> None:
     """List people with their balance and last contact."""
-    from notebook_tool.compute.ledger import summarize
-    from notebook_tool.render.views import list_json, list_text, select, with_fields
+    from notebook_tool.compute.rows import summaries_of
+    from notebook_tool.render.views import fields_match, list_json, list_text, select
 
     day = resolve_today(today)
 
-    def compute(vault: Any) -> str:
-        people = with_fields(vault.contacts, company, needs, offers)
-        rows = select([summarize(c, day, vault.config.half_life_days) for c in people], tags, sort, reverse)
+    def join(people: Any) -> str:
+        found = [s for s in summaries_of(people.rows) if fields_match(s.contact, company, needs, offers)]
+        rows = select(found, tags, sort, reverse)
         return json_text(list_json(rows, day.isoformat())) + "\n" if as_json else list_text(rows)
 
     command = repr(("list", tags, company, needs, offers, sort, reverse, as_json))
-    click.echo(memoised(existing_root(ctx), command, day, compute), nl=False)
+    click.echo(per_person(existing_root(ctx), command, day, join), nl=False)
 
 
 def echo_errors(vault: Any, only: str | None = None) -> None:
@@ -434,15 +442,20 @@ def report(ctx: click.Context, which: str, today: dt.date | None, as_json: bool,
         return
     day = resolve_today(today)
 
-    def compute(vault: Any) -> str:
-        if which == "introductions":  # needs matched to offers (docs/network.md)
+    if which == "introductions":  # needs matched to offers (docs/network.md): across the whole vault
+        def compute(vault: Any) -> str:
             from notebook_tool.render import introductions as intro
 
             items = intro.suggestions(vault, day)
             if as_json:
                 return json_text(intro.report_json(items, day)) + "\n"
             return intro.report_markdown(items, day)
-        rep = render.build(vault, day)
+
+        click.echo(memoised(existing_root(ctx), repr(("report", which, as_json, as_markdown)), day, compute), nl=False)
+        return
+
+    def join(rows: Any) -> str:
+        rep = render.build_from_rows(rows)
         if as_json:
             return json_text(render.attention_json(rep) if which == "attention" else render.reciprocity_json(rep)) + "\n"
         if as_markdown:
@@ -451,7 +464,7 @@ def report(ctx: click.Context, which: str, today: dt.date | None, as_json: bool,
 
         return (attention_text if which == "attention" else reciprocity_text)(rep)
 
-    click.echo(memoised(existing_root(ctx), repr(("report", which, as_json, as_markdown)), day, compute), nl=False)
+    click.echo(per_person(existing_root(ctx), repr(("report", which, as_json, as_markdown)), day, join), nl=False)
 
 
 @main.command()
@@ -465,26 +478,27 @@ def check(ctx: click.Context, today: dt.date | None, strict: bool) -> None:
     """
     import json
 
-    from notebook_tool.compute.checks import GITATTRIBUTES, check_merge_driver, problem_order, run_checks
+    from notebook_tool.compute.checks import GITATTRIBUTES, check_merge_driver, problem_order
+    from notebook_tool.compute.rows import check_problems
     from notebook_tool.core.config import Config
     from notebook_tool.core.model import Problem, Vault
 
     day = resolve_today(today)
     root = existing_root(ctx).resolve()
 
-    def compute(vault: Any) -> str:
+    def join(rows: Any) -> str:
         # The merge driver's registration lives in git's config, not in any file the store
         # stamps: that check runs every time, below, and is left out of the memo. Its
         # problems are on .gitattributes, so the memo keeps the lines before and after that
         # path as printed text, and that path's own problems as values to sort in.
-        found = run_checks(vault, day, skip=(check_merge_driver,))
+        found = check_problems(rows, day)
         errors = sum(1 for p in found if p.severity == "error")
         before = "".join(p.format() + "\n" for p in found if p.path < GITATTRIBUTES)
         after = "".join(p.format() + "\n" for p in found if p.path > GITATTRIBUTES)
         at = [[p.path, p.line, p.message, p.col, p.severity] for p in found if p.path == GITATTRIBUTES]
-        return json.dumps([len(vault.results), errors, len(found) - errors, before, at, after], ensure_ascii=False)
+        return json.dumps([len(rows.rows), errors, len(found) - errors, before, at, after], ensure_ascii=False)
 
-    n, errors, warnings, before, at, after = json.loads(memoised(root, "check", day, compute))
+    n, errors, warnings, before, at, after = json.loads(per_person(root, "check", day, join, checks=True))
     live = check_merge_driver(Vault(root, Config(), ()), day)  # it looks at the root only
     errors += sum(1 for p in live if p.severity == "error")
     warnings += sum(1 for p in live if p.severity != "error")

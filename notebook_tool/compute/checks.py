@@ -115,6 +115,12 @@ CHECKS: tuple[Callable[[Vault, dt.date], list[Problem]], ...] = (
     check_merge_driver,
 )
 
+# What ``check`` runs from the rows the store keeps (compute/rows.py): the checks that look at one
+# file at a time, kept per file, and those that compare files, run over the rows' names. Every
+# check but the merge driver's (its registration is in git's config, no file) is in one of them.
+PER_FILE: tuple[Callable[[Vault, dt.date], list[Problem]], ...] = (check_future_entries, check_conflict_markers)
+ACROSS_FILES: tuple[Callable[[Vault, dt.date], list[Problem]], ...] = (check_duplicate_names,)
+
 
 def problem_order(p: Problem) -> tuple[str, int, int, str, str]:
     """The order ``guanxi check`` prints problems in: by path, then line."""

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from notebook_tool.compute.attention import Context, Person, attention, sort_key_name
 from notebook_tool.compute.ledger import Summary, fmt, number, summarize
+from notebook_tool.compute.rows import Rows, name_order, people_of, summaries_of
 from notebook_tool.core.model import Problem, Vault
 from notebook_tool.render.markdown_text import escape_inline
 
@@ -36,6 +37,7 @@ class Report:
     people: tuple[Person, ...]  # attention, most urgent first
     problems: tuple[Problem, ...]  # errors only, in path/line order
     untriaged: int = 0  # imported people who are only a name: one line, not one row each
+    entries: int | None = None  # every person's entries; None: counted from the summaries' contacts
 
 
 def build(vault: Vault, today: dt.date) -> Report:
@@ -50,6 +52,14 @@ def build(vault: Vault, today: dt.date) -> Report:
 
     untriaged = sum(1 for c in vault.contacts if untouched(c) and not (c.snooze and c.snooze > today))
     return Report(today, tuple(sums), tuple(people), errors, untriaged)
+
+
+def build_from_rows(rows: Rows) -> Report:
+    """The same report as :func:`build`, from the rows the store keeps per person (compute/rows.py)."""
+    sums = summaries_of(rows.rows)
+    people = people_of(rows.rows, sums)
+    return Report(rows.today, tuple(name_order(sums)), tuple(people), rows.errors(),
+                  sum(1 for r in rows.rows if r.untriaged), sum(r.entries for r in rows.rows))
 
 
 # -- Markdown helpers ------------------------------------------------------------
@@ -171,10 +181,11 @@ class Totals:
         return None if self.exchanged == 0 else self.give_first / self.exchanged
 
 
-def totals(summaries: tuple[Summary, ...]) -> Totals:
+def totals(summaries: tuple[Summary, ...], entries: int | None = None) -> Totals:
+    """The totals row; ``entries`` when known already (a report made from rows: compute/rows.py)."""
     return Totals(
         people=len(summaries),
-        entries=sum(len(s.contact.entries) for s in summaries),
+        entries=sum(len(s.contact.entries) for s in summaries) if entries is None else entries,
         given=sum(s.given for s in summaries),
         taken=sum(s.taken for s in summaries),
         give_first=sum(1 for s in summaries if s.give_first),
@@ -198,7 +209,7 @@ def by_tag(summaries: tuple[Summary, ...]) -> list[tuple[str, list[Summary]]]:
 def reciprocity_markdown(report: Report, link_base: str = "../") -> str:
     tag_rows = [tag_row(tag, len(members), sum(s.given for s in members), sum(s.taken for s in members))
                 for tag, members in by_tag(report.summaries)]
-    return reciprocity_page(report.as_of, totals(report.summaries),
+    return reciprocity_page(report.as_of, totals(report.summaries, report.entries),
                             [reciprocity_row(s, link_base) for s in report.summaries], tag_rows)
 
 
@@ -241,7 +252,7 @@ def reciprocity_page(as_of: dt.date, t: Totals, rows: list[str], tag_rows: list[
 
 
 def reciprocity_json(report: Report) -> dict[str, Any]:
-    t = totals(report.summaries)
+    t = totals(report.summaries, report.entries)
     share = t.give_first_share
     return {
         "as_of": report.as_of.isoformat(),

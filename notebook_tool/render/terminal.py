@@ -60,7 +60,7 @@ def attention_text(report: Report) -> str:
 
 
 def reciprocity_text(report: Report) -> str:
-    t = totals(report.summaries)
+    t = totals(report.summaries, report.entries)
     share = t.give_first_share
     share_s = "—" if share is None else f"{round(share * 100)}% ({t.give_first} of {t.exchanged})"
     lines = [f"Reciprocity, as of {report.as_of.isoformat()}. Balance = given − taken: "

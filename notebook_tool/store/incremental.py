@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from notebook_tool.core.config import CONFIG_NAME, Config
 from notebook_tool.core.digest import data_digest
@@ -54,6 +54,9 @@ from notebook_tool.store.cache import (
 )
 from notebook_tool.store.notes import NotesState
 from notebook_tool.store.page_inputs import PageInputs, digest
+
+if TYPE_CHECKING:  # imported where used: a warm index never computes a row (20 ms of start-up)
+    from notebook_tool.compute.rows import Row, Rows
 
 Progress = Callable[[Iterable[str]], Iterable[str]]
 DELTA_MAX = 500  # people in the snapshot's delta before the base is written again
@@ -875,6 +878,145 @@ class State:
         if self.use_cache and rel not in self._overlaid and rel not in self.unread:
             self.cache.put_piece(rel, context, piece[0][0] if piece[0] else "", [piece, events, inputs])
 
+    # -- the rows of the read-only reports (compute/rows.py) --------------------------------
+    # Kept in a file beside the store, for one day, settings and code: each person's row with
+    # the stamp of the version it shows. A report after an edit re-makes the rows of the files
+    # that changed since (the snapshot's one stamp rule) and joins them with the rest.
+
+    def _rows_context(self, today: dt.date) -> str:
+        return repr((self._piece_context(today), self.cache.settings, self.notes.key() if self.config.notes else "",
+                     code_fingerprint(("core", "compute"))))
+
+    def rows(self, today: dt.date, checks: bool = False) -> Rows:
+        """Every file's row (:class:`compute.rows.Row`), in path order, as of ``today``, and with
+        ``checks`` what the per-file checks found in each file; re-making only those whose file
+        changed since the rows were last kept, and keeping them for next time."""
+        from notebook_tool.compute.rows import Rows, file_checks, problems_from_json, row_from_json, row_of
+        from notebook_tool.store import rowfile
+
+        paths = self._snapshot_paths()
+        base_path = None if paths is None or not self.use_cache else paths[0].with_suffix(".rows")
+        delta_path = None if base_path is None else base_path.with_suffix(".rowsdelta")
+        context = self._rows_context(today)
+        kept: dict[str, Row] = {}
+        found: dict[str, tuple[Problem, ...]] = {}
+        cols: Any = None
+        members: list[str] = []
+        token = None
+        delta: dict[str, list[Any]] = {}  # rel -> [stamp or None, [row, checks] or None]: put since the base
+        data = snapshot.read(base_path) if base_path is not None else None
+        if data is not None:
+            try:
+                with no_gc():
+                    cols = snapshot.unpack(data)
+                    if cols.meta.get("context") != context:
+                        raise ValueError("rows of another day, settings or code")
+                    token = cols.meta["token"]
+                    assert delta_path is not None
+                    delta = self._read_rows_delta(delta_path, token)
+                    changed = self._changed_since(cols, delta)
+                    members = cols["m_path"]
+                    for rel, row in zip(members, rowfile.rows(cols, members), strict=True):
+                        if rel not in changed and rel not in delta:
+                            kept[rel] = row
+                    if checks:
+                        for rel, problems in zip(members, rowfile.checks(cols, members), strict=True):
+                            if rel in kept:
+                                found[rel] = problems
+                    for rel, (_, value) in delta.items():
+                        if value is not None and rel not in changed:
+                            kept[rel] = row_from_json(value[0])
+                            found[rel] = problems_from_json(value[1], rel)
+            except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+                kept, found, cols, members, token, delta = {}, {}, None, [], None, {}
+        kept = {rel: row for rel, row in kept.items() if rel in self.paths}
+        todo = sorted(self.paths - kept.keys())
+        if todo:
+            def make(rel: str, shown: FileResult) -> None:
+                shown = self._noted(shown)
+                kept[rel] = row_of(shown, today, self.config)
+                found[rel] = file_checks(shown, today, self.config, self.root)
+
+            if len(todo) > 64:  # many: one pass over the store beats a query per file
+                wanted = set(todo) - self.unread.keys() - self.last_good.keys()
+                with no_gc():
+                    for rel, result in self.cache.each_result(wanted):
+                        make(rel, result)
+            for rel in todo:
+                if rel not in kept:  # a few, or not in the store after all (read again by _shown)
+                    make(rel, self._shown(rel, self.cache.result))
+        in_order = sorted(self.paths)
+        gone = set(members) - self.paths - {rel for rel, (stamp, _) in delta.items() if stamp is None}
+        if base_path is not None and delta_path is not None and (todo or gone or token is None):
+            self._keep_rows(base_path, delta_path, context, token, cols, members, delta, todo, gone, kept, found)
+        with_checks = None
+        if checks:
+            with_checks = tuple(found[rel] for rel in in_order)
+        rows = tuple(kept[rel] for rel in in_order)
+        own = list(self.config_problems + self.walk_problems)
+        if self.config.notes:  # the notes' own, and the names in them that are no one's (as Vault gets them)
+            own += self.notes.index().problems(r.contact() for r in rows if r.name is not None)
+        return Rows(today, self.config, rows, tuple(own), with_checks)
+
+    def _rows_stamp(self, rel: str) -> list[int]:
+        # An unreadable file has no stamp to vouch for its row: made again every time.
+        return list(_RACY) if rel in self.unread else self._stamp_now(rel) or list(_RACY)
+
+    def _keep_rows(self, base_path: Path, delta_path: Path, context: str, token: str | None, cols: Any,
+                   members: list[str], delta: dict[str, list[Any]], todo: list[str], gone: set[str],
+                   kept: dict[str, Row], found: dict[str, tuple[Problem, ...]]) -> None:
+        """Leave the rows for next time: the people made again, in the delta beside the base; a new
+        base when there is none (or it would not decode) or the delta outgrows DELTA_MAX."""
+        from notebook_tool.store import rowfile
+
+        since = dict(delta)
+        for rel in todo:
+            since[rel] = [self._rows_stamp(rel), rowfile.row_json(kept[rel], found[rel])]
+        for rel in gone:
+            since[rel] = [None, None]
+        if token is not None and len(since) <= DELTA_MAX:
+            text = json.dumps(since, ensure_ascii=False, allow_nan=False)
+            if not snapshot.write(delta_path, {"base": token}, [("people", "j", text)]):
+                snapshot.remove(delta_path)
+            return
+        in_order = sorted(self.paths)
+        if cols is not None and token is not None:  # the base's checks, for the people not made again
+            try:
+                for rel, problems in zip(members, rowfile.checks(cols, members), strict=True):
+                    found.setdefault(rel, problems)
+            except (ValueError, TypeError, KeyError):
+                found = {}
+        if not self.paths <= found.keys():  # checks that would not decode: everything made afresh next time
+            snapshot.remove(delta_path)
+            snapshot.remove(base_path)
+            return
+        stamps: list[int] = []
+        for rel in in_order:
+            stamps.extend(self._rows_stamp(rel))
+        snapshot.remove(delta_path)  # first: a delta never meets a base it was not made for
+        rows = [kept[rel] for rel in in_order]
+        cols_out = [("m_path", "s", in_order), ("m_stamp", "q", stamps), *rowfile.columns(in_order, rows),
+                    rowfile.checks_column(in_order, [found[rel] for rel in in_order])]
+        if not snapshot.write(base_path, {"context": context, "token": os.urandom(12).hex()}, cols_out):
+            snapshot.remove(base_path)
+
+    def _read_rows_delta(self, path: Path, token: str) -> dict[str, list[Any]]:
+        """The rows' delta made for the base ``token`` (rel -> [stamp or None, [row, checks] or None]);
+        empty if there is none for it."""
+        data = snapshot.read(path)
+        if data is None:
+            return {}
+        try:
+            cols = snapshot.unpack(data)
+            people = cols.json("people") if cols.meta.get("base") == token else {}
+        except ValueError:
+            return {}
+        if not isinstance(people, dict) or not all(
+                isinstance(v, list) and len(v) == 2 and (v[0] is None or (isinstance(v[0], list) and len(v[0]) == 4))
+                and (v[1] is None or (isinstance(v[1], list) and len(v[1]) == 2)) for v in people.values()):
+            return {}
+        return people
+
     def save(self) -> None:
         if self.use_cache:
             self.cache.save()
@@ -1044,6 +1186,34 @@ def cached_output(root: Path, command: str, today: dt.date, compute: Callable[[V
         # An unreadable file is retried every time, and a walk problem (a
         # symlink) can change without any stamp: never vouch for those.
         state.cache.put_memo(key, out)
+    return out
+
+
+def cached_report(root: Path, command: str, today: dt.date, join: Callable[[Rows], str],
+                  checks: bool = False, use_cache: bool = True) -> str:
+    """What ``join`` makes of every file's row (:mod:`notebook_tool.compute.rows`), for the reports
+    whose parts are per person (``list``, ``report attention|reciprocity``, ``check``).
+
+    Memoised as :func:`cached_output` is; when a file changed, only the
+    rows of the files that changed are made again (:meth:`State.rows`;
+    ``checks``: with what the per-file checks found). ``join`` must be a
+    pure function of the rows.
+    """
+    root = root.resolve()
+    state = State(root, use_cache=use_cache)
+    changes = state.rescan(None)
+    key = repr((command, state._pages_key(today), code_fingerprint(("core", "compute", "render", "cli"))))
+    if use_cache and not changes and not state.unread:
+        hit = state.cache.memo(key)
+        if hit is not None:
+            state.save()  # what the rescan learnt (a racy hash aged out, folder stamps), if anything
+            state.cache.close()
+            return hit
+    with no_gc():  # tens of thousands of rows: the collector would walk them again and again
+        out = join(state.rows(today, checks))
+    state.save()
+    if use_cache and not state.unread and not state.walk_problems:
+        state.cache.put_memo(key, out)  # as in cached_output: never vouch for an unreadable file
     return out
 
 

@@ -1,0 +1,200 @@
+"""One person as the read-only reports see them: a :class:`Row`, made from their file alone.
+
+This module owns :class:`Row`, :func:`row_of` (a file's result, the day and the
+settings → its row), the row's plain-data form (:meth:`Row.to_json`,
+:func:`row_from_json`) and the way back to the values the report functions
+take (:func:`summaries_of`, :func:`people_of`, :func:`check_problems`).
+
+Why: ``list``, ``report attention|reciprocity`` and ``check`` are each a
+function of every person's file, the day and the settings, and each
+person's part depends on that person's file only (the one exception,
+duplicate names, is computed across the rows here). So the store keeps
+each person's row, and after one edit a report re-makes one row, not
+30,000 contacts' summaries, attention rules and checks. The tests hold
+every report made from rows byte-equal to the one made from the vault.
+
+A row keeps what the reports show and filter by; the :class:`Contact` it
+gives back (:meth:`Row.contact`) has those fields only: no entries (their
+count is :attr:`Row.entries`), no e-mail or phone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from notebook_tool.compute.attention import Context, Person, Reason, attention, sort_key_name
+from notebook_tool.compute.ledger import Summary, summarize
+from notebook_tool.compute.triage import untouched
+from notebook_tool.core.config import Config
+from notebook_tool.core.model import Contact, FileResult, Problem, Vault
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A person's part of the reports (``name`` is None for a file that holds no contact)."""
+
+    path: str
+    name: str | None
+    aliases: tuple[str, ...]
+    tags: tuple[str, ...]
+    company: str | None
+    needs: tuple[str, ...]
+    offers: tuple[str, ...]
+    given: float
+    taken: float
+    last_give: dt.date | None
+    last_take: dt.date | None
+    last_contact: dt.date | None
+    give_first: bool | None
+    entries: int
+    untriaged: bool  # only a name from an import, not snoozed: counted on the attention page
+    reasons: tuple[Reason, ...]  # on the attention page when not empty (snooze and triage applied)
+    problems: tuple[Problem, ...]  # the file's own, as read
+
+    def contact(self) -> Contact:
+        """The person with the fields the reports show and filter by (no entries)."""
+        assert self.name is not None
+        return Contact(name=self.name, path=self.path, aliases=self.aliases, tags=self.tags,
+                       company=self.company, needs=self.needs, offers=self.offers)
+
+    def to_json(self) -> list[Any]:
+        """Plain data (JSON), for the store."""
+        return [self.path, self.name, list(self.aliases), list(self.tags), self.company, list(self.needs),
+                list(self.offers), self.given, self.taken, _iso(self.last_give), _iso(self.last_take),
+                _iso(self.last_contact), self.give_first, self.entries, self.untriaged,
+                [[r.rule, r.text, r.severity] for r in self.reasons], problems_json(self.problems, self.path)]
+
+
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """What the per-person reports are made of: every file's row in path order, and the vault's own
+    problems (settings, the walk)."""
+
+    today: dt.date
+    config: Config
+    rows: tuple[Row, ...]
+    problems: tuple[Problem, ...]
+    checked: tuple[tuple[Problem, ...], ...] | None = None  # per row, for ``check`` (else not read)
+
+    def errors(self) -> tuple[Problem, ...]:
+        """The errors the pages list, in ``Vault.all_problems``' order."""
+        out = [p for p in self.problems if p.severity == "error"]
+        out += [p for r in self.rows for p in r.problems if p.severity == "error"]
+        return tuple(sorted(out, key=lambda p: (p.path, p.line, p.col or 0, p.message)))
+
+
+def row_from_json(value: Any) -> Row:
+    """The row :meth:`Row.to_json` gave; ``ValueError``/``TypeError`` on anything else."""
+    (path, name, aliases, tags, company, needs, offers, given, taken, last_give, last_take, last_contact,
+     give_first, entries, untriaged, reasons, problems) = value
+    if not isinstance(path, str) or not (name is None or isinstance(name, str)):
+        raise ValueError("a row of another shape")
+    if give_first not in (None, True, False) or type(untriaged) is not bool or type(entries) is not int:
+        raise ValueError("a row of another shape")
+    return Row(path, name, _texts(aliases), _texts(tags), _text_or_none(company), _texts(needs), _texts(offers),
+               float(given), float(taken), _day(last_give), _day(last_take), _day(last_contact), give_first,
+               entries, untriaged, tuple(Reason(str(r), str(t), float(s)) for r, t, s in reasons),
+               problems_from_json(problems, path))
+
+
+def row_of(result: FileResult, today: dt.date, config: Config) -> Row:
+    """``result``'s row as of ``today``."""
+    c = result.contact
+    if c is None:
+        return Row(result.path, None, (), (), None, (), (), 0.0, 0.0, None, None, None, None, 0, False, (),
+                   result.problems)
+    s = summarize(c, today, config.half_life_days)
+    on_page = attention([s], Context(today, config))
+    snoozed = c.snooze is not None and c.snooze > today
+    return Row(c.path, c.name, c.aliases, c.tags, c.company, c.needs, c.offers, s.given, s.taken, s.last_give,
+               s.last_take, s.last_contact, s.give_first, len(c.entries), untouched(c) and not snoozed,
+               on_page[0].reasons if on_page else (), result.problems)
+
+
+def file_checks(result: FileResult, today: dt.date, config: Config, root: Path) -> tuple[Problem, ...]:
+    """What ``check``'s per-file checks find in ``result``'s file (the conflict-marker check reads it
+    under ``root``): kept beside the file's row, decoded only by ``check``."""
+    from notebook_tool.compute.checks import PER_FILE
+
+    one = Vault(root, config, (result,))
+    return tuple(p for check in PER_FILE for p in check(one, today))
+
+
+def summaries_of(rows: Iterable[Row]) -> list[Summary]:
+    """Each person's summary, in the order of ``rows`` (files without a contact left out)."""
+    return [Summary(r.contact(), r.given, r.taken, r.last_give, r.last_take, r.last_contact, r.give_first)
+            for r in rows if r.name is not None]
+
+
+def people_of(rows: Iterable[Row], summaries: Iterable[Summary]) -> list[Person]:
+    """The attention page's people, most urgent first (as :func:`attention.attention` orders them);
+    ``summaries`` are :func:`summaries_of` the same rows."""
+    from notebook_tool.compute.attention import urgency
+
+    people = [Person(s, r.reasons) for r, s in zip((r for r in rows if r.name is not None), summaries, strict=True)
+              if r.reasons]
+    return sorted(people, key=urgency)
+
+
+def name_order(summaries: Iterable[Summary]) -> list[Summary]:
+    """The pages' name order (``render.pages.build``'s)."""
+    return sorted(summaries, key=lambda s: (sort_key_name(s.contact.name), s.contact.path))
+
+
+def check_problems(rows: Rows, today: dt.date) -> list[Problem]:
+    """Every problem ``check`` reports but the merge driver's: the files' own, the per-file checks'
+    (``rows.checked``) and duplicate names across the rows, in ``check``'s order
+    (``compute.checks.run_checks``)."""
+    from notebook_tool.compute.checks import ACROSS_FILES, problem_order
+
+    if rows.checked is None:
+        raise ValueError("rows made without the per-file checks")
+    out = list(rows.problems)
+    for r, checked in zip(rows.rows, rows.checked, strict=True):
+        out.extend(r.problems)
+        out.extend(checked)
+    named = tuple(FileResult(r.path, r.contact(), ()) for r in rows.rows if r.name is not None)
+    for check in ACROSS_FILES:  # they read names and aliases only: the vault they see needs no root
+        out.extend(check(Vault(Path(), Config(), named), today))
+    return sorted(set(out), key=problem_order)
+
+
+def _iso(d: dt.date | None) -> str | None:
+    return None if d is None else d.isoformat()
+
+
+def _day(value: Any) -> dt.date | None:
+    return None if value is None else dt.date.fromisoformat(value)
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError("a row of another shape")
+    return tuple(value)
+
+
+def _text_or_none(value: Any) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ValueError("a row of another shape")
+    return value
+
+
+def problems_json(problems: Iterable[Problem], path: str) -> list[list[Any]]:
+    """Problems as plain data; those found in the file at ``path`` need not spell it."""
+    return [[p.line, p.message, p.col, p.severity] + ([] if p.path == path else [p.path]) for p in problems]
+
+
+def problems_from_json(value: Any, path: str) -> tuple[Problem, ...]:
+    """The problems :func:`problems_json` gave for the file at ``path``."""
+    out = []
+    for item in value:
+        line, message, col, severity, *where = item
+        if (severity not in ("error", "warning") or type(line) is not int or not (col is None or type(col) is int)
+                or not isinstance(message, str) or len(where) > 1 or not all(isinstance(w, str) for w in where)):
+            raise ValueError("a problem of another shape")
+        out.append(Problem(where[0] if where else path, line, message, col, severity))
+    return tuple(out)

@@ -1,0 +1,125 @@
+"""The rows of the read-only reports as the columns of a file beside the store.
+
+This module owns how :class:`~notebook_tool.compute.rows.Row` values are
+laid out in a :mod:`~notebook_tool.store.snapshot` file (``<key>.rows``) and
+read back. A column per field (strings, numbers, and lists of strings as
+their items plus a count per row) decodes in a few splits and array reads,
+where a JSON text per row cost 30,000 parses and 100 MB at 30,000 people.
+The per-file checks' problems, which only ``check`` reads, are a JSON column
+of their own, decoded only when asked for (columns are decoded lazily).
+
+The people put since the file was written are kept in a small JSON delta
+beside it (:func:`row_from_json` values), as for the pages' snapshot: an edit
+rewrites the delta, not the base.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from itertools import accumulate
+from typing import Any
+
+from notebook_tool.compute.attention import Reason
+from notebook_tool.compute.rows import Row, problems_from_json, problems_json
+from notebook_tool.core.model import Problem
+from notebook_tool.store.snapshot import Column, Columns
+
+_LISTS = ("aliases", "tags", "needs", "offers")
+
+
+def columns(members: Sequence[str], rows: Sequence[Row]) -> list[Column]:
+    """The rows of ``members`` (in that order, one each) as columns; the checks are :func:`checks_column`."""
+    cols: list[Column] = [
+        ("r_name", "s", [r.name or "" for r in rows]),
+        ("r_kind", "q", [(r.name is not None) | (r.untriaged << 1) | ((_BOOL[r.give_first]) << 2) for r in rows]),
+        ("r_company", "s", [r.company or "" for r in rows]),
+        ("r_has_company", "q", [r.company is not None for r in rows]),
+        ("r_given", "d", [r.given for r in rows]),
+        ("r_taken", "d", [r.taken for r in rows]),
+        ("r_days", "q", [_ordinal(d) for r in rows for d in (r.last_give, r.last_take, r.last_contact)]),
+        ("r_entries", "q", [r.entries for r in rows]),
+        ("r_reasons_n", "q", [len(r.reasons) for r in rows]),
+        ("r_reason_rule", "s", [x.rule for r in rows for x in r.reasons]),
+        ("r_reason_text", "s", [x.text for r in rows for x in r.reasons]),
+        ("r_reason_severity", "d", [x.severity for r in rows for x in r.reasons]),
+        # A file's own problems are few: one JSON text, by the row's place.
+        ("r_problems", "j", json.dumps({str(i): problems_json(r.problems, r.path)
+                                        for i, r in enumerate(rows) if r.problems}, ensure_ascii=False)),
+    ]
+    for field in _LISTS:
+        cols.append((f"r_{field}_n", "q", [len(getattr(r, field)) for r in rows]))
+        cols.append((f"r_{field}", "s", [v for r in rows for v in getattr(r, field)]))
+    if [r.path for r in rows] != list(members):
+        raise ValueError("rows out of member order")
+    return cols
+
+
+def checks_column(members: Sequence[str], checked: Sequence[Sequence[Problem]]) -> Column:
+    """What the per-file checks found, per member (one JSON text, decoded only by ``check``)."""
+    return ("r_checked", "j", json.dumps({str(i): problems_json(c, rel) for i, (rel, c) in
+                                          enumerate(zip(members, checked, strict=True)) if c}, ensure_ascii=False))
+
+
+def rows(cols: Columns, members: Sequence[str]) -> list[Row]:
+    """The rows :func:`columns` wrote for ``members``; ``ValueError`` if the columns are not of that shape."""
+    n = len(members)
+    names, kinds, company, has_company = cols["r_name"], cols["r_kind"], cols["r_company"], cols["r_has_company"]
+    given, taken, days, entries = cols["r_given"], cols["r_taken"], cols["r_days"], cols["r_entries"]
+    if not (len(names) == len(kinds) == len(company) == len(has_company) == len(given) == len(taken)
+            == len(entries) == n and len(days) == 3 * n):
+        raise ValueError("rows of another shape")
+    lists = [_ragged(cols[f"r_{field}_n"], cols[f"r_{field}"], n) for field in _LISTS]
+    counts = cols["r_reasons_n"]
+    rules = _ragged(counts, cols["r_reason_rule"], n)
+    texts = _ragged(counts, cols["r_reason_text"], n)
+    severities = _ragged(counts, cols["r_reason_severity"], n)
+    problems = cols.json("r_problems")
+    if not isinstance(problems, dict):
+        raise ValueError("rows of another shape")
+    out = []
+    for i, path in enumerate(members):
+        kind = kinds[i]
+        if kind >> 4:
+            raise ValueError("rows of another shape")
+        out.append(Row(
+            path, names[i] if kind & 1 else None, lists[0][i], lists[1][i], company[i] if has_company[i] else None,
+            lists[2][i], lists[3][i], given[i], taken[i], _day(days[3 * i]), _day(days[3 * i + 1]),
+            _day(days[3 * i + 2]), _FROM_BOOL[(kind >> 2) & 3], entries[i], bool(kind & 2),
+            tuple(Reason(r, t, s) for r, t, s in zip(rules[i], texts[i], severities[i], strict=True)),
+            problems_from_json(problems.get(str(i), ()), path)))
+    return out
+
+
+def checks(cols: Columns, members: Sequence[str]) -> list[tuple[Problem, ...]]:
+    """What :func:`checks_column` kept, per member."""
+    found = cols.json("r_checked")
+    if not isinstance(found, dict):
+        raise ValueError("checks of another shape")
+    return [problems_from_json(found.get(str(i), ()), rel) for i, rel in enumerate(members)]
+
+
+def row_json(row: Row, checked: Iterable[Problem]) -> list[Any]:
+    """A row and its checks as the delta keeps them."""
+    return [row.to_json(), problems_json(checked, row.path)]
+
+
+def _ragged(counts: Sequence[int], flat: Sequence[Any], n: int) -> list[tuple[Any, ...]]:
+    """``flat`` cut into ``n`` tuples of ``counts`` items each."""
+    ends = list(accumulate(counts))
+    if len(counts) != n or any(c < 0 for c in counts) or (ends[-1] if ends else 0) != len(flat):
+        raise ValueError("rows of another shape")
+    return [tuple(flat[a:b]) for a, b in zip([0, *ends[:-1]], ends)]
+
+
+_BOOL = {None: 0, False: 1, True: 2}
+_FROM_BOOL: dict[int, bool | None] = {0: None, 1: False, 2: True}
+
+
+def _ordinal(d: dt.date | None) -> int:
+    return 0 if d is None else d.toordinal()
+
+
+def _day(n: int) -> dt.date | None:
+    return None if n == 0 else dt.date.fromordinal(n)
