@@ -232,6 +232,11 @@ def bench(n: int, repeat: int, work: Path) -> list[Row]:
     t_rrec = timed("report reciprocity --json",
                    guanxi(root, "report", "reciprocity", "--json", "--today", TODAY), max(repeat, 5))
     t_check = timed("check", guanxi(root, "check", "--today", TODAY), max(repeat, 5))
+    # The first of these after an edit (no memo for it): one person's row made again, the rest kept.
+    t_list_edit = timed("list after 1 edit", guanxi(root, "list", "--today", TODAY), max(repeat, 5), edit_one)
+    t_ratt_edit = timed("report attention --json after 1 edit",
+                        guanxi(root, "report", "attention", "--json", "--today", TODAY), max(repeat, 5), edit_one)
+    t_check_edit = timed("check after 1 edit", guanxi(root, "check", "--today", TODAY), max(repeat, 5), edit_one)
     name = Path(rels[n // 2]).stem
     t_show = timed("show", guanxi(root, "show", name, "--today", TODAY), max(repeat, 5))
     t_watch, watch_rss = measure_watch(root, rels, max(repeat, 5))
@@ -249,12 +254,16 @@ def bench(n: int, repeat: int, work: Path) -> list[Row]:
         Row(f"{label}: report attention --json", t_ratt, t_walk, walk, "≤ 3×", 3.0),
         Row(f"{label}: report reciprocity --json", t_rrec, t_walk, walk, "≤ 3×", 3.0),
         Row(f"{label}: check", t_check, t_walk, walk, "≤ 3×", 3.0),
+        Row(f"{label}: list after 1 edited file", t_list_edit, t_walk, walk, "", None),
+        Row(f"{label}: report attention --json after 1 edited file", t_ratt_edit, t_walk, walk, "", None),
+        Row(f"{label}: check after 1 edited file", t_check_edit, t_walk, walk, "", None),
         Row(f"{label}: one save → pages (work after debounce)", t_watch, DEBOUNCE, f"debounce window ({DEBOUNCE * 1000:.0f} ms)",
             "≤ 100 ms", 0.1 / DEBOUNCE),
         Row(f"{label}: show NAME", t_show, t_import, 'python -c "import click, yaml"', "≤ 2×", 2.0),
     ]
     for what in ("cold index", "warm index", "index after 1 edit", "list", "report attention --json",
-                 "report reciprocity --json", "check", "show", "watch"):
+                 "report reciprocity --json", "check", "list after 1 edit", "report attention --json after 1 edit",
+                 "check after 1 edit", "show", "watch"):
         rows.append(Row(f"{label}: {what} peak RSS", rss[what], None, "", "≤ 150 MB", 150.0, "MB"))
     rows.append(Row(f"{label}: naive indexer peak RSS", rss["naive"], None, "", "", None, "MB"))
     return rows
