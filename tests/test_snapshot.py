@@ -290,3 +290,37 @@ def test_watch_leaves_the_feed_alone_when_no_ones_events_change(vault: Make) -> 
     r = run_cli("--vault", str(scratch), "index", "--today", TODAY, env={"GUANXI_CACHE": "0"})
     assert r.exit_code == 0
     assert feed.read_bytes() == (scratch / "_index/guanxi.ics").read_bytes()
+
+
+def test_watch_starts_from_the_snapshot_and_its_saves_stay_a_fresh_index(v: Vault) -> None:
+    """The pages the last index left, restored (no stored piece loaded: 400 MB at 30,000 people), then
+    saves put on them; the snapshot is only read, never written, by watch."""
+    import datetime as dt
+
+    from notebook_tool.store.incremental import State
+
+    edit(v.root, "people/P03.md", "Advice", "Advice +4")  # changed since the index: put at the start
+    base = v.base.read_bytes()
+    v.loaded.clear()
+    w = State(v.root, keep_last_good=True)
+    w.rescan()
+    day = dt.date.fromisoformat(TODAY)
+    w.index(day)
+    w.write_extra(day)
+    assert v.loaded == []
+    for rel, old, new in [("people/P01.md", "Advice", "Advice +3"),
+                          ("people/P02.md", "[ ] Send the deck", "[ ] Send the long deck"),  # its events too
+                          ("people/P04.md", "Coffee", "Coffee with [[P09]]")]:  # and the network page
+        edit(v.root, rel, old, new)
+        assert w.update([rel]).read == (rel,)
+        w.index(day)
+        w.write_extra(day)
+    w.save()
+    got = {q.name: q.read_bytes() for q in (v.root / "_index").iterdir()}
+    scratch = v.root.parent / "fresh-watch"
+    shutil.copytree(v.root, scratch, ignore=shutil.ignore_patterns("_index"))
+    r = run_cli("--vault", str(scratch), "index", "--today", TODAY, env={"GUANXI_CACHE": "0"})
+    assert r.exit_code == 0
+    assert got == {q.name: q.read_bytes() for q in (scratch / "_index").iterdir()}
+    assert v.base.read_bytes() == base and not v.delta.exists()
+    assert v.index() == []  # and the next index still restores from it

@@ -493,24 +493,28 @@ class State:
         self.overlaid = len(self._overlaid)
         self._touched.clear()
         texts, errors = live.pages(self.config_problems + self.walk_problems)
+        # The incremental pages first: attention and reciprocity, what a save must update at once;
+        # then the calendar; the pages rendered from the whole vault (introductions, network:
+        # seconds at 30,000 people) follow, or, in watch, wait for write_extra() when it is quiet.
+        feed = self._calendar
+        if feed is not None:  # as write_pages does for all it writes: an unsafe feed, and nothing is written
+            from notebook_tool.write.fsio import safe_target
+
+            safe_target(self.root, self.root / self.config.output / CALENDAR_PAGE)
+        written = tuple(write_pages(self.root, self.config.output, texts))
 
         # Kept per person: one save re-renders one person's events. Restored from a snapshot, the
         # feed on disk is the one written then: left as it is if no one's events changed, else
         # patched (a 16 MB join and compare at 30,000 people, otherwise).
-        feed = self._calendar
         if feed is not None:
             intact = self._ics_written is not None and self._page_stamp(CALENDAR_PAGE) == self._ics_written
             if feed.changed or not intact:
                 page = self._feed_as_written() if intact and feed.undecoded else None
                 patched = feed.patched(page) if page is not None else None
                 del page
-                texts[CALENDAR_PAGE] = feed.page() if patched is None else patched
-        # The incremental pages first (attention, reciprocity, the calendar):
-        # they are what a save must update at once. The pages rendered from
-        # the whole vault (introductions, network: seconds at 30,000 people)
-        # follow, or, in watch, wait for write_extra() when the vault is quiet.
-        written = tuple(write_pages(self.root, self.config.output, texts))
-        if feed is not None:
+                written += write_pages(self.root, self.config.output,
+                                       {CALENDAR_PAGE: feed.page() if patched is None else patched})
+                del patched
             feed.written()
             self._ics_written = self._page_stamp(CALENDAR_PAGE)
         if self._whole_vault_pages():
@@ -632,7 +636,7 @@ class State:
     def _restore(self, today: dt.date) -> bool:
         """The pages as the last index left them, with everyone whose file changed since put again."""
         paths = self._snapshot_paths()
-        if paths is None or not self.use_cache or self.keep_last_good or self.unread or self.last_good:
+        if paths is None or not self.use_cache or self.unread or self.last_good:
             return False
         data = snapshot.read(paths[0])
         if data is None:
