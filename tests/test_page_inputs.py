@@ -66,7 +66,8 @@ def test_the_whole_vault_pages_follow_only_what_they_read(vault: Make, monkeypat
         os.utime(p, (time.time() - 3600,) * 2)
     calls: list[str] = []
     decoded: list[str] = []
-    for module, name in ((network, "page"), (introductions, "page"), (introductions, "page_and_cutoff")):
+    for module, name in ((network, "page"), (network, "page_of"), (introductions, "page"),
+                         (introductions, "page_and_cutoff")):
         real = getattr(module, name)
 
         def counting(*args: object, _real: Callable[..., str] = real, _tag: str = f"{module.__name__}.{name}") -> str:
@@ -93,7 +94,8 @@ def test_the_whole_vault_pages_follow_only_what_they_read(vault: Make, monkeypat
         assert got == fresh_pages(root)
         return seen
 
-    first, _, _ = index()
+    first, called, _ = index()  # every contact read, in memory: the network page from them
+    assert "notebook_tool.render.network.page" in called and "notebook_tool.render.network.page_of" not in called
     assert b"P00" in first["network.md"] and first["introductions.md"].count(b"\n1. ") == 1
 
     # A new entry that links no one: neither page reads anything that changed (the
@@ -108,15 +110,16 @@ def test_the_whole_vault_pages_follow_only_what_they_read(vault: Make, monkeypat
     _, called, read = index()
     assert called == ["notebook_tool.render.introductions.page_and_cutoff"] and read == ["people/P03.md"]
 
-    # A link: the network page needs the whole graph.
+    # A link: the network page is made again, from everyone's stored inputs (no contact read back).
     edit(root, "people/P05.md", "Coffee", "Coffee with [[P09]]")
-    _, called, _ = index()
-    assert "notebook_tool.render.network.page" in called
+    _, called, read = index()
+    assert "notebook_tool.render.network.page_of" in called and "notebook_tool.render.network.page" not in called
+    assert read == ["people/P05.md"]
 
     # A page edited by hand is written again, though nothing it reads changed.
     (root / "_index/network.md").write_text("mine\n", encoding="utf-8")
-    got, called, _ = index()
-    assert got["network.md"] != b"mine\n" and called == ["notebook_tool.render.network.page"]
+    got, called, read = index()
+    assert got["network.md"] != b"mine\n" and called == ["notebook_tool.render.network.page_of"] and read == []
 
 
 def test_page_of_the_inputs_is_the_page(tmp_path: Path) -> None:
@@ -131,6 +134,40 @@ def test_page_of_the_inputs_is_the_page(tmp_path: Path) -> None:
         assert introductions.page_of(stored, day, v.config, "../") == introductions.page(v, day, "../")
     with pytest.raises(ValueError):
         introductions.page_of([["people/x.md", "X"]], dt.date(2025, 6, 1), v.config, "../")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_network_page_of_the_inputs_is_the_page(tmp_path: Path, seed: int) -> None:
+    """The network page from everyone's inputs (through JSON, as the store keeps them) is the page from
+    the vault: the example vault, then random networks of via: fields, [[links]] and with:, name clashes
+    and aliases included, beyond the page's bounds."""
+    import random
+
+    rng = random.Random(seed)
+    root = tmp_path / "v"
+    shutil.copytree(EXAMPLE_VAULT, root, ignore=shutil.ignore_patterns("_index", ".guanxi"))
+    names = [f"Person {i}" for i in range(60)] + ["Twin", "twin"]
+    aliases = [f"P{i}" for i in range(len(names))]  # links by alias too
+    for i, name in enumerate(names):
+        lines = ["---", f"name: {name}", f"aliases: [P{i}]", f"tags: [{rng.choice(['ops', 'dev', 'Ops', 'x'])}]"]
+        if rng.random() < 0.3:
+            lines.append(f"via: \"[[{rng.choice(names)}]]\"")
+        lines.append("give:")
+        for d in range(rng.randrange(4)):
+            who = " and ".join(f"[[{rng.choice(names + aliases + ['Nobody', 'Alice Chen'])}]]"
+                               for _ in range(rng.randrange(1, 4)))
+            lines.append(f"  - 2025-0{d + 1}-0{d + 1} Met {who} +{d + 1}")
+        lines.append("  - 2025-05-05 Lunch")
+        (root / "people" / f"f{i:02d}.md").write_text("\n".join(lines + ["---", ""]), encoding="utf-8")
+    v = load_vault(root)
+    assert not [p for p in v.all_problems() if p.severity == "error"]
+    day = dt.date(2025, 6, 1)
+    stored = [json.loads(json.dumps(network.inputs(c, day, v.config))) for c in v.contacts]
+    page = network.page(v, day, "../")
+    assert page.count(" --- ") > (40 if seed else 0)  # edges drawn (past the page's bounds but the first)
+    assert network.page_of(stored, day, v.config, "../") == page
+    with pytest.raises((ValueError, TypeError)):
+        network.page_of([["people/x.md", 3, [], [], None, []]], day, v.config, "../")
 
 
 def test_the_network_page_ranks_ties_by_strength_not_by_entries() -> None:

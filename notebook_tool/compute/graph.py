@@ -80,8 +80,38 @@ def _via_names(via: str) -> list[str]:
     return linked if linked else [via.strip()]
 
 
+@dataclass(frozen=True, slots=True)
+class Linking:
+    """An entry that links people, as far as edges go: its line, its evidence text, the names it links."""
+
+    line: int
+    text: str  # "YYYY-MM-DD text"
+    links: tuple[str, ...]
+
+
+def linking_entries(c: Contact) -> list[Linking]:
+    """``c``'s entries that link someone, in file order (what :func:`build` makes edges of)."""
+    return [Linking(e.line, f"{e.date.isoformat()} {e.text}", e.links) for e in c.entries if e.links]
+
+
 def build(contacts: Sequence[Contact], with_you: bool = True) -> Graph:
     """The graph of ``contacts`` (see the module docstring for what makes an edge)."""
+    you: dict[str, Evidence] = {}
+    if with_you:
+        for c in contacts:
+            contacted = None
+            for e in c.entries:
+                if e.counts and (contacted is None or (e.date, e.line) > (contacted.date, contacted.line)):
+                    contacted = e
+            if contacted is not None:
+                you[c.path] = Evidence(c.path, contacted.line, f"{contacted.date.isoformat()} {contacted.text}")
+    return build_from([(c, linking_entries(c)) for c in contacts], you if with_you else None)
+
+
+def build_from(people: Sequence[tuple[Contact, Sequence[Linking]]], you: dict[str, Evidence] | None = None) -> Graph:
+    """The graph of each contact's ``via`` and linking entries (what :func:`build` reads of a vault);
+    ``you``: the evidence of your edge to each person you have been in contact with (None: no you)."""
+    contacts = [c for c, _ in people]
     by_path = {c.path: c for c in contacts}
     keys = link_keys(contacts)
     ev: dict[tuple[str, str], list[Evidence]] = {}
@@ -97,29 +127,24 @@ def build(contacts: Sequence[Contact], with_you: bool = True) -> Graph:
             return
         ev.setdefault((a, b) if a < b else (b, a), []).append(why)
 
-    for c in contacts:
+    for c, linking in people:
         if c.via:
             for n in _via_names(c.via):
                 other = resolve(n)
                 if other is not None:
                     add(c.path, other, Evidence(c.path, 0, f"via: {c.via}"))
-        contacted = None
-        for e in c.entries:
-            if e.counts and (contacted is None or (e.date, e.line) > (contacted.date, contacted.line)):
-                contacted = e
-            if not e.links:
-                continue
-            why = Evidence(c.path, e.line, f"{e.date.isoformat()} {e.text}")
+        for e in linking:
+            why = Evidence(c.path, e.line, e.text)
             linked = sorted({p for p in map(resolve, e.links) if p is not None})
             for p in linked:
                 add(c.path, p, why)
             for i, p in enumerate(linked):
                 for q in linked[i + 1 :]:
                     add(p, q, why)
-        if with_you and contacted is not None:
-            add(YOU, c.path, Evidence(c.path, contacted.line, f"{contacted.date.isoformat()} {contacted.text}"))
+        if you is not None and c.path in you:
+            add(YOU, c.path, you[c.path])
     adj: dict[str, set[str]] = {p: set() for p in by_path}
-    if with_you:
+    if you is not None:
         adj[YOU] = set()
     for a, b in ev:
         adj[a].add(b)

@@ -47,7 +47,7 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterable, Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -639,12 +639,19 @@ class Cache:
             self._close_if_loaded()
         return self._results
 
+    def holds_all(self, rels: Iterable[str]) -> bool:
+        """Every result of ``rels`` is in memory already (all loaded, or each read by this process)."""
+        if isinstance(self._results, dict):  # loaded (watch's StoredResults looks each up in the store)
+            return True
+        pending = self._pending
+        return all(isinstance(pending.get(rel), FileResult) for rel in rels)
+
     def each_result(self, wanted: set[str]) -> Iterator[tuple[str, FileResult]]:
         """The stored results of the files in ``wanted`` whose row still matches its record, one at a
         time and none kept (making every person's row needs each once: holding all is 250 MB at
         30,000 people); what changed since the store was opened first. A file not given is read
         again by the caller."""
-        if self._results is not None:
+        if isinstance(self._results, dict):  # loaded already
             yield from ((rel, r) for rel, r in self._results.items() if rel in wanted)
             return
         pending = self._pending

@@ -760,10 +760,14 @@ class State:
                             self.cache.extra[name] = record
                             self.cache.dirty = True
                         continue
-                    text, records[name] = self._from_inputs(name, hooks[name], inputs, context, today, base)
-                    if text is not None:
-                        texts[name] = text
-                        continue
+                    if hooks[name].page_and_cutoff is not None or not self.cache.holds_all(self.paths):
+                        text, records[name] = self._from_inputs(name, hooks[name], inputs, context, today, base)
+                        if text is not None:
+                            texts[name] = text
+                            continue
+                    else:  # every contact is in memory already (a first index): the vault costs nothing
+                        records[name] = [self._inputs_key(name, context)]
+                        inputs.seen(name)
                 if vault is None:
                     vault = self.vault()
                 texts[name] = render(vault, today, base)
