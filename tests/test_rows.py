@@ -218,7 +218,8 @@ def test_a_row_round_trips_and_refuses_other_shapes(root: Path) -> None:
         row = row_of(r, DAY, vault.config)
         assert row_from_json(row.to_json()) == row
     good = row_of(vault.results[0], DAY, vault.config).to_json()
-    for bad in (good[:-1], [1, *good[1:]], [*good[:13], "3", *good[14:]], [*good[:-1], [[1, "x", None, "fatal"]]]):
+    for bad in (good[:-1], [1, *good[1:]], [*good[:2], "3", *good[3:]], [*good[:-1], [[1, "x", None, "fatal"]]],
+                [good[0], [*good[1][:-1], "yes"], *good[2:]]):
         with pytest.raises((ValueError, TypeError)):
             row_from_json(bad)
 

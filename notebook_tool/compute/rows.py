@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,38 +35,32 @@ from notebook_tool.core.model import Contact, FileResult, Problem, Vault
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """A person's part of the reports (``name`` is None for a file that holds no contact)."""
+    """A person's part of the reports: their ledger as of the day (``summary``; None for a file that
+    holds no contact) and what the attention page and ``check`` need besides."""
 
     path: str
-    name: str | None
-    aliases: tuple[str, ...]
-    tags: tuple[str, ...]
-    company: str | None
-    needs: tuple[str, ...]
-    offers: tuple[str, ...]
-    given: float
-    taken: float
-    last_give: dt.date | None
-    last_take: dt.date | None
-    last_contact: dt.date | None
-    give_first: bool | None
+    summary: Summary | None  # of the contact :func:`light` keeps
     entries: int
     untriaged: bool  # only a name from an import, not snoozed: counted on the attention page
     reasons: tuple[Reason, ...]  # on the attention page when not empty (snooze and triage applied)
     problems: tuple[Problem, ...]  # the file's own, as read
 
-    def contact(self) -> Contact:
-        """The person with the fields the reports show and filter by (no entries)."""
-        assert self.name is not None
-        return Contact(name=self.name, path=self.path, aliases=self.aliases, tags=self.tags,
-                       company=self.company, needs=self.needs, offers=self.offers)
-
     def to_json(self) -> list[Any]:
         """Plain data (JSON), for the store."""
-        return [self.path, self.name, list(self.aliases), list(self.tags), self.company, list(self.needs),
-                list(self.offers), self.given, self.taken, _iso(self.last_give), _iso(self.last_take),
-                _iso(self.last_contact), self.give_first, self.entries, self.untriaged,
-                [[r.rule, r.text, r.severity] for r in self.reasons], problems_json(self.problems, self.path)]
+        s = self.summary
+        person = None if s is None else [
+            s.contact.name, list(s.contact.aliases), list(s.contact.tags), s.contact.company, list(s.contact.needs),
+            list(s.contact.offers), s.given, s.taken, _iso(s.last_give), _iso(s.last_take), _iso(s.last_contact),
+            s.give_first]
+        return [self.path, person, self.entries, self.untriaged, [[r.rule, r.text, r.severity] for r in self.reasons],
+                problems_json(self.problems, self.path)]
+
+
+def light(c: Contact) -> Contact:
+    """``c`` with only the fields the reports show and filter by: name, path, aliases, tags, company,
+    needs and offers (no entries: their count is :attr:`Row.entries`)."""
+    return Contact(name=c.name, path=c.path, aliases=c.aliases, tags=c.tags, company=c.company, needs=c.needs,
+                   offers=c.offers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,15 +83,19 @@ class Rows:
 
 def row_from_json(value: Any) -> Row:
     """The row :meth:`Row.to_json` gave; ``ValueError``/``TypeError`` on anything else."""
-    (path, name, aliases, tags, company, needs, offers, given, taken, last_give, last_take, last_contact,
-     give_first, entries, untriaged, reasons, problems) = value
-    if not isinstance(path, str) or not (name is None or isinstance(name, str)):
+    path, person, entries, untriaged, reasons, problems = value
+    if not isinstance(path, str) or type(untriaged) is not bool or type(entries) is not int:
         raise ValueError("a row of another shape")
-    if give_first not in (None, True, False) or type(untriaged) is not bool or type(entries) is not int:
-        raise ValueError("a row of another shape")
-    return Row(path, name, _texts(aliases), _texts(tags), _text_or_none(company), _texts(needs), _texts(offers),
-               float(given), float(taken), _day(last_give), _day(last_take), _day(last_contact), give_first,
-               entries, untriaged, tuple(Reason(str(r), str(t), float(s)) for r, t, s in reasons),
+    summary = None
+    if person is not None:
+        name, aliases, tags, company, needs, offers, given, taken, last_give, last_take, last_contact, first = person
+        if not isinstance(name, str) or first not in (None, True, False):
+            raise ValueError("a row of another shape")
+        contact = Contact(name=name, path=path, aliases=_texts(aliases), tags=_texts(tags),
+                          company=_text_or_none(company), needs=_texts(needs), offers=_texts(offers))
+        summary = Summary(contact, float(given), float(taken), _day(last_give), _day(last_take), _day(last_contact),
+                          first)
+    return Row(path, summary, entries, untriaged, tuple(Reason(str(r), str(t), float(s)) for r, t, s in reasons),
                problems_from_json(problems, path))
 
 
@@ -105,13 +103,11 @@ def row_of(result: FileResult, today: dt.date, config: Config) -> Row:
     """``result``'s row as of ``today``."""
     c = result.contact
     if c is None:
-        return Row(result.path, None, (), (), None, (), (), 0.0, 0.0, None, None, None, None, 0, False, (),
-                   result.problems)
+        return Row(result.path, None, 0, False, (), result.problems)
     s = summarize(c, today, config.half_life_days)
     on_page = attention([s], Context(today, config))
     snoozed = c.snooze is not None and c.snooze > today
-    return Row(c.path, c.name, c.aliases, c.tags, c.company, c.needs, c.offers, s.given, s.taken, s.last_give,
-               s.last_take, s.last_contact, s.give_first, len(c.entries), untouched(c) and not snoozed,
+    return Row(c.path, replace(s, contact=light(c)), len(c.entries), untouched(c) and not snoozed,
                on_page[0].reasons if on_page else (), result.problems)
 
 
@@ -126,18 +122,14 @@ def file_checks(result: FileResult, today: dt.date, config: Config, root: Path) 
 
 def summaries_of(rows: Iterable[Row]) -> list[Summary]:
     """Each person's summary, in the order of ``rows`` (files without a contact left out)."""
-    return [Summary(r.contact(), r.given, r.taken, r.last_give, r.last_take, r.last_contact, r.give_first)
-            for r in rows if r.name is not None]
+    return [r.summary for r in rows if r.summary is not None]
 
 
-def people_of(rows: Iterable[Row], summaries: Iterable[Summary]) -> list[Person]:
-    """The attention page's people, most urgent first (as :func:`attention.attention` orders them);
-    ``summaries`` are :func:`summaries_of` the same rows."""
+def people_of(rows: Iterable[Row]) -> list[Person]:
+    """The attention page's people, most urgent first (as :func:`attention.attention` orders them)."""
     from notebook_tool.compute.attention import urgency
 
-    people = [Person(s, r.reasons) for r, s in zip((r for r in rows if r.name is not None), summaries, strict=True)
-              if r.reasons]
-    return sorted(people, key=urgency)
+    return sorted((Person(r.summary, r.reasons) for r in rows if r.summary is not None and r.reasons), key=urgency)
 
 
 def name_order(summaries: Iterable[Summary]) -> list[Summary]:
@@ -157,7 +149,7 @@ def check_problems(rows: Rows, today: dt.date) -> list[Problem]:
     for r, checked in zip(rows.rows, rows.checked, strict=True):
         out.extend(r.problems)
         out.extend(checked)
-    named = tuple(FileResult(r.path, r.contact(), ()) for r in rows.rows if r.name is not None)
+    named = tuple(FileResult(r.path, r.summary.contact, ()) for r in rows.rows if r.summary is not None)
     for check in ACROSS_FILES:  # they read names and aliases only: the vault they see needs no root
         out.extend(check(Vault(Path(), Config(), named), today))
     return sorted(set(out), key=problem_order)

@@ -57,7 +57,7 @@ def build(vault: Vault, today: dt.date) -> Report:
 def build_from_rows(rows: Rows) -> Report:
     """The same report as :func:`build`, from the rows the store keeps per person (compute/rows.py)."""
     sums = summaries_of(rows.rows)
-    people = people_of(rows.rows, sums)
+    people = people_of(rows.rows)
     return Report(rows.today, tuple(name_order(sums)), tuple(people), rows.errors(),
                   sum(1 for r in rows.rows if r.untriaged), sum(r.entries for r in rows.rows))
 

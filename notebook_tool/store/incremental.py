@@ -963,7 +963,7 @@ class State:
         rows = tuple(kept[rel] for rel in in_order)
         own = list(self.config_problems + self.walk_problems)
         if self.config.notes:  # the notes' own, and the names in them that are no one's (as Vault gets them)
-            own += self.notes.index().problems(r.contact() for r in rows if r.name is not None)
+            own += self.notes.index().problems(r.summary.contact for r in rows if r.summary is not None)
         return Rows(today, self.config, rows, tuple(own), with_checks)
 
     def _rows_stamp(self, rel: str) -> list[int]:

@@ -22,8 +22,9 @@ from itertools import accumulate
 from typing import Any
 
 from notebook_tool.compute.attention import Reason
+from notebook_tool.compute.ledger import Summary
 from notebook_tool.compute.rows import Row, problems_from_json, problems_json
-from notebook_tool.core.model import Problem
+from notebook_tool.core.model import Contact, Problem
 from notebook_tool.store.snapshot import Column, Columns
 
 _LISTS = ("aliases", "tags", "needs", "offers")
@@ -31,14 +32,20 @@ _LISTS = ("aliases", "tags", "needs", "offers")
 
 def columns(members: Sequence[str], rows: Sequence[Row]) -> list[Column]:
     """The rows of ``members`` (in that order, one each) as columns; the checks are :func:`checks_column`."""
+    if [r.path for r in rows] != list(members):
+        raise ValueError("rows out of member order")
+    sums = [r.summary for r in rows]
+    people = [c.contact for c in sums if c is not None]
     cols: list[Column] = [
-        ("r_name", "s", [r.name or "" for r in rows]),
-        ("r_kind", "q", [(r.name is not None) | (r.untriaged << 1) | ((_BOOL[r.give_first]) << 2) for r in rows]),
-        ("r_company", "s", [r.company or "" for r in rows]),
-        ("r_has_company", "q", [r.company is not None for r in rows]),
-        ("r_given", "d", [r.given for r in rows]),
-        ("r_taken", "d", [r.taken for r in rows]),
-        ("r_days", "q", [_ordinal(d) for r in rows for d in (r.last_give, r.last_take, r.last_contact)]),
+        ("r_kind", "q", [(s is not None) | (r.untriaged << 1) | (_BOOL[s.give_first if s else None] << 2)
+                         for r, s in zip(rows, sums)]),
+        # One value per person (the files with a contact, in member order) from here to the lists.
+        ("r_name", "s", [c.name for c in people]),
+        ("r_company", "s", [c.company or "" for c in people]),
+        ("r_has_company", "q", [c.company is not None for c in people]),
+        ("r_given", "d", [s.given for s in sums if s is not None]),
+        ("r_taken", "d", [s.taken for s in sums if s is not None]),
+        ("r_days", "q", [_ordinal(d) for s in sums if s is not None for d in (s.last_give, s.last_take, s.last_contact)]),
         ("r_entries", "q", [r.entries for r in rows]),
         ("r_reasons_n", "q", [len(r.reasons) for r in rows]),
         ("r_reason_rule", "s", [x.rule for r in rows for x in r.reasons]),
@@ -49,10 +56,8 @@ def columns(members: Sequence[str], rows: Sequence[Row]) -> list[Column]:
                                         for i, r in enumerate(rows) if r.problems}, ensure_ascii=False)),
     ]
     for field in _LISTS:
-        cols.append((f"r_{field}_n", "q", [len(getattr(r, field)) for r in rows]))
-        cols.append((f"r_{field}", "s", [v for r in rows for v in getattr(r, field)]))
-    if [r.path for r in rows] != list(members):
-        raise ValueError("rows out of member order")
+        cols.append((f"r_{field}_n", "q", [len(getattr(c, field)) for c in people]))
+        cols.append((f"r_{field}", "s", [v for c in people for v in getattr(c, field)]))
     return cols
 
 
@@ -65,13 +70,15 @@ def checks_column(members: Sequence[str], checked: Sequence[Sequence[Problem]]) 
 def rows(cols: Columns, members: Sequence[str]) -> list[Row]:
     """The rows :func:`columns` wrote for ``members``; ``ValueError`` if the columns are not of that shape."""
     n = len(members)
-    names, kinds, company, has_company = cols["r_name"], cols["r_kind"], cols["r_company"], cols["r_has_company"]
-    given, taken, days, entries = cols["r_given"], cols["r_taken"], cols["r_days"], cols["r_entries"]
-    if not (len(names) == len(kinds) == len(company) == len(has_company) == len(given) == len(taken)
-            == len(entries) == n and len(days) == 3 * n):
+    kinds, entries, counts = cols["r_kind"], cols["r_entries"], cols["r_reasons_n"]
+    if not len(kinds) == len(entries) == n or any(k >> 4 for k in kinds):
         raise ValueError("rows of another shape")
-    lists = [_ragged(cols[f"r_{field}_n"], cols[f"r_{field}"], n) for field in _LISTS]
-    counts = cols["r_reasons_n"]
+    k = sum(1 for kind in kinds if kind & 1)  # the files that hold a contact
+    names, company, has_company = cols["r_name"], cols["r_company"], cols["r_has_company"]
+    given, taken, days = cols["r_given"], cols["r_taken"], cols["r_days"]
+    if not (len(names) == len(company) == len(has_company) == len(given) == len(taken) == k and len(days) == 3 * k):
+        raise ValueError("rows of another shape")
+    lists = [_ragged(cols[f"r_{field}_n"], cols[f"r_{field}"], k) for field in _LISTS]
     rules = _ragged(counts, cols["r_reason_rule"], n)
     texts = _ragged(counts, cols["r_reason_text"], n)
     severities = _ragged(counts, cols["r_reason_severity"], n)
@@ -79,16 +86,19 @@ def rows(cols: Columns, members: Sequence[str]) -> list[Row]:
     if not isinstance(problems, dict):
         raise ValueError("rows of another shape")
     out = []
+    j = 0  # the next person's place in the per-person columns
     for i, path in enumerate(members):
         kind = kinds[i]
-        if kind >> 4:
-            raise ValueError("rows of another shape")
-        out.append(Row(
-            path, names[i] if kind & 1 else None, lists[0][i], lists[1][i], company[i] if has_company[i] else None,
-            lists[2][i], lists[3][i], given[i], taken[i], _day(days[3 * i]), _day(days[3 * i + 1]),
-            _day(days[3 * i + 2]), _FROM_BOOL[(kind >> 2) & 3], entries[i], bool(kind & 2),
-            tuple(Reason(r, t, s) for r, t, s in zip(rules[i], texts[i], severities[i], strict=True)),
-            problems_from_json(problems.get(str(i), ()), path)))
+        summary = None
+        if kind & 1:
+            contact = Contact(name=names[j], path=path, aliases=lists[0][j], tags=lists[1][j],
+                              company=company[j] if has_company[j] else None, needs=lists[2][j], offers=lists[3][j])
+            summary = Summary(contact, given[j], taken[j], _day(days[3 * j]), _day(days[3 * j + 1]),
+                              _day(days[3 * j + 2]), _FROM_BOOL[(kind >> 2) & 3])
+            j += 1
+        out.append(Row(path, summary, entries[i], bool(kind & 2),
+                       tuple(Reason(r, t, s) for r, t, s in zip(rules[i], texts[i], severities[i], strict=True)),
+                       problems_from_json(problems.get(str(i), ()), path)))
     return out
 
 
