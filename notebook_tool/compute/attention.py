@@ -147,29 +147,33 @@ def cadence_of(contact: Contact, config: Config) -> int:
     return min(tagged) if tagged else config.cadence_days
 
 
+def _due(s: Summary, config: Config) -> tuple[dt.date, int, dt.date] | None:
+    """:func:`overdue_on`'s day, with the cadence and the (spread) last contact it comes from."""
+    cadence = cadence_of(s.contact, config)
+    last = spread_last_contact(s.contact, s.last_contact, cadence)  # imported people: spread, not all due at once
+    if cadence == 0 or last is None:
+        return None
+    try:
+        return last + dt.timedelta(days=cadence + 1), cadence, last
+    except OverflowError:  # past 9999-12-31: never due within the calendar
+        return None
+
+
 def overdue_on(s: Summary, config: Config) -> dt.date | None:
     """The first day the cadence has run out (the overdue rule fires from then); None without one.
 
     An imported person's last contact is spread as the overdue rule spreads it (compute.triage).
     """
-    cadence = cadence_of(s.contact, config)
-    last = spread_last_contact(s.contact, s.last_contact, cadence)
-    if cadence == 0 or last is None:
-        return None
-    try:
-        return last + dt.timedelta(days=cadence + 1)
-    except OverflowError:  # past 9999-12-31: never due within the calendar
-        return None
+    due = _due(s, config)
+    return None if due is None else due[0]
 
 
 def rule_overdue(s: Summary, ctx: Context) -> Reason | None:
     """Days since last contact beyond the cadence."""
-    due = overdue_on(s, ctx.config)
-    if due is None or due > ctx.today:
+    due = _due(s, ctx.config)  # once: the day, and what it comes from for the text
+    if due is None or due[0] > ctx.today:
         return None
-    cadence = cadence_of(s.contact, ctx.config)
-    last = spread_last_contact(s.contact, s.last_contact, cadence)  # imported people: spread, not all due at once
-    assert last is not None  # overdue_on has a day only with a last contact
+    _, cadence, last = due
     since = (ctx.today - last).days
     if last != s.last_contact:  # an imported person's first check-in, spread (compute.triage)
         first = last + dt.timedelta(days=cadence)
@@ -208,7 +212,8 @@ def sort_key_name(name: str) -> str:
     if name.isascii():  # most names: NFKD leaves ASCII as it is and there are no combining marks
         return name.casefold()
     decomposed = unicodedata.normalize("NFKD", name)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    combining = unicodedata.combining
+    return "".join([c for c in decomposed if not combining(c)]).casefold()  # a list: join's fastest input
 
 
 def reasons_for(s: Summary, ctx: Context) -> tuple[Reason, ...]:
@@ -226,7 +231,8 @@ def attention(summaries: Iterable[Summary], ctx: Context) -> list[Person]:
         reasons = reasons_for(s, ctx)
         if reasons:
             people.append(Person(s, reasons))
-
+    if len(people) < 2:  # the pages ask for one person at a time: no key to make for a sort
+        return people
     return sorted(people, key=urgency)
 
 

@@ -46,26 +46,33 @@ def weight_of(entry: Entry, today: dt.date, half_life_days: int | None) -> float
 
 
 def summarize(contact: Contact, today: dt.date, half_life_days: int | None = None) -> Summary:
+    # Called for every person by both the pages and the calendar: attributes are read once
+    # per entry into locals, in one pass.
     given = taken = 0.0
     last_give = last_take = last_contact = None
     first_exchange: dt.date | None = None
     first_is_give = False
     for e in contact.entries:
-        if not e.counts:
+        if e.status == "open":  # not e.counts: the same test without a property call per entry
             continue
-        if last_contact is None or e.date > last_contact:
-            last_contact = e.date
-        if e.kind == "touch":
+        d = e.date
+        if last_contact is None or d > last_contact:
+            last_contact = d
+        kind = e.kind
+        if kind == "touch":
             continue
-        if e.kind == "give":
-            given += weight_of(e, today, half_life_days) if half_life_days else e.weight
-            last_give = e.date if last_give is None or e.date > last_give else last_give
+        w = weight_of(e, today, half_life_days) if half_life_days else e.weight
+        if kind == "give":
+            given += w
+            if last_give is None or d > last_give:
+                last_give = d
         else:
-            taken += weight_of(e, today, half_life_days) if half_life_days else e.weight
-            last_take = e.date if last_take is None or e.date > last_take else last_take
-        if first_exchange is None or e.date < first_exchange:
-            first_exchange, first_is_give = e.date, e.kind == "give"
-        elif e.date == first_exchange and e.kind == "give":
+            taken += w
+            if last_take is None or d > last_take:
+                last_take = d
+        if first_exchange is None or d < first_exchange:
+            first_exchange, first_is_give = d, kind == "give"
+        elif d == first_exchange and kind == "give":
             first_is_give = True
     if last_contact is None:
         last_contact = contact.met

@@ -27,6 +27,8 @@ from notebook_tool.core.model import Entry, Kind, Status
 _STATUS = re.compile(r"^\[(?P<mark>[ xX])\](?:\s+|$)")
 _WEIGHT = re.compile(r"(?:^|\s)\+(?P<w>\d+(?:\.\d+)?)$")
 _STARTS_WITH_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:\s|$)")
+# parse_iso_date's pattern, for a token without white space (so \Z, not $).
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _LINK = re.compile(r"\[\[([^\[\]|#^]+)(?:[#^|][^\[\]]*)?\]\]")
 
 MAPPING_KEYS = frozenset({"date", "what", "weight", "done", "with", "tags"})
@@ -51,6 +53,8 @@ class EntryError(ValueError):
 
 def links_in(text: str) -> tuple[str, ...]:
     """Names in ``[[Name]]``, ``[[Name|shown]]`` and ``[[Name#heading]]`` links."""
+    if "[[" not in text:  # most texts link no one: no scan, no dict
+        return ()
     seen: dict[str, None] = {}
     for m in _LINK.finditer(text):
         name = m.group(1).strip()
@@ -76,24 +80,36 @@ def parse_line(kind: Kind, line: str, lineno: int = 0) -> Entry:
     parts = line.strip().split(None, 1)
     if not parts:
         raise EntryError("empty entry: expected 'YYYY-MM-DD text'")
-    try:
-        date = parse_iso_date(parts[0])
-    except ValueError as exc:
-        why = str(exc)
-        if len(parts[0]) > 40:  # quote a short piece, not a pasted paragraph
-            why = f"expected a date as YYYY-MM-DD, got {parts[0][:39] + '…'!r}"
-        raise EntryError(f"{why} (an entry starts with its date: 'YYYY-MM-DD text')") from None
+    head = parts[0]
+    # The common case read here (parse_iso_date's own test, without its strips: ``head`` has
+    # no white space); anything else goes through parse_iso_date, for its message.
+    date = None
+    if _ISO_DATE.match(head):
+        try:
+            date = dt.date.fromisoformat(head)
+        except ValueError:
+            pass
+    if date is None:
+        try:
+            date = parse_iso_date(head)
+        except ValueError as exc:
+            why = str(exc)
+            if len(head) > 40:  # quote a short piece, not a pasted paragraph
+                why = f"expected a date as YYYY-MM-DD, got {head[:39] + '…'!r}"
+            raise EntryError(f"{why} (an entry starts with its date: 'YYYY-MM-DD text')") from None
     rest = parts[1] if len(parts) > 1 else ""
     status: Status = None
-    m = _STATUS.match(rest)
-    if m:
-        status = "open" if m.group("mark") == " " else "kept"
-        rest = rest[m.end() :]
+    if rest[:1] == "[":  # the regexes only run where they can match: most entries have neither
+        m = _STATUS.match(rest)
+        if m:
+            status = "open" if m.group("mark") == " " else "kept"
+            rest = rest[m.end() :]
     weight = 1.0
-    m = _WEIGHT.search(rest)
-    if m:
-        weight = _weight(m.group("w"))
-        rest = rest[: m.start()]
+    if "+" in rest:
+        m = _WEIGHT.search(rest)
+        if m:
+            weight = _weight(m.group("w"))
+            rest = rest[: m.start()]
     text = rest.strip()
     return Entry(kind, date, text, weight, status, links_in(text), (), lineno)
 

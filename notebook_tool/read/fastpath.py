@@ -38,6 +38,10 @@ _ITEM = "  - "
 # A plain scalar that starts with a letter is text to YAML 1.1, except these.
 _NOT_TEXT = frozenset(["yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL"])
 _ENTRY = re.compile(r"\d{4}-\d{2}-\d{2} [^\d\s]")
+# Most entry lines: "2025-01-10 [x] text +2" in one match (any other goes to parse_line). An
+# ASCII date, one space, maybe a mark and one space, then text that starts with none of
+# digit, space, "[" or "+" (so _ENTRY matches too) and holds no "+", then maybe " +N".
+_SIMPLE_ENTRY = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2}) (?:\[([ xX])\] )?([^\d\s\[+][^+]*)(?: \+([0-9]+(?:\.[0-9]+)?))?\Z")
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})\Z")
 _BIRTHDAY = re.compile(r"(?:--|(\d{4})-)(\d{2})-(\d{2})\Z")
 _CADENCE = re.compile(r"[1-9]\d{0,3}[dwmy]\Z")
@@ -127,12 +131,38 @@ def _mapping_entry(kind: str, raw: str, line: int) -> Entry:
     return entry
 
 
+def _simple_entry(kind: str, m: re.Match[str], line: int) -> Entry:
+    """The entry a :data:`_SIMPLE_ENTRY` match is, as ``E.parse_line`` reads that line.
+
+    ``parse_line`` splits off the date at the one space after it; its status
+    pattern takes the mark and the one space after (the text starts with no
+    space); its weight pattern finds the " +N" at the end, the text holding no
+    other "+"; the text is what is left, stripped. Read here from the match
+    groups instead, without the calls and the scans.
+    """
+    day, mark, text, weight = m.group(1, 2, 3, 4)
+    try:
+        date = dt.date.fromisoformat(day)
+    except ValueError:  # 2025-02-30: parse_line's error, so the full parser's
+        raise _Fallback from None
+    w = 1.0
+    if weight is not None:
+        w = float(weight)
+        if w <= 0:  # "+0": parse_line's error
+            raise _Fallback
+    text = text.strip()  # "x  +3": the spaces before the weight are not the text's
+    status = None if mark is None else ("open" if mark == " " else "kept")
+    return Entry(kind, date, text, w, status, E.links_in(text), (), line)  # type: ignore[arg-type]
+
+
 def _entry(kind: str, raw: str, line: int) -> Entry:
     if raw[:1] == "{":
         return _mapping_entry(kind, raw, line)
     if raw[:1] == '"':
         value = _text(raw)
-    elif _ENTRY.match(raw) and _plain_ok(raw, False):  # "&*!" were refused for the whole text
+    elif (m := _SIMPLE_ENTRY.match(raw)) and _plain_ok(raw, False):  # "&*!" were refused for the whole text
+        return _simple_entry(kind, m, line)
+    elif _ENTRY.match(raw) and _plain_ok(raw, False):
         value = raw
     else:
         raise _Fallback
@@ -194,78 +224,88 @@ def _parse(data: bytes, path: str, max_front_matter: int) -> FileResult:
     if len(data) > 4 * max_front_matter:  # the full parser reads only the head of huge files
         raise _Fallback
     text = data.decode("utf-8")
-    lines = text.split("\n")
-    end = None
-    for i in range(1, len(lines)):
-        if lines[i].rstrip() in ("---", "..."):
-            end = i
-            break
-    if end is None or lines[end] != "---":
-        raise _Fallback
-    front = lines[1:end]
-    yaml_text = "\n".join(front)
+    # The front matter ends at the first line that is exactly "---" (found without splitting
+    # the notes below it). A line before it that the full parser would end on instead ("...",
+    # "--- ") is neither a key nor an item line, so the loop below refuses it.
+    end = text.find("\n---\n", 3)
+    if end < 0:
+        if not text.endswith("\n---"):
+            raise _Fallback
+        end = len(text) - 4
+    yaml_text = text[4:end]  # "" when end is 3: the opening "---" then the closing one
     # Give up early, before any per-line work, on what it never reads: mapping
     # entries, comments, anchors, aliases and tags (the full parser's pre-scan
     # judges those).
-    if any(c in yaml_text for c in (" #", "&", "*", "!")):
+    if " #" in yaml_text or "&" in yaml_text or "*" in yaml_text or "!" in yaml_text:
         raise _Fallback
     if ("{" in yaml_text or "}" in yaml_text) and not (
             yaml_text.count("{") == yaml_text.count("}") == yaml_text.count("\n  - {") + yaml_text.startswith("  - {")):
         raise _Fallback  # braces anywhere but one mapping entry per item line
-    if not all(line.isprintable() for line in front) or len(yaml_text.encode()) + 1 > max_front_matter:
+    # Every line printable is the front matter printable once its line breaks are taken out.
+    if not yaml_text.replace("\n", "").isprintable() or len(yaml_text.encode()) + 1 > max_front_matter:
         raise _Fallback
     stem = nfc(path_stem(path))
-    if not front:  # "---" then "---": front matter with nothing in it
+    if end == 3:  # "---" then "---": front matter with nothing in it
         return FileResult(path, Contact(name=stem, path=path), ())
 
-    # Group lines: each key with its inline value or its "  - item" lines (file line numbers).
-    groups: list[tuple[str, str | None, list[tuple[str, int]]]] = []
+    # One pass over the lines: entries are read as their lines come; every other key is kept
+    # with its inline value or its "  - item" lines, and read after.
+    groups: list[tuple[str, str | None, list[str]]] = []
     seen: set[str] = set()
-    for n, line in enumerate(front, start=2):
+    entries: list[Entry] = []
+    kind: str | None = None  # the give/take/touch key whose entry lines these are, if any
+    items: list[str] | None = None  # else the list the item lines go to, if any
+    for n, line in enumerate(yaml_text.split("\n"), start=2):
         if line.startswith(_ITEM):
-            if not groups or groups[-1][1] is not None:
-                raise _Fallback
-            groups[-1][2].append((line[len(_ITEM):], n))
+            if kind is not None:
+                entries.append(_entry(kind, line[4:], n))
+            elif items is not None:
+                items.append(line[4:])
+            else:
+                raise _Fallback  # an item after "key: value", or before any key
             continue
         m = _KEY.match(line)
-        if not m or m.group(1) not in KNOWN or m.group(1) in seen:
+        if not m:
             raise _Fallback
-        seen.add(m.group(1))
-        rest = m.group(2)
+        key, rest = m.group(1, 2)
+        if key not in KNOWN or key in seen:
+            raise _Fallback
+        seen.add(key)
         if rest is not None and (not rest or rest != rest.strip()):
             raise _Fallback  # "key: " with nothing, or stray spaces: let YAML decide
-        groups.append((m.group(1), rest, []))
+        kind = items = None
+        if key in _KINDS:
+            if rest is None:
+                kind = key  # "give:" then its entries, or none yet (YAML null: no entries)
+            elif _flow(rest):
+                raise _Fallback  # entries in a flow list: rare, the full parser reads them
+        else:
+            values: list[str] = []
+            groups.append((key, rest, values))
+            if rest is None:
+                items = values
 
     name = stem
     fields: dict[str, object] = {}
-    entries: list[Entry] = []
     aliases: tuple[str, ...] = ()
-    for key, rest, items in groups:
-        if rest is None and not items:
-            if key in _KINDS:
-                continue  # "give:" with no entries yet: YAML null, no entries
-            raise _Fallback
-        if key in _KINDS:
-            if rest is not None:
-                if _flow(rest):
-                    raise _Fallback  # entries in a flow list: rare, the full parser reads them
-                continue
-            entries.extend(_entry(key, raw, n) for raw, n in items)
-        elif key in _TEXT_LISTS:
+    for key, rest, raws in groups:
+        if key in _TEXT_LISTS:
             if rest is None:
-                values = tuple(_text(raw) for raw, _ in items)
+                if not raws:
+                    raise _Fallback  # "tags:" with nothing: YAML null, the full parser decides
+                texts = tuple(_text(raw) for raw in raws)
             elif rest.startswith("["):
-                values = tuple(_text(raw, flow=True) for raw in _flow(rest))
+                texts = tuple(_text(raw, flow=True) for raw in _flow(rest))
             elif "," in rest and key in COMMA_LISTS:
                 raise _Fallback  # 'tags: a, b': the full parser reads the list and warns
             else:
-                values = (_text(rest),)
+                texts = (_text(rest),)
             if key == "aliases":
-                aliases = tuple(nfc(a) for a in values)
+                aliases = tuple(nfc(a) for a in texts)
             else:
-                fields[_TEXT_LISTS[key]] = values
+                fields[_TEXT_LISTS[key]] = texts
         elif rest is None:
-            raise _Fallback  # a list where one value belongs: the full parser words the error
+            raise _Fallback  # a list where one value belongs (or nothing): the full parser words the error
         elif key == "name":
             name = nfc(_text(rest))
         elif key in _TEXTS:

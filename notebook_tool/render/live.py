@@ -97,7 +97,7 @@ class LivePages:
         from notebook_tool.render.pages import attention_item, reciprocity_row
 
         errors = tuple((p.path, p.line, p.message, p.col, p.severity)
-                       for p in result.problems if p.severity == "error")
+                       for p in result.problems if p.severity == "error") if result.problems else ()
         c = result.contact
         if c is None:
             return (None, "", 0.0, 0.0, 0, None, None, None, (), errors, False)
