@@ -619,10 +619,10 @@ class State:
         meta["token"] = token = os.urandom(12).hex()
         meta["ics"] = self._page_stamp(CALENDAR_PAGE)
         meta.update(seen)
-        meta["inputs"], inputs_cols = self._inputs.columns()
-        cols = [("m_path", "s", members), ("m_stamp", "q", stamps), *self._live.columns(), *inputs_cols]
         snapshot.remove(delta_path)  # first: a delta never meets a base it was not made for
         try:
+            meta["inputs"], inputs_cols = self._inputs.columns()
+            cols = [("m_path", "s", members), ("m_stamp", "q", stamps), *self._live.columns(), *inputs_cols]
             if self._calendar is not None:
                 cols += self._calendar.columns()
         except (ValueError, KeyError, TypeError):  # a restored column that does not decode after all
@@ -899,7 +899,14 @@ class State:
         """Every file's row (:class:`compute.rows.Row`), in path order, as of ``today``, and with
         ``checks`` what the per-file checks found in each file; re-making only those whose file
         changed since the rows were last kept, and keeping them for next time."""
-        from notebook_tool.compute.rows import Rows, file_checks, problems_from_json, row_from_json, row_of
+        from notebook_tool.compute.rows import (
+            Rows,
+            file_checks,
+            problems_from_json,
+            problems_json,
+            row_from_json,
+            row_of,
+        )
         from notebook_tool.store import rowfile
 
         paths = self._snapshot_paths()
@@ -907,7 +914,7 @@ class State:
         delta_path = None if base_path is None else base_path.with_suffix(".rowsdelta")
         context = self._rows_context(today)
         kept: dict[str, Row] = {}
-        found: dict[str, tuple[Problem, ...]] = {}
+        found: dict[str, list[Any]] = {}  # each file's checks as plain data (compute.rows.problems_json)
         cols: Any = None
         members: list[str] = []
         token = None
@@ -934,7 +941,7 @@ class State:
                     for rel, (_, value) in delta.items():
                         if value is not None and rel not in changed:
                             kept[rel] = row_from_json(value[0])
-                            found[rel] = problems_from_json(value[1], rel)
+                            found[rel] = value[1]
             except (ValueError, TypeError, KeyError, IndexError, AttributeError):
                 kept, found, cols, members, token, delta = {}, {}, None, [], None, {}
         kept = {rel: row for rel, row in kept.items() if rel in self.paths}
@@ -943,7 +950,7 @@ class State:
             def make(rel: str, shown: FileResult) -> None:
                 shown = self._noted(shown)
                 kept[rel] = row_of(shown, today, self.config)
-                found[rel] = file_checks(shown, today, self.config, self.root)
+                found[rel] = problems_json(file_checks(shown, today, self.config, self.root), rel)
 
             if len(todo) > 64:  # many: one pass over the store beats a query per file
                 wanted = set(todo) - self.unread.keys() - self.last_good.keys()
@@ -959,7 +966,7 @@ class State:
             self._keep_rows(base_path, delta_path, context, token, cols, members, delta, todo, gone, kept, found)
         with_checks = None
         if checks:
-            with_checks = tuple(found[rel] for rel in in_order)
+            with_checks = tuple(problems_from_json(found[rel], rel) for rel in in_order)
         rows = tuple(kept[rel] for rel in in_order)
         own = list(self.config_problems + self.walk_problems)
         if self.config.notes:  # the notes' own, and the names in them that are no one's (as Vault gets them)
@@ -972,7 +979,7 @@ class State:
 
     def _keep_rows(self, base_path: Path, delta_path: Path, context: str, token: str | None, cols: Any,
                    members: list[str], delta: dict[str, list[Any]], todo: list[str], gone: set[str],
-                   kept: dict[str, Row], found: dict[str, tuple[Problem, ...]]) -> None:
+                   kept: dict[str, Row], found: dict[str, list[Any]]) -> None:
         """Leave the rows for next time: the people made again, in the delta beside the base; a new
         base when there is none (or it would not decode) or the delta outgrows DELTA_MAX."""
         from notebook_tool.store import rowfile

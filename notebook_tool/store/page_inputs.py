@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import bisect
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 from notebook_tool.core.digest import data_digest
@@ -40,10 +41,13 @@ class PageInputs:
         self.paths: dict[str, list[str]] = {p: [] for p in pages}
         self.digests: dict[str, list[str]] = {p: [] for p in self.paths}
         self.totals: dict[str, int] = dict.fromkeys(self.paths, 0)
-        self.texts: dict[str, list[str]] = {p: [] for p in keeps_values if p in self.paths}
+        self.keeps = {p for p in keeps_values if p in self.paths}  # the pages with page_of
+        self.texts: dict[str, list[str]] = {p: [] for p in self.keeps}
+        # Restored texts not decoded yet (a save whose inputs did not change never needs them).
+        self._undecoded: dict[str, Callable[[], list[str]]] = {}
         # Per page with inputs kept: (rel, before, after) as JSON text (None: none) since seen(), and
         # the key() the inputs had then (the page last rendered matched it).
-        self.changes: dict[str, list[tuple[str, str | None, str | None]]] = {p: [] for p in self.texts}
+        self.changes: dict[str, list[tuple[str, str | None, str | None]]] = {p: [] for p in self.keeps}
         self.seen_key: dict[str, tuple[int, int]] = {}
 
     @classmethod
@@ -56,7 +60,7 @@ class PageInputs:
             digests = [people[rel][page][0] for rel in rels]
             out.digests[page] = [format(d, "032x") for d in digests]
             out.totals[page] = sum(digests) % _MOD
-            if page in out.texts:
+            if page in out.keeps:
                 out.texts[page] = [_text(people[rel][page][1]) for rel in rels]
             out.seen(page)
         return out
@@ -66,13 +70,15 @@ class PageInputs:
         inputs = inputs or {}
         for page, paths in self.paths.items():
             digests = self.digests[page]
-            texts = self.texts.get(page)
             i = bisect.bisect_left(paths, rel)
             here = i < len(paths) and paths[i] == rel
+            got = inputs.get(page)
+            if here and got is not None and digests[i] == format(got[0], "032x"):
+                continue  # the same inputs as before (so the same text): nothing moves
+            texts = self._texts_of(page)
             before = texts[i] if here and texts is not None else None
             if here:
                 self.totals[page] = (self.totals[page] - int(digests[i], 16)) % _MOD
-            got = inputs.get(page)
             after = None if got is None or texts is None else _text(got[1])
             if got is None:
                 if here:
@@ -99,7 +105,7 @@ class PageInputs:
 
     def values(self, page: str) -> list[Any]:
         """Everyone's inputs to ``page``, in path order (decoded in one go)."""
-        values = json.loads("[" + ",".join(self.texts[page]) + "]")
+        values = json.loads("[" + ",".join(self._texts_of(page) or ()) + "]")
         if len(values) != len(self.paths[page]):
             raise ValueError("inputs of another shape")
         return list(values)
@@ -121,10 +127,10 @@ class PageInputs:
         cols: list[tuple[str, str, Any]] = []
         for i, page in enumerate(self.paths):
             cols += [(f"in{i}_path", "s", self.paths[page]), (f"in{i}_digest", "s", self.digests[page])]
-            if page in self.texts:
-                cols.append((f"in{i}_values", "s", self.texts[page]))
+            if page in self.keeps:
+                cols.append((f"in{i}_values", "s", self._texts_of(page)))
         meta = {"pages": list(self.paths), "totals": [self.totals[p] for p in self.paths],
-                "values": [p for p in self.paths if p in self.texts]}
+                "values": [p for p in self.paths if p in self.keeps]}
         return meta, cols
 
     @classmethod
@@ -144,8 +150,19 @@ class PageInputs:
             if not isinstance(totals[i], int) or not 0 <= totals[i] < _MOD:
                 raise ValueError("bad inputs total")
             out.paths[page], out.digests[page], out.totals[page] = paths, digests, totals[i]
-            if page in out.texts:
-                out.texts[page] = cols[f"in{i}_values"]
-                if len(out.texts[page]) != len(paths):
+            if page in out.keeps:
+                name = f"in{i}_values"
+                if cols.count(name) != len(paths):  # from the header: the texts are decoded when first used
                     raise ValueError("bad inputs columns")
+                out._undecoded[page] = partial(cols.__getitem__, name)
         return out
+
+    def _texts_of(self, page: str) -> list[str] | None:
+        """``page``'s kept texts (None if it keeps none), decoded now if restored undecoded; ``ValueError``
+        if they do not decode."""
+        if page in self._undecoded:
+            texts = self._undecoded.pop(page)()
+            if not isinstance(texts, list) or len(texts) != len(self.paths[page]):
+                raise ValueError("bad inputs columns")
+            self.texts[page] = texts
+        return self.texts.get(page)

@@ -6,7 +6,8 @@ read back. A column per field (strings, numbers, and lists of strings as
 their items plus a count per row) decodes in a few splits and array reads,
 where a JSON text per row cost 30,000 parses and 100 MB at 30,000 people.
 The per-file checks' problems, which only ``check`` reads, are a JSON column
-of their own, decoded only when asked for (columns are decoded lazily).
+of their own, decoded only when asked for (columns are decoded lazily), and
+kept as plain data, not 190,000 problem objects, by the other commands.
 
 The people put since the file was written are kept in a small JSON delta
 beside it (:func:`row_from_json` values), as for the pages' snapshot: an edit
@@ -17,14 +18,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from itertools import accumulate
 from typing import Any
 
 from notebook_tool.compute.attention import Reason
 from notebook_tool.compute.ledger import Summary
 from notebook_tool.compute.rows import Row, problems_from_json, problems_json
-from notebook_tool.core.model import Contact, Problem
+from notebook_tool.core.model import Contact
 from notebook_tool.store.snapshot import Column, Columns
 
 _LISTS = ("aliases", "tags", "needs", "offers")
@@ -61,10 +62,10 @@ def columns(members: Sequence[str], rows: Sequence[Row]) -> list[Column]:
     return cols
 
 
-def checks_column(members: Sequence[str], checked: Sequence[Sequence[Problem]]) -> Column:
-    """What the per-file checks found, per member (one JSON text, decoded only by ``check``)."""
-    return ("r_checked", "j", json.dumps({str(i): problems_json(c, rel) for i, (rel, c) in
-                                          enumerate(zip(members, checked, strict=True)) if c}, ensure_ascii=False))
+def checks_column(members: Sequence[str], checked: Sequence[list[Any]]) -> Column:
+    """What the per-file checks found, per member, as :func:`~notebook_tool.compute.rows.problems_json`
+    gave it (one JSON text, decoded only by ``check`` and when a new base is written)."""
+    return ("r_checked", "j", json.dumps({str(i): c for i, c in enumerate(checked) if c}, ensure_ascii=False))
 
 
 def rows(cols: Columns, members: Sequence[str]) -> list[Row]:
@@ -102,17 +103,17 @@ def rows(cols: Columns, members: Sequence[str]) -> list[Row]:
     return out
 
 
-def checks(cols: Columns, members: Sequence[str]) -> list[tuple[Problem, ...]]:
-    """What :func:`checks_column` kept, per member."""
+def checks(cols: Columns, members: Sequence[str]) -> list[list[Any]]:
+    """What :func:`checks_column` kept, per member, as plain data (``problems_from_json`` reads it)."""
     found = cols.json("r_checked")
-    if not isinstance(found, dict):
+    if not isinstance(found, dict) or not all(isinstance(v, list) for v in found.values()):
         raise ValueError("checks of another shape")
-    return [problems_from_json(found.get(str(i), ()), rel) for i, rel in enumerate(members)]
+    return [found.get(str(i), []) for i in range(len(members))]
 
 
-def row_json(row: Row, checked: Iterable[Problem]) -> list[Any]:
-    """A row and its checks as the delta keeps them."""
-    return [row.to_json(), problems_json(checked, row.path)]
+def row_json(row: Row, checked: list[Any]) -> list[Any]:
+    """A row and its checks (as plain data) as the delta keeps them."""
+    return [row.to_json(), checked]
 
 
 def _ragged(counts: Sequence[int], flat: Sequence[Any], n: int) -> list[tuple[Any, ...]]:
