@@ -702,25 +702,7 @@ class State:
         """The delta made for the base ``token``: rel -> [stamp or None, [piece, events, inputs] or None],
         and its meta; ({}, None) if there is none for it (the base alone is right, only slower to
         bring up to date)."""
-        data = snapshot.read(path)
-        if data is None:
-            return {}, None
-        try:
-            cols = snapshot.unpack(data)
-            if cols.meta.get("base") != token:
-                return {}, None
-            people = cols.json("people")
-        except ValueError:
-            return {}, None
-        if not isinstance(people, dict):
-            return {}, None
-        for value in people.values():
-            if not (isinstance(value, list) and len(value) == 2
-                    and (value[0] is None or (isinstance(value[0], list) and len(value[0]) == 4))
-                    and (value[1] is None or (isinstance(value[1], list) and len(value[1]) == 3
-                                              and _inputs_ok(value[1][2])))):
-                return {}, None
-        return people, cols.meta
+        return _delta_of(path, token, lambda v: len(v) == 3 and _inputs_ok(v[2]))
 
     def _whole_vault_pages(self) -> dict[str, Any]:
         from notebook_tool.render.extra import extra_page_functions
@@ -928,7 +910,7 @@ class State:
                         raise ValueError("rows of another day, settings or code")
                     token = cols.meta["token"]
                     assert delta_path is not None
-                    delta = self._read_rows_delta(delta_path, token)
+                    delta, _ = _delta_of(delta_path, token, lambda v: len(v) == 2)  # [row, checks]
                     changed = self._changed_since(cols, delta)
                     members = cols["m_path"]
                     for rel, row in zip(members, rowfile.rows(cols, members), strict=True):
@@ -1015,28 +997,33 @@ class State:
         if not snapshot.write(base_path, {"context": context, "token": os.urandom(12).hex()}, cols_out):
             snapshot.remove(base_path)
 
-    def _read_rows_delta(self, path: Path, token: str) -> dict[str, list[Any]]:
-        """The rows' delta made for the base ``token`` (rel -> [stamp or None, [row, checks] or None]);
-        empty if there is none for it."""
-        data = snapshot.read(path)
-        if data is None:
-            return {}
-        try:
-            cols = snapshot.unpack(data)
-            people = cols.json("people") if cols.meta.get("base") == token else {}
-        except ValueError:
-            return {}
-        if not isinstance(people, dict) or not all(
-                isinstance(v, list) and len(v) == 2 and (v[0] is None or (isinstance(v[0], list) and len(v[0]) == 4))
-                and (v[1] is None or (isinstance(v[1], list) and len(v[1]) == 2)) for v in people.values()):
-            return {}
-        return people
-
     def save(self) -> None:
         if self.use_cache:
             self.cache.save()
         # After the store: notes recorded as read only once the pieces that show them are.
         self.notes.save()
+
+
+def _delta_of(path: Path, token: str, value_ok: Callable[[list[Any]], bool]) -> tuple[dict[str, list[Any]],
+                                                                                   dict[str, Any] | None]:
+    """A delta beside a base (the pages' snapshot, the rows): rel -> [stamp or None, value or None] and
+    its meta, if it was made for the base ``token`` and every value is a list ``value_ok`` takes;
+    else ({}, None), and the base alone is used."""
+    data = snapshot.read(path)
+    if data is None:
+        return {}, None
+    try:
+        cols = snapshot.unpack(data)
+        if cols.meta.get("base") != token:
+            return {}, None
+        people = cols.json("people")
+    except ValueError:
+        return {}, None
+    if not isinstance(people, dict) or not all(
+            isinstance(v, list) and len(v) == 2 and (v[0] is None or (isinstance(v[0], list) and len(v[0]) == 4))
+            and (v[1] is None or (isinstance(v[1], list) and value_ok(v[1]))) for v in people.values()):
+        return {}, None
+    return people, cols.meta
 
 
 def _inputs_ok(value: Any) -> bool:
@@ -1173,35 +1160,20 @@ def cached_output(root: Path, command: str, today: dt.date, compute: Callable[[V
                   progress: Progress | None = None, use_cache: bool = True) -> str:
     """What ``compute`` makes of the vault at ``root``: memoised in the store while no file changes.
 
-    For the read-only commands (``list``, ``report``, ``check``). ``command``
-    names the command and every option that shapes its output. The memo is
-    keyed by it, the day, the settings, the notes read and the code of every
-    layer that computes or renders, and it belongs to one *generation* of
-    the store (see ``Cache.memo``): it is used only when the rescan finds
-    no file added, removed or changed. Otherwise the vault is loaded as by
-    :func:`cached_vault` (only changed files re-read) and the new output is
-    kept for next time. ``compute`` must be a pure function of the vault.
+    For the read-only commands that compare everyone with everyone (``report
+    introductions``). ``command`` names the command and every option that
+    shapes its output. The memo is keyed by it, the day, the settings, the
+    notes read and the code of every layer that computes or renders, and it
+    belongs to one *generation* of the store (see ``Cache.memo``): it is
+    used only when the rescan finds no file added, removed or changed.
+    Otherwise the vault is loaded as by :func:`cached_vault` (only changed
+    files re-read) and the new output is kept for next time. ``compute``
+    must be a pure function of the vault.
     """
     root = root.resolve()
     if not use_cache:
         return compute(load_vault(root, progress))
-    state = State(root)
-    changes = state.rescan(progress)
-    key = repr((command, state._pages_key(today), code_fingerprint(("core", "compute", "render", "cli"))))
-    if not changes and not state.unread:
-        hit = state.cache.memo(key)
-        if hit is not None:
-            state.save()  # what the rescan learnt (a racy hash aged out, folder stamps), if anything
-            state.cache.close()
-            return hit
-    vault = state.vault()
-    out = compute(vault)
-    state.save()
-    if not state.unread and not state.walk_problems:
-        # An unreadable file is retried every time, and a walk problem (a
-        # symlink) can change without any stamp: never vouch for those.
-        state.cache.put_memo(key, out)
-    return out
+    return _memoised(root, command, today, lambda state: compute(state.vault()), progress)
 
 
 def cached_report(root: Path, command: str, today: dt.date, join: Callable[[Rows], str],
@@ -1214,9 +1186,19 @@ def cached_report(root: Path, command: str, today: dt.date, join: Callable[[Rows
     ``checks``: with what the per-file checks found). ``join`` must be a
     pure function of the rows.
     """
-    root = root.resolve()
+    def make(state: State) -> str:
+        with no_gc():  # tens of thousands of rows: the collector would walk them again and again
+            return join(state.rows(today, checks))
+
+    return _memoised(root.resolve(), command, today, make, None, use_cache)
+
+
+def _memoised(root: Path, command: str, today: dt.date, make: Callable[[State], str],
+              progress: Progress | None, use_cache: bool = True) -> str:
+    """``make(state)`` after a rescan, or the output the same command kept for this generation of the
+    store when the rescan found nothing changed; the new output kept for next time."""
     state = State(root, use_cache=use_cache)
-    changes = state.rescan(None)
+    changes = state.rescan(progress)
     key = repr((command, state._pages_key(today), code_fingerprint(("core", "compute", "render", "cli"))))
     if use_cache and not changes and not state.unread:
         hit = state.cache.memo(key)
@@ -1224,11 +1206,12 @@ def cached_report(root: Path, command: str, today: dt.date, join: Callable[[Rows
             state.save()  # what the rescan learnt (a racy hash aged out, folder stamps), if anything
             state.cache.close()
             return hit
-    with no_gc():  # tens of thousands of rows: the collector would walk them again and again
-        out = join(state.rows(today, checks))
+    out = make(state)
     state.save()
     if use_cache and not state.unread and not state.walk_problems:
-        state.cache.put_memo(key, out)  # as in cached_output: never vouch for an unreadable file
+        # An unreadable file is retried every time, and a walk problem (a
+        # symlink) can change without any stamp: never vouch for those.
+        state.cache.put_memo(key, out)
     return out
 
 
