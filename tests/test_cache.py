@@ -100,8 +100,9 @@ def test_same_size_edit_within_one_tick_is_seen(vault: Make, monkeypatch: pytest
         with sqlite3.connect(cache_file(root)) as db:
             db.execute("UPDATE files SET hash = NULL")
             # The warm load reads the records from the meta row: drop the hash there too.
-            rels, flat, _ = json.loads(db.execute("SELECT value FROM meta WHERE key = 'stamps'").fetchone()[0])
-            db.execute("UPDATE meta SET value = ? WHERE key = 'stamps'", (json.dumps([rels, flat, {}]),))
+            table = cache_mod._stamps_from_row(db.execute("SELECT value FROM meta WHERE key = 'stamps'").fetchone()[0])
+            row = cache_mod._stamps_to_row({rel: (stamp, None) for rel, (stamp, _) in table.items()})
+            db.execute("UPDATE meta SET value = ? WHERE key = 'stamps'", (row,))
         db.close()
     st = os.stat(path)
     path.write_text("---\ntake:\n  - 2025-03-09 Lunch\n---\n", encoding="utf-8")  # same size
@@ -474,10 +475,29 @@ def test_index_after_one_edit_renders_only_that_person(vault: Make, monkeypatch:
     assert len(calls) == 13
 
 
-@pytest.mark.parametrize("blob", ['[[1], [1, 2, 3, 4], {}]', '[["people/Bob Smith.md"], [1, 2], {}]',
-                                  '[["people/Bob Smith.md"], ["a", "b", "c", "d"], {}]',
-                                  '[["people/Bob Smith.md"], [1, 2, 3, 4], {"people/Bob Smith.md": "zz"}]', 'nope'])
-def test_a_damaged_stamps_row_costs_a_reread_never_an_answer(vault: Make, blob: str) -> None:
+def _row(rels: list[str], stamps: bytes, rest: bytes = b'{"hashes":{},"wide":{}}', count: int | None = None) -> bytes:
+    paths = "\0".join(rels).encode()
+    return (cache_mod.STAMPS_MAGIC + (len(rels) if count is None else count).to_bytes(8, "big")
+            + len(paths).to_bytes(8, "big") + paths + stamps + rest)
+
+
+_FOUR = b"".join(n.to_bytes(8, "little") for n in (1, 2, 3, 4))
+
+
+@pytest.mark.parametrize("blob", [
+    _row(["people/Bob Smith.md"], _FOUR)[:-30],  # truncated
+    _row(["people/Bob Smith.md"], _FOUR[:16]),  # two stamps short
+    _row(["people/Bob Smith.md"], _FOUR, count=2),  # more paths announced than there are
+    _row(["people/Bob Smith.md", ""], _FOUR * 2),  # an empty path
+    _row(["people/Bob Smith.md"], _FOUR, b'{"hashes":{"people/Bob Smith.md":"zz"},"wide":{}}'),
+    _row(["people/Bob Smith.md"], _FOUR, b'{"hashes":{},"wide":{"people/Bob Smith.md":[1]}}'),
+    _row(["people/Bob Smith.md"], _FOUR, b'{"hashes":{},"wide":{"nobody.md":[1,2,3,4]}}'),
+    cache_mod.STAMPS_MAGIC + (1).to_bytes(8, "big") + (3).to_bytes(8, "big") + b"\xff\xfe\xfd" + _FOUR
+    + b'{"hashes":{},"wide":{}}',  # a path that is not UTF-8
+    _row(["people/Bob Smith.md"], _FOUR, b"\xff"),  # a tail that is not JSON
+    b"GXSTAMPS1\n", b"nope", "[[], [], {}]",  # the JSON row of before, as text
+])
+def test_a_damaged_stamps_row_costs_a_reread_never_an_answer(vault: Make, blob: bytes | str) -> None:
     root = vault({"people/Alice Chen.md": ALICE, "people/Bob Smith.md": BOB})
     age(root)
     fresh = cached_vault(root, use_cache=False)
@@ -532,3 +552,16 @@ def test_calendar_after_one_edit_comes_from_stored_events(vault: Make, monkeypat
     shutil.copytree(root, scratch, ignore=shutil.ignore_patterns("_index"))
     assert run_cli("--vault", str(scratch), "index", "--today", TODAY, env={"GUANXI_CACHE": "0"}).exit_code == 0
     assert (scratch / "_index/guanxi.ics").read_bytes() == feed
+
+
+def test_the_stamps_row_round_trips_hashes_and_stamps_past_int64() -> None:
+    """What the warm load reads back is what was saved: racy hashes, a 64-bit inode, a negative mtime
+    (a file from before 1970), paths of any script."""
+    records: dict[str, cache_mod.Record] = {
+        "people/Bob Smith.md": ((1_796_297_542_005_682_240, 120, 5_365_764, 1_796_297_542_006_673_097), None),
+        "people/李小龍.md": ((-5_000_000_000, 7, 2**64 - 3, 0), b"\x01" * 16),  # inode past int64
+        "people/Zoë.md": ((0, 0, 0, 0), b"\xff" * 16),
+        "people/\udcffBob.md": ((1, 2, 3, 4), None),  # a name that is not UTF-8 on disk (os.fsdecode)
+    }
+    assert cache_mod._stamps_from_row(cache_mod._stamps_to_row(records)) == records
+    assert cache_mod._stamps_from_row(cache_mod._stamps_to_row({})) == {}

@@ -84,6 +84,8 @@ class LivePages:
         self._dirty_tags: set[str] = set()
         self.untriaged: set[str] = set()  # imported people who are only a name: one line on the page
         self._found_later = False  # restored: ``people`` is filled only as people are put
+        # Restored: path -> name key, path -> rank, of the people not yet taken off (see _take).
+        self._restored: tuple[dict[str, tuple[str, str]], dict[str, tuple[Any, ...]]] | None = None
 
     def piece(self, path: str, result: FileResult) -> Piece:
         """What ``result``'s person puts on the pages: plain data, so the store can keep it.
@@ -281,11 +283,15 @@ class LivePages:
         """What was recorded for ``path``'s person (to take them off), removed from the record."""
         old: tuple[Any, ...] | None = self.people.pop(path, None)
         if old is None and self._found_later:
-            # Restored pages: found where it is, rather than recorded for everyone up front.
-            name = next((n for n in self.names if n[1] == path), None)
+            # Restored pages: found where it is, rather than recorded for everyone up front. The
+            # maps are made at the first take (a pass over everyone, not one per person put) and
+            # hold only the restored people not taken off since: those put on are in ``people``.
+            if self._restored is None:
+                self._restored = ({n[1]: n for n in self.names}, {r[3]: r for r in self.ranks})
+            name = self._restored[0].pop(path, None)
             if name is None:
                 return None
-            rank = next((r for r in self.ranks if r[3] == path), None)
+            rank = self._restored[1].pop(path, None)
             tags = []
             for key, t in self.tags.items():
                 i = bisect.bisect_left(t.names, name)

@@ -47,6 +47,7 @@ import os
 import sqlite3
 import sys
 import time
+from array import array
 from collections.abc import Iterable, Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
@@ -461,9 +462,9 @@ class Cache:
         self.records: dict[str, Record] = {}
         # The stamps row as loaded (when the records came from it), and its text for the records as
         # they are now, made once per change of them (save() writes it; a snapshot records its hash).
-        self.stamps_loaded: str | None = None
+        self.stamps_loaded: bytes | None = None
         self._records_gen = 0
-        self._stamps_memo: tuple[int, str] | None = None
+        self._stamps_memo: tuple[int, bytes] | None = None
         # Folded names of the files read since the store was opened; the others' are
         # loaded only by names() (``show``): most commands never need them.
         self.keys: dict[str, tuple[str, ...]] = {}
@@ -501,7 +502,7 @@ class Cache:
             table: dict[str, Record] = {}
             blob = meta.get("stamps") if records else None
             if blob is not None:
-                table = _stamps_from_json(blob)
+                table = _stamps_from_row(blob)
                 # The blob must list the files the rows hold (a row count from the index is cheap):
                 # else another process saved meanwhile, or it is damaged; read the rows' own stamps.
                 count, = conn.execute("SELECT count(*) FROM files WHERE kind = ?", (KIND_CONTACT,)).fetchone()
@@ -739,10 +740,10 @@ class Cache:
             return  # not plain data: rendered again next time
         self.dirty = True
 
-    def stamps_json(self) -> str:
-        """The stamps row for the records as they are now."""
+    def stamps_row(self) -> bytes:
+        """The stamps row for the records as they are now (:func:`_stamps_to_row`)."""
         if self._stamps_memo is None or self._stamps_memo[0] != self._records_gen:
-            self._stamps_memo = (self._records_gen, _stamps_to_json(self.records))
+            self._stamps_memo = (self._records_gen, _stamps_to_row(self.records))
         return self._stamps_memo[1]
 
     def drop_piece(self, rel: str) -> None:
@@ -913,7 +914,7 @@ class Cache:
                 conn.execute("DELETE FROM memo")  # outputs of files that have changed since
             conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
                 ("gen", gen),
-                ("stamps", self.stamps_json()),
+                ("stamps", self.stamps_row()),
                 ("settings", json.dumps(self.settings)),
                 ("dirs", json.dumps(self.dirs)),
                 ("pages", json.dumps(_pages_to_json(self.pages))),
@@ -954,38 +955,80 @@ class Cache:
 _KEEP = object()  # in Cache._pending: keep the row's stored result, rewrite its record
 
 
-def _stamps_to_json(records: dict[str, Record]) -> str:
+STAMPS_MAGIC = b"GXSTAMPS1\n"
+_INT64 = range(-(2**63), 2**63)
+
+
+def _stamps_to_row(records: dict[str, Record]) -> bytes:
     """Every record as one row of meta: what every warm command loads first.
 
-    ``[paths, flat stamps, {path: hash hex}]``; one JSON decode of plain
-    integers and strings takes a fifth of the time of reading the same
-    stamps from 30,000 rows. The rows keep their own stamps, checked before
-    any row's result is used, so a blob that another process overwrote can
-    only make a file be read again.
+    Plain data in one blob: ``STAMPS_MAGIC``, the count and the byte length of
+    the paths (8 bytes each, big-endian), the paths joined by NUL (no path
+    holds one), their stamps as native int64 (4 per path), then JSON of the
+    few records that do not fit: ``{"hashes": {path: hex}, "wide": {path:
+    stamp}}`` (a hash while a file is racy; a stamp beyond int64, its slot
+    zeros). Decoding it takes a fifth of the time of the same stamps as JSON,
+    encoding it a sixth (it is written after every edit). The rows keep their
+    own stamps, checked before any row's result is used, so a blob that
+    another process overwrote can only make a file be read again.
     """
     rels = list(records)
-    flat: list[int] = []
+    values: list[int] = []
     hashes: dict[str, str] = {}
+    wide: dict[str, list[int]] = {}
     for rel in rels:
         stamp, h = records[rel]
-        flat.extend(stamp)
+        values.extend(stamp)
         if h is not None:
             hashes[rel] = h.hex()
-    return json.dumps([rels, flat, hashes], ensure_ascii=False, separators=(",", ":"))
+    try:
+        flat = array("q", values)
+    except OverflowError:  # an inode number past 2**63 (some network file systems): kept apart
+        for i, rel in enumerate(rels):
+            if not all(v in _INT64 for v in values[4 * i : 4 * i + 4]):
+                wide[rel] = values[4 * i : 4 * i + 4]
+                values[4 * i : 4 * i + 4] = [0, 0, 0, 0]
+        flat = array("q", values)
+    paths = "\0".join(rels).encode("utf-8", "surrogatepass")
+    rest = json.dumps({"hashes": hashes, "wide": wide}, separators=(",", ":")).encode("ascii")
+    if sys.byteorder != "little":
+        flat.byteswap()  # the blob is the same on every machine
+    return b"".join((STAMPS_MAGIC, len(rels).to_bytes(8, "big"), len(paths).to_bytes(8, "big"), paths,
+                     flat.tobytes(), rest))
 
 
-def _stamps_from_json(text: str) -> dict[str, Record]:
-    """The records :func:`_stamps_to_json` wrote; raises ``ValueError`` or ``TypeError`` on anything else."""
-    rels, flat, hashes = json.loads(text)
-    if (not isinstance(rels, list) or not isinstance(flat, list) or not isinstance(hashes, dict)
-            or len(flat) != 4 * len(rels)):
+def _stamps_from_row(blob: object) -> dict[str, Record]:
+    """The records :func:`_stamps_to_row` wrote; raises ``ValueError`` or ``TypeError`` on anything else."""
+    if not isinstance(blob, bytes) or not blob.startswith(STAMPS_MAGIC):
         raise ValueError("not a stamps row")
-    # Paths are used as paths (the folder shortcut lists them): they must be text. A
-    # stamp that is not four integers simply never equals a file's stat: read again.
-    if not all(type(r) is str for r in rels):
+    at = len(STAMPS_MAGIC)
+    count, size = int.from_bytes(blob[at : at + 8], "big"), int.from_bytes(blob[at + 8 : at + 16], "big")
+    at += 16
+    if at + size + 32 * count > len(blob):
+        raise ValueError("stamps row truncated")
+    try:
+        text = blob[at : at + size].decode("utf-8", "surrogatepass")
+        extra = json.loads(blob[at + size + 32 * count :].decode("ascii"))
+    except UnicodeDecodeError:
+        raise ValueError("not a stamps row") from None
+    # Paths are used as paths (the folder shortcut lists them): text, as many as announced.
+    rels = text.split("\0") if count else []
+    if len(rels) != count or (count and not all(rels)) or not isinstance(extra, dict):
         raise ValueError("not a stamps row")
-    it = iter(flat)
+    flat = array("q")
+    flat.frombytes(blob[at + size : at + size + 32 * count])
+    if sys.byteorder != "little":
+        flat.byteswap()
+    it = iter(flat.tolist())
     table: dict[str, Record] = {rel: (stamp, None) for rel, stamp in zip(rels, zip(it, it, it, it))}
+    hashes, wide = extra["hashes"], extra["wide"]
+    if not isinstance(hashes, dict) or not isinstance(wide, dict):
+        raise ValueError("not a stamps row")
+    for rel, stamp in wide.items():
+        # A stamp that is not four integers simply never equals a file's stat: read again.
+        if rel not in table or not isinstance(stamp, list) or len(stamp) != 4:
+            raise ValueError("not a stamps row")
+        table[rel] = (tuple(stamp), None)
     for rel, h in hashes.items():
         if rel not in table or not isinstance(h, str):
             raise ValueError("not a stamps row")
