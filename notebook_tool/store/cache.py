@@ -130,7 +130,13 @@ def no_gc() -> Iterator[None]:
 
     Building a vault's worth of contacts makes the collector scan the growing
     heap again and again: 10–25% of a cold index. Reference counting still
-    frees everything; the collector resumes (and runs) afterwards.
+    frees everything. Afterwards what was built is frozen (``gc.freeze``)
+    before the collector resumes: it is what the command (or ``watch``'s
+    session) works from to the end, and its first full collection would
+    otherwise scan it all once more (27 ms of the 70 ms that restoring the
+    pages takes at 30,000 people). Frozen objects are still freed by
+    reference counting; only a cycle made inside the block would outlive
+    its use, and the model holds none.
     """
     was = gc.isenabled()
     gc.disable()
@@ -138,6 +144,7 @@ def no_gc() -> Iterator[None]:
         yield
     finally:
         if was:
+            gc.freeze()
             gc.enable()
 
 
