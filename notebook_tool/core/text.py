@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import unicodedata
 
-from anyascii import anyascii
-
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive key: ``Zoë Ångström`` → ``zoe angstrom``."""
@@ -37,6 +35,10 @@ def fold_ascii(text: str) -> str:
     folded = fold(text)
     if folded.isascii():
         return folded
+    # Imported here: anyascii loads its tables through importlib.resources (tempfile, shutil,
+    # bz2, lzma…), 5 ms of every command's start-up, and most text is ASCII.
+    from anyascii import anyascii
+
     parts: list[str] = []
     for ch in folded:
         if ch.isascii():

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import stat as stat_mod
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -111,6 +110,8 @@ def atomic_file(path: Path, mode: int | None = None, exclusive: bool = False,
     per-file fsync for a batch of new files that the caller makes durable
     once at the end (``os.sync``): still atomic, only the flush is shared.
     """
+    import tempfile  # here: its imports (shutil, random, bz2, lzma…) are 4 ms of every command's start-up
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
