@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from notebook_tool.write.fsio import atomic_file, atomic_write
+from notebook_tool.write import fsio
+from notebook_tool.write.fsio import atomic_file, atomic_write, holds_exactly, write_if_changed
 
 
 def test_exclusive_creation_never_replaces_and_leaves_no_temp(tmp_path: Path) -> None:
@@ -37,3 +38,31 @@ def test_mode_is_kept(tmp_path: Path) -> None:
     os.chmod(path, 0o640)
     atomic_write(path, [b"a", b"b"], mode=0o640)
     assert (path.read_bytes(), os.stat(path).st_mode & 0o777) == (b"ab", 0o640)
+
+
+@pytest.mark.parametrize("change", [None, 0, 3, 4, 7, 8, 9, "longer", "shorter"])
+def test_a_page_is_compared_chunk_by_chunk_and_every_byte_counts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: int | str | None) -> None:
+    """The comparison that spares a rewrite reads the file in chunks (4 bytes here): a difference in
+    the first, a middle or the last byte of a chunk, or in the length, is a change; none is not."""
+    monkeypatch.setattr(fsio, "_COMPARE_CHUNK", 4)
+    path = tmp_path / "page.md"
+    old = b"0123456789"
+    path.write_bytes(old)
+    new = bytearray(old)
+    if isinstance(change, int):
+        new[change] ^= 1
+    elif change == "longer":
+        new += b"!"
+    elif change == "shorter":
+        del new[-1]
+    assert holds_exactly(path, new) is (change is None)
+    assert write_if_changed(path, new) is (change is not None)
+    assert path.read_bytes() == new
+
+
+def test_write_if_changed_creates_a_missing_page(tmp_path: Path) -> None:
+    path = tmp_path / "out" / "page.md"
+    assert write_if_changed(path, "héllo") is True
+    assert path.read_bytes() == "héllo".encode()
+    assert write_if_changed(path, "héllo") is False

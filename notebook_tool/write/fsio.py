@@ -195,14 +195,31 @@ def add_missing_lines(path: Path, lines: list[str], header: str | None = None,
     return True
 
 
+_COMPARE_CHUNK = 1 << 20
+
+
+def holds_exactly(path: Path, data: bytes | bytearray) -> bool:
+    """Whether the file holds exactly ``data``: another size is another file (not read at all), else
+    compared a chunk at a time, so a 19 MB feed costs 1 MB of memory to compare, not another 19."""
+    with open(path, "rb") as f:
+        if os.fstat(f.fileno()).st_size != len(data):
+            return False
+        view = memoryview(data)
+        at = 0
+        while chunk := f.read(_COMPARE_CHUNK):
+            if view[at : at + len(chunk)] != chunk:
+                return False
+            at += len(chunk)
+        return at == len(data)
+
+
 def write_if_changed(path: Path, text: str | bytes | bytearray) -> bool:
     """Write ``text`` (UTF-8; or bytes as they are) unless the file already holds exactly it."""
     data = text if isinstance(text, (bytes, bytearray)) else text.encode("utf-8")
     try:
-        # Another size is another file: the 16 MB feed is then not read again to be compared.
-        if os.stat(path).st_size == len(data) and path.read_bytes() == data:
+        if holds_exactly(path, data):
             return False
-    except FileNotFoundError:
+    except (FileNotFoundError, IsADirectoryError):
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, data)

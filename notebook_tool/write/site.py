@@ -21,7 +21,7 @@ from notebook_tool.core.errors import GuanxiError
 from notebook_tool.core.model import Vault
 from notebook_tool.read.notes import notes_of
 from notebook_tool.render.html import site
-from notebook_tool.write.fsio import atomic_write
+from notebook_tool.write.fsio import atomic_write, holds_exactly
 
 MANIFEST = ".guanxi-site"
 _HEADER = "# Written by guanxi html: the files of this site (deleted when no longer part of it)."
@@ -87,7 +87,7 @@ def write_site(root: Path, config: Config, out: Path, files: Mapping[str, bytes]
 
 def _write_bytes_if_changed(path: Path, data: bytes) -> bool:
     try:
-        if path.read_bytes() == data:
+        if holds_exactly(path, data):
             return False
     except FileNotFoundError:
         pass
