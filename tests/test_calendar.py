@@ -183,3 +183,16 @@ def test_the_last_day_of_the_calendar(vault: Callable[..., Path]) -> None:
     assert r.exit_code == 0, r.output
     for e in events(r.stdout):
         assert e.decoded("DTSTART") <= dt.date.max and "UID" in e
+
+
+@pytest.mark.parametrize("line", ["SUMMARY:abcdef", "SUMMARY:Zoë 王伟 \\, x"])
+def test_folding_at_the_smallest_limits_ends_and_keeps_every_character(line: str) -> None:
+    """A limit of 2 (one octet a piece, an escape's two kept together) still ends and loses nothing;
+    1 and 0 would leave no room for an octet after the space: refused, never a loop."""
+    from notebook_tool.render.calendar import fold
+
+    for limit in (2, 3, 6):
+        assert fold(line, limit).replace("\r\n ", "") == line
+    for limit in (1, 0):
+        with pytest.raises(ValueError):
+            fold(line, limit)

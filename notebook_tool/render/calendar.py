@@ -195,6 +195,8 @@ def fold(line: str, limit: int = 75) -> str:
     Each piece is the most whole characters that fit in ``limit - 1`` octets (at least one), less
     a last backslash or caret (never split an escape across lines) if it has more than one.
     """
+    if limit < 2:  # a piece after the leading space must hold an octet, or nothing would advance
+        raise ValueError(f"fold limit {limit}: at least 2")
     if len(line) < limit // 4:
         return line
     octets = len(line.encode("utf-8"))
