@@ -504,6 +504,8 @@ def test_a_damaged_stamps_row_costs_a_reread_never_an_answer(vault: Make, blob: 
     with sqlite3.connect(cache_file(root)) as db:
         db.execute("UPDATE meta SET value = ? WHERE key = 'stamps'", (blob,))
     db.close()
+    # The store is kept (its rows' own stamps read instead), and the answer is a fresh read's.
+    assert set(Cache.load(root, 65536).records) == {"people/Alice Chen.md", "people/Bob Smith.md"}
     assert cached_vault(root).results == fresh.results
     assert run_cli("--vault", str(root), "list", "--today", TODAY).stdout == \
         run_cli("--vault", str(root), "list", "--today", TODAY, env={"GUANXI_CACHE": "0"}).stdout

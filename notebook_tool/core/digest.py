@@ -15,4 +15,3 @@ from typing import Any
 def data_digest(value: Any) -> bytes:
     """16 bytes that differ whenever plain ``value`` differs."""
     return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=16).digest()
-

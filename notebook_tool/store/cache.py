@@ -509,11 +509,15 @@ class Cache:
             table: dict[str, Record] = {}
             blob = meta.get("stamps") if records else None
             if blob is not None:
-                table = _stamps_from_row(blob)
-                # The blob must list the files the rows hold (a row count from the index is cheap):
-                # else another process saved meanwhile, or it is damaged; read the rows' own stamps.
-                count, = conn.execute("SELECT count(*) FROM files WHERE kind = ?", (KIND_CONTACT,)).fetchone()
-                if count != len(table):
+                # The blob must decode and list the files the rows hold (a row count from the index
+                # is cheap): else another process saved meanwhile, or it is damaged; then the rows'
+                # own stamps are read, and the store is kept.
+                try:
+                    table = _stamps_from_row(blob)
+                    count, = conn.execute("SELECT count(*) FROM files WHERE kind = ?", (KIND_CONTACT,)).fetchone()
+                    if count != len(table):
+                        blob, table = None, {}
+                except (ValueError, TypeError):
                     blob, table = None, {}
             if blob is None and records:
                 for rel, m, s, i, c, h in conn.execute(
@@ -971,7 +975,7 @@ def _stamps_to_row(records: dict[str, Record]) -> bytes:
 
     Plain data in one blob: ``STAMPS_MAGIC``, the count and the byte length of
     the paths (8 bytes each, big-endian), the paths joined by NUL (no path
-    holds one), their stamps as native int64 (4 per path), then JSON of the
+    holds one), their stamps as little-endian int64 (4 per path), then JSON of the
     few records that do not fit: ``{"hashes": {path: hex}, "wide": {path:
     stamp}}`` (a hash while a file is racy; a stamp beyond int64, its slot
     zeros). Decoding it takes a fifth of the time of the same stamps as JSON,

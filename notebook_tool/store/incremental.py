@@ -51,7 +51,7 @@ from notebook_tool.store.cache import (
     stamp_of,
     store_path,
 )
-from notebook_tool.store.cache import digest as blake  # bytes of bytes, unlike page_inputs.digest
+from notebook_tool.store.cache import digest as bytes_digest  # page_inputs.digest is of plain data
 from notebook_tool.store.notes import NotesState
 from notebook_tool.store.page_inputs import PageInputs, digest
 
@@ -604,7 +604,7 @@ class State:
             return
         # The store's stamps row as this run leaves it: the next run, if it loads the same row, knows
         # that no one else read a file since, and looks at no member's stamp.
-        seen = {"stamps": blake(self.cache.stamps_row()).hex()}
+        seen = {"stamps": bytes_digest(self.cache.stamps_row()).hex()}
         if self._base_token is not None and len(self._since_base) <= DELTA_MAX:
             people = {rel: [self._stamp_now(rel), value] for rel, value in self._since_base.items()}
             text = json.dumps(people, ensure_ascii=False, allow_nan=False)
@@ -655,7 +655,7 @@ class State:
                 left = cols.meta if left is None else left  # what the last index left: delta, else base
                 ics = left.get("ics")
                 loaded = self.cache.stamps_loaded
-                if loaded is not None and blake(loaded).hex() == left.get("stamps"):
+                if loaded is not None and bytes_digest(loaded).hex() == left.get("stamps"):
                     # The store's records are the ones that run left: only the files this run's
                     # rescan read again (already in _touched) differ from the snapshot — a racy
                     # one included, as the rescan checks its hash.

@@ -21,7 +21,7 @@ from notebook_tool.core.errors import GuanxiError
 from notebook_tool.core.model import Vault
 from notebook_tool.read.notes import notes_of
 from notebook_tool.render.html import site
-from notebook_tool.write.fsio import atomic_write, holds_exactly
+from notebook_tool.write.fsio import atomic_write, write_if_changed
 
 MANIFEST = ".guanxi-site"
 _HEADER = "# Written by guanxi html: the files of this site (deleted when no longer part of it)."
@@ -73,8 +73,7 @@ def write_site(root: Path, config: Config, out: Path, files: Mapping[str, bytes]
         path = target / rel
         if not path.resolve().is_relative_to(target):  # a page path never leaves the site
             raise GuanxiError(f"internal: page path {rel!r} leaves the site folder")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if _write_bytes_if_changed(path, files[rel]):
+        if write_if_changed(path, files[rel]):  # its folder made as needed
             changed.append(rel)
     for rel in sorted(_previous(target) - set(files)):
         stale = (target / rel)
@@ -83,16 +82,6 @@ def write_site(root: Path, config: Config, out: Path, files: Mapping[str, bytes]
             changed.append(rel)
     atomic_write(target / MANIFEST, ("\n".join([_HEADER, *sorted(files)]) + "\n").encode("utf-8"))
     return tuple(changed)
-
-
-def _write_bytes_if_changed(path: Path, data: bytes) -> bool:
-    try:
-        if holds_exactly(path, data):
-            return False
-    except FileNotFoundError:
-        pass
-    atomic_write(path, data)
-    return True
 
 
 def site_files(vault: Vault, today: dt.date) -> dict[str, bytes]:
