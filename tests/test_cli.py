@@ -259,3 +259,13 @@ def test_init_appends_to_an_existing_gitignore_keeping_its_bytes(tmp_path: Path)
     (root / ".gitignore").write_bytes(ignored)
     run_cli("init", str(root))
     assert (root / ".gitignore").read_bytes() == ignored
+
+
+def test_json_text_is_json_dumps_with_an_indent() -> None:
+    """The --json outputs join the encoder's pieces in blocks (memory): the text is json.dumps's."""
+    from notebook_tool.cli.main import json_text
+
+    many = {"as_of": "2025-06-01", "people": [{"name": f"名前 {i}", "n": i / 3, "tags": [], "x": {}, "ok": None}
+                                              for i in range(5000)]}  # ~100,000 pieces: a dozen blocks
+    for value in (many, [], {}, "text", 1.5, {"a": [1, {"b": [float("inf"), "\u2028\""]}]}):
+        assert json_text(value) == json.dumps(value, ensure_ascii=False, indent=2)

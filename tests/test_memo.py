@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -153,3 +154,21 @@ def test_memo_of_another_generation_is_ignored(vault: Make) -> None:
     assert run_cli(*args).stdout == good
     with sqlite3.connect(store_path(root)) as conn:
         assert conn.execute("SELECT count(*) FROM memo WHERE output LIKE 'planted%'").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("planted", ["text", "not-zlib", "not-utf8"])
+def test_a_memo_row_not_as_put_memo_writes_it_is_a_miss(vault: Make, planted: str) -> None:
+    """The memo keeps UTF-8 compressed with zlib; a row of this generation in any other form (the
+    TEXT rows written before, damage) is never printed: the output is made again and kept again."""
+    root = vault({"people/Alice Chen.md": ALICE, "people/Bob Smith.md": BOB})
+    age(root)
+    args = ("--vault", str(root), "list", "--today", TODAY)
+    good = run_cli(*args).stdout
+    with sqlite3.connect(store_path(root)) as conn:
+        (blob,) = conn.execute("SELECT output FROM memo").fetchone()
+        assert isinstance(blob, bytes) and zlib.decompress(blob).decode("utf-8") == good
+        value = {"text": "planted", "not-zlib": b"planted", "not-utf8": zlib.compress(b"\xff planted")}[planted]
+        conn.execute("UPDATE memo SET output = ?", (value,))
+    assert run_cli(*args).stdout == good
+    with sqlite3.connect(store_path(root)) as conn:
+        assert [zlib.decompress(b).decode("utf-8") for (b,) in conn.execute("SELECT output FROM memo")] == [good]

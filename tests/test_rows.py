@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -183,12 +184,29 @@ def test_a_delta_that_outgrows_its_limit_becomes_a_new_base(root: Path, monkeypa
     assert not base.with_suffix(".rowsdelta").exists()
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "other-shape"])
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "other-shape", "checks-not-json",
+                                    "checks-of-another-shape", "checks-one-short"])
 def test_damaged_rows_are_made_again(root: Path, damage: str) -> None:
     assert_as_from_the_vault(root)
     base = store_path(root).with_suffix(".rows")
     data = base.read_bytes()
-    if damage == "garbage":
+    if damage.startswith("checks"):  # every row as it was; the per-file checks' text damaged
+        from notebook_tool.store import rowfile, snapshot
+
+        cols = snapshot.unpack(data)
+        members = cols["m_path"]
+        texts = rowfile.checks(cols, members)
+        assert any(texts)  # the vault has entries dated after TODAY: there is text to damage
+        bad = {"checks-not-json": "[[3, \"cut", "checks-of-another-shape": '[[3, "x", null, "fatal"]]'}
+        texts = [bad.get(damage, t) if t else t for t in texts][: -1 if damage == "checks-one-short" else None]
+        out = [("m_path", "s", members), ("m_stamp", "q", cols["m_stamp"]),
+               *rowfile.columns(members, rowfile.rows(cols, members)), ("r_checks", "s", texts)]
+        snapshot.write(base, cols.meta, out)
+        with sqlite3.connect(store_path(root)) as conn:  # else check prints its memo, reading no rows
+            conn.execute("DELETE FROM memo")
+        got = run_cli("--vault", str(root), "check", "--today", TODAY)  # nothing edited: the damage alone
+        assert (got.stdout, got.stderr) == reference(root, ("check",))
+    elif damage == "garbage":
         base.write_bytes(os.urandom(len(data)))
     elif damage == "truncated":
         base.write_bytes(data[: len(data) // 2])
@@ -233,3 +251,29 @@ def test_with_notes_the_reports_from_rows_are_the_reports_from_the_vault(tmp_pat
     assert_as_from_the_vault(root)
     edit(root, "people/Alice Chen.md", "---\n", "---\ntags: [noted]\n")
     assert_as_from_the_vault(root)
+
+
+def test_check_sorts_in_the_problems_of_paths_that_hold_no_row(tmp_path: Path) -> None:
+    """``check`` streams each file's problems in path order: the vault's own (a setting, symlinks the
+    walk refused, before, between and after the rows' paths) and duplicate names across folders land
+    where a sort of the whole vault's problems puts them, on the first run and from the memo."""
+    root = tmp_path / "vault"
+    outside = tmp_path / "outside.md"
+    outside.write_text("---\nname: Outside\n---\n", encoding="utf-8")
+    write_vault(root, {
+        "guanxi.toml": "bogus = 1\n",
+        "aa/B.md": "---\nname: A\ntouch:\n  - 2099-02-02 Later\n---\n",
+        "people/A.md": "---\ngive:\n  - 2099-01-01 Future\n  - 2099-01-01 Future\n---\n",
+        "people/M.md": "---\ngive:\n  - 2025-01-01 Fine\n---\n",
+    })
+    for rel in ("aa/0.md", "people/L.md", "people/zz.md"):
+        (root / rel).symlink_to(outside)
+    for p in [root, *root.rglob("*")]:
+        age(p, 3600)
+    want, summary = reference(root, ("check",))
+    assert [line.split(":")[0] for line in want.splitlines()] == [
+        "aa/0.md", "aa/B.md", "aa/B.md", "guanxi.toml", "people/A.md", "people/A.md", "people/A.md", "people/L.md",
+        "people/zz.md"]
+    for _ in range(2):  # made from the rows, then printed from the memo
+        got = run_cli("--vault", str(root), "check", "--today", TODAY)
+        assert (got.stdout, got.stderr) == (want, summary)

@@ -219,10 +219,28 @@ def echo_json(data: Any) -> None:
     click.echo(json_text(data))
 
 
-def json_text(data: Any) -> str:
-    import json  # here: only --json output needs it (~1 ms of every command's start-up)
+def echo_span(text: str, start: int, end: int, chunk: int = 1 << 20) -> None:
+    """``text[start:end]`` on stdout, a megabyte at a time: a report of 190,000 lines is ~15 MB,
+    and one slice and its encoding would hold two more copies of it at once."""
+    for i in range(start, end, chunk):
+        click.echo(text[i:min(i + chunk, end)], nl=False)
 
-    return json.dumps(data, ensure_ascii=False, indent=2)
+
+def json_text(data: Any) -> str:
+    """``json.dumps(data, ensure_ascii=False, indent=2)``, joined a few thousand pieces at a time.
+
+    Why: with an indent, ``json`` encodes in Python and lists every small piece it
+    made before one join; for 30,000 people that list of ~600,000 strings cost
+    more memory than the text itself. The encoder and its pieces are the same.
+    """
+    import json  # here: only --json output needs it (~1 ms of every command's start-up)
+    from itertools import islice
+
+    pieces = json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(data)
+    blocks = []
+    while block := "".join(islice(pieces, 8192)):
+        blocks.append(block)
+    return "".join(blocks)
 
 
 def memoised(root: Path, command: str, today: dt.date, compute: Any) -> str:
@@ -479,7 +497,7 @@ def check(ctx: click.Context, today: dt.date | None, strict: bool) -> None:
     import json
 
     from notebook_tool.compute.checks import GITATTRIBUTES, check_merge_driver, problem_order
-    from notebook_tool.compute.rows import check_problems
+    from notebook_tool.compute.rows import check_groups
     from notebook_tool.core.config import Config
     from notebook_tool.core.model import Problem, Vault
 
@@ -489,21 +507,35 @@ def check(ctx: click.Context, today: dt.date | None, strict: bool) -> None:
     def join(rows: Any) -> str:
         # The merge driver's registration lives in git's config, not in any file the store
         # stamps: that check runs every time, below, and is left out of the memo. Its
-        # problems are on .gitattributes, so the memo keeps the lines before and after that
-        # path as printed text, and that path's own problems as values to sort in.
-        found = check_problems(rows, day)
-        errors = sum(1 for p in found if p.severity == "error")
-        before = "".join(p.format() + "\n" for p in found if p.path < GITATTRIBUTES)
-        after = "".join(p.format() + "\n" for p in found if p.path > GITATTRIBUTES)
-        at = [[p.path, p.line, p.message, p.col, p.severity] for p in found if p.path == GITATTRIBUTES]
-        return json.dumps([len(rows.rows), errors, len(found) - errors, before, at, after], ensure_ascii=False)
+        # problems are on .gitattributes, so the memo keeps that path's own problems as
+        # values to sort in, and the lines before and after it as printed text: one line of
+        # JSON (the counts, those values, the length of the text before), then the text.
+        errors = warnings = 0
+        before: list[str] = []
+        after: list[str] = []
+        at: list[list[Any]] = []
+        for path, found in check_groups(rows, day):  # a file at a time: the text is all that is kept
+            n_errors = sum(1 for p in found if p.severity == "error")
+            errors, warnings = errors + n_errors, warnings + len(found) - n_errors
+            if path == GITATTRIBUTES:
+                at = [[p.path, p.line, p.message, p.col, p.severity] for p in found]
+            else:
+                (before if path < GITATTRIBUTES else after).append("".join(p.format() + "\n" for p in found))
+        text_before = "".join(before)
+        head = json.dumps([len(rows.rows), errors, warnings, len(text_before), at], ensure_ascii=False)
+        return head + "\n" + text_before + "".join(after)
 
-    n, errors, warnings, before, at, after = json.loads(per_person(root, "check", day, join, checks=True))
+    out = per_person(root, "check", day, join, checks=True)
+    start = out.index("\n") + 1
+    n, errors, warnings, split, at = json.loads(out[:start])
+    split += start
     live = check_merge_driver(Vault(root, Config(), ()), day)  # it looks at the root only
     errors += sum(1 for p in live if p.severity == "error")
     warnings += sum(1 for p in live if p.severity != "error")
     here = sorted({Problem(*p) for p in at} | set(live), key=problem_order)
-    click.echo(before + "".join(p.format() + "\n" for p in here) + after, nl=False)
+    echo_span(out, start, split)
+    click.echo("".join(p.format() + "\n" for p in here), nl=False)
+    echo_span(out, split, len(out))
     click.echo(f"{n} file{'s' if n != 1 else ''} checked: {errors} error{'s' if errors != 1 else ''}, "
                f"{warnings} warning{'s' if warnings != 1 else ''}", err=True)
     if errors or (strict and warnings):

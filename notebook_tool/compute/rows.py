@@ -3,7 +3,7 @@
 This module owns :class:`Row`, :func:`row_of` (a file's result, the day and the
 settings → its row), the row's plain-data form (:meth:`Row.to_json`,
 :func:`row_from_json`) and the way back to the values the report functions
-take (:func:`summaries_of`, :func:`people_of`, :func:`check_problems`).
+take (:func:`summaries_of`, :func:`people_of`, :func:`check_groups`).
 
 Why: ``list``, ``report attention|reciprocity`` and ``check`` are each a
 function of every person's file, the day and the settings, and each
@@ -21,7 +21,9 @@ count is :attr:`Row.entries`), no e-mail or phone.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import heapq
+import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -72,7 +74,10 @@ class Rows:
     config: Config
     rows: tuple[Row, ...]
     problems: tuple[Problem, ...]
-    checked: tuple[tuple[Problem, ...], ...] | None = None  # per row, for ``check`` (else not read)
+    # Per row, for ``check`` (else not read): what the per-file checks found, as :func:`checks_text`
+    # made it. Text, decoded one file at a time by :func:`check_groups`: 190,000 problems at 30,000
+    # people held as values cost ~40 MB more than their text.
+    checked: tuple[str, ...] | None = None
 
     def errors(self) -> tuple[Problem, ...]:
         """The errors the pages list, in ``Vault.all_problems``' order."""
@@ -137,22 +142,68 @@ def name_order(summaries: Iterable[Summary]) -> list[Summary]:
     return sorted(summaries, key=lambda s: (sort_key_name(s.contact.name), s.contact.path))
 
 
-def check_problems(rows: Rows, today: dt.date) -> list[Problem]:
-    """Every problem ``check`` reports but the merge driver's: the files' own, the per-file checks'
-    (``rows.checked``) and duplicate names across the rows, in ``check``'s order
-    (``compute.checks.run_checks``)."""
+def check_groups(rows: Rows, today: dt.date) -> Iterator[tuple[str, list[Problem]]]:
+    """Every problem ``check`` reports but the merge driver's, as ``(path, its problems)`` in
+    ``check``'s order (``compute.checks.run_checks``: by path, then line; no problem twice): the
+    files' own, the per-file checks' (``rows.checked``, decoded one file at a time, so the whole
+    vault's problems are never held at once) and duplicate names across the rows.
+
+    ``ValueError`` if the rows were made without the checks, are not in path order, or a file's
+    checks do not decode."""
     from notebook_tool.compute.checks import ACROSS_FILES, problem_order
 
     if rows.checked is None:
         raise ValueError("rows made without the per-file checks")
-    out = list(rows.problems)
-    for r, checked in zip(rows.rows, rows.checked, strict=True):
-        out.extend(r.problems)
-        out.extend(checked)
+    # The few problems not found by the file they are on: the vault's own (settings, the walk) and
+    # duplicate names. Filed under their path, to be sorted in with that path's own.
+    elsewhere: dict[str, set[Problem]] = {}
     named = tuple(FileResult(r.path, r.summary.contact, ()) for r in rows.rows if r.summary is not None)
-    for check in ACROSS_FILES:  # they read names and aliases only: the vault they see needs no root
-        out.extend(check(Vault(Path(), Config(), named), today))
-    return sorted(set(out), key=problem_order)
+    across = [p for check in ACROSS_FILES for p in check(Vault(Path(), Config(), named), today)]
+    for p in [*rows.problems, *across, *(p for r in rows.rows for p in r.problems if p.path != r.path)]:
+        elsewhere.setdefault(p.path, set()).add(p)
+
+    def per_file() -> Iterator[tuple[str, list[Problem]]]:
+        last = ""
+        for r, text in zip(rows.rows, rows.checked or (), strict=True):
+            if r.path <= last:
+                raise ValueError("rows out of path order")
+            last = r.path
+            found = {p for p in r.problems if p.path == r.path}
+            found.update(checks_from_text(text, r.path))
+            found.update(elsewhere.pop(r.path, ()))
+            if found:
+                yield r.path, sorted(found, key=problem_order)
+
+    listed = {r.path for r in rows.rows}
+    others = [(path, sorted(ps, key=problem_order)) for path, ps in sorted(elsewhere.items()) if path not in listed]
+    # Paths differ between the two streams, so merging by path keeps check's order overall.
+    yield from heapq.merge(per_file(), others, key=lambda group: group[0])
+
+
+def checks_text(problems: Iterable[Problem], path: str) -> str:
+    """What the per-file checks found in the file at ``path``, as kept beside its row: the
+    :func:`problems_json` text, or ``""`` for none. They are on that file (``check_groups`` relies
+    on it to stream them in path order): ``ValueError`` for one that is not."""
+    found = list(problems)
+    if any(p.path != path for p in found):
+        raise ValueError("a per-file check found a problem in another file")
+    return json.dumps(problems_json(found, path), ensure_ascii=False) if found else ""
+
+
+def checks_from_text(text: str, path: str) -> tuple[Problem, ...]:
+    """The problems :func:`checks_text` kept for the file at ``path``; ``ValueError`` on any other text."""
+    if not text:
+        return ()
+    try:
+        value = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as e:
+        raise ValueError("checks that do not decode") from e
+    if not isinstance(value, list) or not all(isinstance(item, list) and len(item) == 4 for item in value):
+        raise ValueError("checks of another shape")
+    try:
+        return problems_from_json(value, path)
+    except TypeError as e:
+        raise ValueError("checks of another shape") from e
 
 
 def _iso(d: dt.date | None) -> str | None:

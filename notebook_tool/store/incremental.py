@@ -693,10 +693,18 @@ class State:
         members, flat = cols["m_path"], cols["m_stamp"]
         if len(flat) != 4 * len(members):
             raise ValueError("member stamps of another shape")
-        shown: dict[str, list[int] | None] = {rel: flat[4 * i : 4 * i + 4] for i, rel in enumerate(members)}
-        shown.update({rel: stamp for rel, (stamp, _) in delta.items()})
-        return {rel for rel in shown.keys() | self.paths
-                if shown.get(rel) == _RACY or shown.get(rel) != self._stamp_now(rel)}
+        # One member at a time: a map of 30,000 shown stamps would cost ~15 MB at the peak.
+        changed = {rel for rel in self.paths - set(members)  # new since the base (None: not read)
+                   if rel not in delta and self._stamp_now(rel) is not None}
+        for i, rel in enumerate(members):
+            if rel not in delta:
+                shown = flat[4 * i : 4 * i + 4]
+                if shown == _RACY or shown != self._stamp_now(rel):
+                    changed.add(rel)
+        for rel, (stamp, _) in delta.items():
+            if stamp == _RACY or stamp != self._stamp_now(rel):
+                changed.add(rel)
+        return changed
 
     def _read_delta(self, path: Path, token: str) -> tuple[dict[str, list[Any]], dict[str, Any] | None]:
         """The delta made for the base ``token``: rel -> [stamp or None, [piece, events, inputs] or None],
@@ -881,14 +889,7 @@ class State:
         """Every file's row (:class:`compute.rows.Row`), in path order, as of ``today``, and with
         ``checks`` what the per-file checks found in each file; re-making only those whose file
         changed since the rows were last kept, and keeping them for next time."""
-        from notebook_tool.compute.rows import (
-            Rows,
-            file_checks,
-            problems_from_json,
-            problems_json,
-            row_from_json,
-            row_of,
-        )
+        from notebook_tool.compute.rows import Rows, checks_from_text, checks_text, file_checks, row_from_json, row_of
         from notebook_tool.store import rowfile
 
         paths = self._snapshot_paths()
@@ -896,7 +897,7 @@ class State:
         delta_path = None if base_path is None else base_path.with_suffix(".rowsdelta")
         context = self._rows_context(today)
         kept: dict[str, Row] = {}
-        found: dict[str, list[Any]] = {}  # each file's checks as plain data (compute.rows.problems_json)
+        found: dict[str, str] = {}  # each file's checks as compute.rows.checks_text made them
         cols: Any = None
         members: list[str] = []
         token = None
@@ -910,19 +911,21 @@ class State:
                         raise ValueError("rows of another day, settings or code")
                     token = cols.meta["token"]
                     assert delta_path is not None
-                    delta, _ = _delta_of(delta_path, token, lambda v: len(v) == 2)  # [row, checks]
+                    delta, _ = _delta_of(delta_path, token, lambda v: len(v) == 2 and isinstance(v[1], str))
                     changed = self._changed_since(cols, delta)
                     members = cols["m_path"]
                     for rel, row in zip(members, rowfile.rows(cols, members), strict=True):
                         if rel not in changed and rel not in delta:
                             kept[rel] = row
                     if checks:
-                        for rel, problems in zip(members, rowfile.checks(cols, members), strict=True):
+                        for rel, text in zip(members, rowfile.checks(cols, members), strict=True):
                             if rel in kept:
-                                found[rel] = problems
-                    for rel, (_, value) in delta.items():
+                                checks_from_text(text, rel)  # ValueError now, not in check's report
+                                found[rel] = text
+                    for rel, (_, value) in delta.items():  # value: [row, checks]
                         if value is not None and rel not in changed:
                             kept[rel] = row_from_json(value[0])
+                            checks_from_text(value[1], rel)
                             found[rel] = value[1]
             except (ValueError, TypeError, KeyError, IndexError, AttributeError):
                 kept, found, cols, members, token, delta = {}, {}, None, [], None, {}
@@ -932,7 +935,7 @@ class State:
             def make(rel: str, shown: FileResult) -> None:
                 shown = self._noted(shown)
                 kept[rel] = row_of(shown, today, self.config)
-                found[rel] = problems_json(file_checks(shown, today, self.config, self.root), rel)
+                found[rel] = checks_text(file_checks(shown, today, self.config, self.root), rel)
 
             if len(todo) > 64:  # many: one pass over the store beats a query per file
                 wanted = set(todo) - self.unread.keys() - self.last_good.keys()
@@ -946,9 +949,7 @@ class State:
         gone = set(members) - self.paths - {rel for rel, (stamp, _) in delta.items() if stamp is None}
         if base_path is not None and delta_path is not None and (todo or gone or token is None):
             self._keep_rows(base_path, delta_path, context, token, cols, members, delta, todo, gone, kept, found)
-        with_checks = None
-        if checks:
-            with_checks = tuple(problems_from_json(found[rel], rel) for rel in in_order)
+        with_checks = tuple(found[rel] for rel in in_order) if checks else None
         rows = tuple(kept[rel] for rel in in_order)
         own = list(self.config_problems + self.walk_problems)
         if self.config.notes:  # the notes' own, and the names in them that are no one's (as Vault gets them)
@@ -961,17 +962,19 @@ class State:
 
     def _keep_rows(self, base_path: Path, delta_path: Path, context: str, token: str | None, cols: Any,
                    members: list[str], delta: dict[str, list[Any]], todo: list[str], gone: set[str],
-                   kept: dict[str, Row], found: dict[str, list[Any]]) -> None:
+                   kept: dict[str, Row], found: dict[str, str]) -> None:
         """Leave the rows for next time: the people made again, in the delta beside the base; a new
         base when there is none (or it would not decode) or the delta outgrows DELTA_MAX."""
         from notebook_tool.store import rowfile
 
-        since = dict(delta)
-        for rel in todo:
-            since[rel] = [self._rows_stamp(rel), rowfile.row_json(kept[rel], found[rel])]
-        for rel in gone:
-            since[rel] = [None, None]
-        if token is not None and len(since) <= DELTA_MAX:
+        if token is not None and len(delta.keys() | todo | gone) <= DELTA_MAX:
+            # Counted before any row is made plain data: a new base (all 30,000 rows at a first
+            # run) needs none of it, and its JSON would be ~30 MB at the peak.
+            since = dict(delta)
+            for rel in todo:
+                since[rel] = [self._rows_stamp(rel), rowfile.row_json(kept[rel], found[rel])]
+            for rel in gone:
+                since[rel] = [None, None]
             text = json.dumps(since, ensure_ascii=False, allow_nan=False)
             if not snapshot.write(delta_path, {"base": token}, [("people", "j", text)]):
                 snapshot.remove(delta_path)
@@ -979,8 +982,8 @@ class State:
         in_order = sorted(self.paths)
         if cols is not None and token is not None:  # the base's checks, for the people not made again
             try:
-                for rel, problems in zip(members, rowfile.checks(cols, members), strict=True):
-                    found.setdefault(rel, problems)
+                for rel, text in zip(members, rowfile.checks(cols, members), strict=True):
+                    found.setdefault(rel, text)
             except (ValueError, TypeError, KeyError):
                 found = {}
         if not self.paths <= found.keys():  # checks that would not decode: everything made afresh next time

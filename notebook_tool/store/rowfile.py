@@ -5,9 +5,11 @@ laid out in a :mod:`~notebook_tool.store.snapshot` file (``<key>.rows``) and
 read back. A column per field (strings, numbers, and lists of strings as
 their items plus a count per row) decodes in a few splits and array reads,
 where a JSON text per row cost 30,000 parses and 100 MB at 30,000 people.
-The per-file checks' problems, which only ``check`` reads, are a JSON column
-of their own, decoded only when asked for (columns are decoded lazily), and
-kept as plain data, not 190,000 problem objects, by the other commands.
+The per-file checks' problems, which only ``check`` reads, are a column of
+their own, one :func:`~notebook_tool.compute.rows.checks_text` per member,
+decoded only when asked for (columns are decoded lazily) and then kept as
+that text, one file's problems made values at a time by ``check`` (190,000
+problem values, or their JSON lists, cost ~40 MB more at 30,000 people).
 
 The people put since the file was written are kept in a small JSON delta
 beside it (:func:`row_from_json` values), as for the pages' snapshot: an edit
@@ -62,10 +64,12 @@ def columns(members: Sequence[str], rows: Sequence[Row]) -> list[Column]:
     return cols
 
 
-def checks_column(members: Sequence[str], checked: Sequence[list[Any]]) -> Column:
-    """What the per-file checks found, per member, as :func:`~notebook_tool.compute.rows.problems_json`
-    gave it (one JSON text, decoded only by ``check`` and when a new base is written)."""
-    return ("r_checked", "j", json.dumps({str(i): c for i, c in enumerate(checked) if c}, ensure_ascii=False))
+def checks_column(members: Sequence[str], checked: Sequence[str]) -> Column:
+    """What the per-file checks found, per member, as :func:`~notebook_tool.compute.rows.checks_text`
+    made it (read only by ``check`` and when a new base is written)."""
+    if len(checked) != len(members):
+        raise ValueError("checks out of member order")
+    return ("r_checks", "s", list(checked))
 
 
 def rows(cols: Columns, members: Sequence[str]) -> list[Row]:
@@ -103,15 +107,16 @@ def rows(cols: Columns, members: Sequence[str]) -> list[Row]:
     return out
 
 
-def checks(cols: Columns, members: Sequence[str]) -> list[list[Any]]:
-    """What :func:`checks_column` kept, per member, as plain data (``problems_from_json`` reads it)."""
-    found = cols.json("r_checked")
-    if not isinstance(found, dict) or not all(isinstance(v, list) for v in found.values()):
+def checks(cols: Columns, members: Sequence[str]) -> list[str]:
+    """What :func:`checks_column` kept, per member, undecoded (``compute.rows.checks_from_text`` reads
+    each); ``KeyError`` for a file written before the checks were kept as text."""
+    found = cols["r_checks"]
+    if not isinstance(found, list) or len(found) != len(members):
         raise ValueError("checks of another shape")
-    return [found.get(str(i), []) for i in range(len(members))]
+    return found
 
 
-def row_json(row: Row, checked: list[Any]) -> list[Any]:
+def row_json(row: Row, checked: str) -> list[Any]:
     """A row and its checks (as plain data) as the delta keeps them."""
     return [row.to_json(), checked]
 

@@ -77,18 +77,18 @@ def _decode(kind: str, count: int, first: memoryview, second: memoryview) -> Any
         if kind == "s":
             lengths = array("q")
             lengths.frombytes(first)
-            text = bytes(second).decode("utf-8", "surrogatepass")
+            text = str(second, "utf-8", "surrogatepass")  # from the buffer: no copy of the bytes first
             ends = list(accumulate(lengths))
             if len(lengths) != count or any(n < 0 for n in lengths) or (ends[-1] if ends else 0) != len(text):
                 raise ValueError("bad string column")
             return [text[a:b] for a, b in zip([0, *ends[:-1]], ends)] if ends else []
         if kind == "z":
-            out = bytes(first).decode("utf-8", "surrogatepass").split("\0")
+            out = str(first, "utf-8", "surrogatepass").split("\0")
             if len(out) != count:
                 raise ValueError("bad string column")
             return out
         if kind == "j":
-            return bytes(first).decode("utf-8", "surrogatepass")
+            return str(first, "utf-8", "surrogatepass")
         values = array(_KINDS[kind])
         values.frombytes(first)  # ValueError if not a whole number of items
         if len(values) != count:
