@@ -324,3 +324,30 @@ def test_watch_starts_from_the_snapshot_and_its_saves_stay_a_fresh_index(v: Vaul
     assert got == {q.name: q.read_bytes() for q in (scratch / "_index").iterdir()}
     assert v.base.read_bytes() == base and not v.delta.exists()
     assert v.index() == []  # and the next index still restores from it
+
+
+@pytest.mark.parametrize("values", [[""], ["a"], ["", ""], ["ab", "b", "", "abab", "b"], ["x\0y", "z", "y"],
+                                    ["名前", "é", "\ud800", "名前"], [f"people/P{i % 7}.md" for i in range(300)]])
+def test_a_lazy_column_gives_the_values_and_finds_them(values: list[str]) -> None:
+    """``Columns.lazy`` cuts values from the text (both string layouts: NUL-joined, and lengths when a
+    value holds a NUL); ``indices`` finds whole values only, never a value inside another."""
+    cols = snapshot.unpack(snapshot.pack({}, [("c", "s", values), ("n", "q", list(range(len(values))))]))
+    lazy = cols.lazy("c")
+    assert len(lazy) == len(values) and [lazy[i] for i in range(len(values))] == values
+    assert lazy[-1] == values[-1] and lazy[-len(values)] == values[0]
+    with pytest.raises(IndexError):
+        lazy[len(values)]
+    for v in {*values, "b", "a", "people/P1", "nowhere"}:
+        assert lazy.indices(v) == [i for i, x in enumerate(values) if x == v]
+    assert list(cols.lazy("n")) == list(range(len(values)))
+    assert cols["c"] == values and cols.lazy("c") is cols["c"]  # once decoded, the list itself
+
+
+def test_a_lazy_column_of_another_shape_is_refused() -> None:
+    data = snapshot.pack({}, [("c", "s", ["a", "b"]), ("t", "s", ["a\0", "b"]), ("j", "j", "[]")])
+    cols = snapshot.unpack(data)
+    cols._parts["c"] = ("z", 3, *cols._parts["c"][2:])  # the header says 3, the text holds 2
+    cols._parts["t"] = ("s", 2, cols._parts["t"][2], cols._parts["t"][3][:-1])  # the text one short
+    for name in ("c", "t", "j"):
+        with pytest.raises(ValueError):
+            cols.lazy(name)

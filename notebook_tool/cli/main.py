@@ -521,9 +521,8 @@ def check(ctx: click.Context, today: dt.date | None, strict: bool) -> None:
                 at = [[p.path, p.line, p.message, p.col, p.severity] for p in found]
             else:
                 (before if path < GITATTRIBUTES else after).append("".join(p.format() + "\n" for p in found))
-        text_before = "".join(before)
-        head = json.dumps([len(rows.rows), errors, warnings, len(text_before), at], ensure_ascii=False)
-        return head + "\n" + text_before + "".join(after)
+        head = json.dumps([len(rows.rows), errors, warnings, sum(map(len, before)), at], ensure_ascii=False)
+        return "".join([head, "\n", *before, *after])  # one join: each + would copy all the text again
 
     out = per_person(root, "check", day, join, checks=True)
     start = out.index("\n") + 1

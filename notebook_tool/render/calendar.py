@@ -95,7 +95,7 @@ def _check_events(events: Any) -> None:
 class _KeyView:
     """The restored events' order keys, made one at a time (bisection looks at a few of 55,000)."""
 
-    def __init__(self, *cols: list[Any]) -> None:
+    def __init__(self, *cols: Any) -> None:  # lists, or a snapshot's lazy columns
         self.cols = cols
         if any(len(c) != len(cols[0]) for c in cols):
             raise ValueError("event columns of different lengths")
@@ -105,6 +105,13 @@ class _KeyView:
 
     def __getitem__(self, i: int) -> tuple[Any, ...]:
         return tuple(c[i] for c in self.cols)
+
+
+def _indices(column: Any, value: str) -> list[int]:
+    """Where ``value`` is in ``column``: its own search if it has one (a lazy column of the
+    snapshot), else a scan."""
+    find = getattr(column, "indices", None)
+    return find(value) if find is not None else [i for i, v in enumerate(column) if v == value]
 
 
 def _uid(kind: str, key: str) -> bytes:
@@ -446,7 +453,10 @@ class LiveCalendar:
         cols = self._cols
         if cols is None:
             return None
-        days, names, paths, kinds, keys = (cols[c] for c in ("ev_day", "ev_name", "ev_path", "ev_kind", "ev_key"))
+        # Values cut from the columns' text when looked at (a bisection looks at a few of 55,000):
+        # decoded into lists they cost ~20 MB at the peak of an edit's index (and stayed for
+        # watch's whole session).
+        days, names, paths, kinds, keys = (cols.lazy(c) for c in ("ev_day", "ev_name", "ev_path", "ev_kind", "ev_key"))
         base = _KeyView(days, names, paths, kinds, keys)
         shown = dict(self._over)  # who the page shows otherwise than the base (a delta's people)
         out = page  # cut and filled in place: no copy of the 16 MB page per event
@@ -455,7 +465,7 @@ class LiveCalendar:
                 if rel in shown:
                     old = shown[rel]
                 elif rel in self._who:
-                    old = [[*base[i], ""] for i in range(len(base)) if paths[i] == rel]
+                    old = [[*base[i], ""] for i in _indices(paths, rel)]
                 else:
                     old = []
                 for e in old:

@@ -27,6 +27,7 @@ member file's stamp.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import io
 import json
@@ -70,6 +71,65 @@ class Columns:
         if not isinstance(text, str):
             raise ValueError(f"{name} is not a JSON column")
         return json.loads(text)
+
+    def lazy(self, name: str) -> Any:
+        """Column ``name`` as a sequence whose values are made when indexed (:class:`Strings`, or an
+        ``array`` of numbers), for a caller that looks at a few of them: a list of 55,000 strings
+        costs ~4 MB more than their text. The decoded list, if made already. ``ValueError`` as
+        for ``[]``; a JSON column is not one."""
+        if name in self._cols:
+            return self._cols[name]
+        kind, count, first, second = self._parts[name]
+        if kind in _KINDS:
+            values = array(_KINDS[kind])
+            values.frombytes(first)
+            if len(values) != count:
+                raise ValueError("bad column length")
+            return values
+        if kind not in ("s", "z"):
+            raise ValueError(f"{name} is not a column of values")
+        try:
+            if kind == "s":
+                lengths = array("q")
+                lengths.frombytes(first)
+                text, sep = str(second, "utf-8", "surrogatepass"), 0
+            else:
+                text, sep = str(first, "utf-8", "surrogatepass"), 1
+                lengths = array("q", map(len, text.split("\0"))) if count else array("q")
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"bad snapshot column: {exc}") from None
+        ends = array("q", accumulate(n + sep for n in lengths))
+        if len(lengths) != count or any(n < 0 for n in lengths) or (ends[-1] - sep if ends else 0) != len(text):
+            raise ValueError("bad string column")
+        return Strings(text, ends, sep)
+
+
+class Strings:
+    """A string column's values cut from its text when indexed (:meth:`Columns.lazy`)."""
+
+    __slots__ = ("_ends", "_sep", "_text")
+
+    def __init__(self, text: str, ends: array[int], sep: int) -> None:
+        self._text, self._ends, self._sep = text, ends, sep  # ends: past each value and its separator
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, i: int) -> str:
+        end = self._ends[i] - self._sep  # IndexError past the last, as a list's
+        start = self._ends[i - 1] if i % len(self._ends) else 0
+        return self._text[start:end]
+
+    def indices(self, value: str) -> list[int]:
+        """Where ``value`` is, in order: a search of the text, not a slice of every value."""
+        out = []
+        at = self._text.find(value)
+        while at >= 0:
+            i = bisect.bisect_right(self._ends, at)  # the value whose span holds ``at``
+            if self[i] == value and (self._ends[i - 1] if i else 0) == at:
+                out.append(i)
+            at = self._text.find(value, at + 1)
+        return out
 
 
 def _decode(kind: str, count: int, first: memoryview, second: memoryview) -> Any:
