@@ -219,11 +219,16 @@ def echo_json(data: Any) -> None:
     click.echo(json_text(data))
 
 
-def echo_span(text: str, start: int, end: int, chunk: int = 1 << 20) -> None:
-    """``text[start:end]`` on stdout, a megabyte at a time: a report of 190,000 lines is ~15 MB,
-    and one slice and its encoding would hold two more copies of it at once."""
+def echo_output(data: bytes, start: int = 0, end: int | None = None, chunk: int = 1 << 20) -> None:
+    """``data[start:end]`` (UTF-8) on stdout as it is, a megabyte at a time: a report of 190,000
+    lines is ~16 MB, and one slice of it would be another copy. On Windows, where the console
+    wants text, decoded first."""
+    end = len(data) if end is None else end
+    if sys.platform == "win32":
+        click.echo(data[start:end].decode("utf-8"), nl=False)
+        return
     for i in range(start, end, chunk):
-        click.echo(text[i:min(i + chunk, end)], nl=False)
+        click.echo(data[i:min(i + chunk, end)], nl=False)
 
 
 def json_text(data: Any) -> str:
@@ -243,23 +248,29 @@ def json_text(data: Any) -> str:
     return "".join(blocks)
 
 
-def memoised(root: Path, command: str, today: dt.date, compute: Any) -> str:
-    """``compute(vault)`` for a read-only command, kept in the store until a file changes.
-
-    ``command`` spells the command and every option that shapes its output
+def memoised(root: Path, command: str, today: dt.date, compute: Any) -> bytes:
+    """``compute(vault)`` (text) for a read-only command, as UTF-8, kept in the store until a file
+    changes. ``command`` spells the command and every option that shapes its output
     (see ``store.incremental.cached_output``).
     """
     from notebook_tool.store.incremental import cached_output
 
-    return cached_output(root, command, today, compute, use_cache=use_cache())
+    return cached_output(root, command, today, lambda vault: utf8(compute(vault)), use_cache=use_cache())
 
 
-def per_person(root: Path, command: str, today: dt.date, join: Any, checks: bool = False) -> str:
-    """``join(rows)`` for a report made of per-person parts (``store.incremental.cached_report``):
-    memoised like :func:`memoised`, and after an edit only the changed files' rows are made again."""
+def per_person(root: Path, command: str, today: dt.date, join: Any, checks: bool = False) -> bytes:
+    """``join(rows)`` (text, or UTF-8 already) for a report made of per-person parts
+    (``store.incremental.cached_report``): memoised like :func:`memoised`, and after an edit only
+    the changed files' rows are made again."""
     from notebook_tool.store.incremental import cached_report
 
-    return cached_report(root, command, today, join, checks, use_cache=use_cache())
+    return cached_report(root, command, today, lambda rows: utf8(join(rows)), checks, use_cache=use_cache())
+
+
+def utf8(output: str | bytes) -> bytes:
+    """An output as the memo keeps it and stdout gets it: a text of 16 MB that holds one CJK name is
+    32 MB as a Python string (two bytes a character), ~16 MB as UTF-8."""
+    return output if isinstance(output, bytes) else output.encode("utf-8")
 
 
 def complete_names(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
@@ -398,7 +409,7 @@ def list_(ctx: click.Context, tags: tuple[str, ...], company: str | None, needs:
         return json_text(list_json(rows, day.isoformat())) + "\n" if as_json else list_text(rows)
 
     command = repr(("list", tags, company, needs, offers, sort, reverse, as_json))
-    click.echo(per_person(existing_root(ctx), command, day, join), nl=False)
+    echo_output(per_person(existing_root(ctx), command, day, join))
 
 
 def echo_errors(vault: Any, only: str | None = None) -> None:
@@ -469,7 +480,7 @@ def report(ctx: click.Context, which: str, today: dt.date | None, as_json: bool,
                 return json_text(intro.report_json(items, day)) + "\n"
             return intro.report_markdown(items, day)
 
-        click.echo(memoised(existing_root(ctx), repr(("report", which, as_json, as_markdown)), day, compute), nl=False)
+        echo_output(memoised(existing_root(ctx), repr(("report", which, as_json, as_markdown)), day, compute))
         return
 
     def join(rows: Any) -> str:
@@ -482,7 +493,7 @@ def report(ctx: click.Context, which: str, today: dt.date | None, as_json: bool,
 
         return (attention_text if which == "attention" else reciprocity_text)(rep)
 
-    click.echo(per_person(existing_root(ctx), repr(("report", which, as_json, as_markdown)), day, join), nl=False)
+    echo_output(per_person(existing_root(ctx), repr(("report", which, as_json, as_markdown)), day, join))
 
 
 @main.command()
@@ -504,15 +515,16 @@ def check(ctx: click.Context, today: dt.date | None, strict: bool) -> None:
     day = resolve_today(today)
     root = existing_root(ctx).resolve()
 
-    def join(rows: Any) -> str:
+    def join(rows: Any) -> bytes:
         # The merge driver's registration lives in git's config, not in any file the store
         # stamps: that check runs every time, below, and is left out of the memo. Its
         # problems are on .gitattributes, so the memo keeps that path's own problems as
         # values to sort in, and the lines before and after it as printed text: one line of
         # JSON (the counts, those values, the length of the text before), then the text.
+        # UTF-8 from the first: one CJK name makes all of a Python string two bytes a character.
         errors = warnings = 0
-        before: list[str] = []
-        after: list[str] = []
+        before: list[bytes] = []
+        after: list[bytes] = []
         at: list[list[Any]] = []
         for path, found in check_groups(rows, day):  # a file at a time: the text is all that is kept
             n_errors = sum(1 for p in found if p.severity == "error")
@@ -520,21 +532,22 @@ def check(ctx: click.Context, today: dt.date | None, strict: bool) -> None:
             if path == GITATTRIBUTES:
                 at = [[p.path, p.line, p.message, p.col, p.severity] for p in found]
             else:
-                (before if path < GITATTRIBUTES else after).append("".join(p.format() + "\n" for p in found))
-        head = json.dumps([len(rows.rows), errors, warnings, sum(map(len, before)), at], ensure_ascii=False)
-        return "".join([head, "\n", *before, *after])  # one join: each + would copy all the text again
+                lines = "".join(p.format() + "\n" for p in found).encode("utf-8")
+                (before if path < GITATTRIBUTES else after).append(lines)
+        head = json.dumps([len(rows.rows), errors, warnings, sum(map(len, before)), at]).encode("ascii")
+        return b"".join([head, b"\n", *before, *after])  # one join: each + would copy all the text again
 
     out = per_person(root, "check", day, join, checks=True)
-    start = out.index("\n") + 1
+    start = out.index(b"\n") + 1
     n, errors, warnings, split, at = json.loads(out[:start])
     split += start
     live = check_merge_driver(Vault(root, Config(), ()), day)  # it looks at the root only
     errors += sum(1 for p in live if p.severity == "error")
     warnings += sum(1 for p in live if p.severity != "error")
     here = sorted({Problem(*p) for p in at} | set(live), key=problem_order)
-    echo_span(out, start, split)
+    echo_output(out, start, split)
     click.echo("".join(p.format() + "\n" for p in here), nl=False)
-    echo_span(out, split, len(out))
+    echo_output(out, split)
     click.echo(f"{n} file{'s' if n != 1 else ''} checked: {errors} error{'s' if errors != 1 else ''}, "
                f"{warnings} warning{'s' if warnings != 1 else ''}", err=True)
     if errors or (strict and warnings):

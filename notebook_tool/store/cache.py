@@ -95,26 +95,27 @@ def store_dir() -> Path:
         raise OSError("no home folder for the store") from None  # callers treat it as "no store"
 
 
-_MEMO_CHUNK = 1 << 20  # characters encoded and compressed at a time
+_MEMO_CHUNK = 1 << 20  # bytes compressed at a time
 
 
-def _memo_blob(output: str) -> bytes:
-    """``output`` as the memo table keeps it: UTF-8, zlib at level 1, made a megabyte at a time.
+def _memo_blob(output: bytes) -> bytes:
+    """``output`` (UTF-8) as the memo table keeps it: zlib at level 1, a megabyte at a time.
 
-    Why: check's output at 30,000 people is ~16 MB; bound as text, SQLite takes a
-    UTF-8 copy of it and the page cache a third (36 MB at the peak of the command),
-    where this is ~2 MB (level 1: ~50 ms; decompressing on a hit costs about as much).
+    Why: check's output at 30,000 people is ~16 MB; bound as it is, SQLite takes a
+    copy of it and its page cache another, where this is ~2 MB (level 1: ~50 ms;
+    decompressing on a hit costs about as much as the copies it replaces).
     """
     z = zlib.compressobj(1)
-    parts = [z.compress(output[i:i + _MEMO_CHUNK].encode("utf-8", "surrogatepass"))
-             for i in range(0, len(output), _MEMO_CHUNK)]
+    view = memoryview(output)
+    parts = [z.compress(view[i:i + _MEMO_CHUNK]) for i in range(0, len(view), _MEMO_CHUNK)]
     parts.append(z.flush())
     return b"".join(parts)
 
 
-def _memo_text(blob: bytes) -> str:
-    """The output :func:`_memo_blob` kept; ``zlib.error``/``UnicodeDecodeError`` for anything else."""
-    return zlib.decompress(blob).decode("utf-8", "surrogatepass")
+def _memo_output(blob: bytes) -> bytes:
+    """The output :func:`_memo_blob` kept; ``zlib.error`` for anything else (zlib checks its own
+    Adler-32, so a damaged row is refused, not printed)."""
+    return zlib.decompress(blob)
 
 
 def store_path(root: Path) -> Path:
@@ -583,8 +584,8 @@ class Cache:
     # (rows written or deleted), so an output memoised under it is known to be of these files.
     gen = ""
 
-    def memo(self, key: str) -> str | None:
-        """The output memoised under ``key`` for this generation of the store, if any.
+    def memo(self, key: str) -> bytes | None:
+        """The output (UTF-8) memoised under ``key`` for this generation of the store, if any.
 
         Only trust it when nothing changed since the store was loaded (the
         caller's rescan found no change): the generation then names exactly
@@ -599,14 +600,14 @@ class Cache:
         if row is None or not isinstance(row[0], bytes):
             return None
         try:
-            return _memo_text(row[0])
-        except (zlib.error, UnicodeDecodeError):
+            return _memo_output(row[0])
+        except zlib.error:
             return None  # not what put_memo wrote: made again (and written again) by the caller
 
     def _pending_content(self) -> bool:
         return any(v is not _KEEP for v in self._pending.values()) or not self._stored_settings
 
-    def put_memo(self, key: str, output: str) -> None:
+    def put_memo(self, key: str, output: bytes) -> None:
         """Keep ``output`` under ``key`` for the next identical command (after :meth:`save`).
 
         Written only if the store still is the generation this process

@@ -1159,9 +1159,10 @@ def find_contact(root: Path, name: str, use_cache: bool = True) -> tuple[Vault, 
     return vault, resolve_in(vault, name)  # a broken file that NAME means says its problem
 
 
-def cached_output(root: Path, command: str, today: dt.date, compute: Callable[[Vault], str],
-                  progress: Progress | None = None, use_cache: bool = True) -> str:
-    """What ``compute`` makes of the vault at ``root``: memoised in the store while no file changes.
+def cached_output(root: Path, command: str, today: dt.date, compute: Callable[[Vault], bytes],
+                  progress: Progress | None = None, use_cache: bool = True) -> bytes:
+    """What ``compute`` makes of the vault at ``root`` (the command's output, UTF-8): memoised in the
+    store while no file changes.
 
     For the read-only commands that compare everyone with everyone (``report
     introductions``). ``command`` names the command and every option that
@@ -1179,8 +1180,8 @@ def cached_output(root: Path, command: str, today: dt.date, compute: Callable[[V
     return _memoised(root, command, today, lambda state: compute(state.vault()), progress)
 
 
-def cached_report(root: Path, command: str, today: dt.date, join: Callable[[Rows], str],
-                  checks: bool = False, use_cache: bool = True) -> str:
+def cached_report(root: Path, command: str, today: dt.date, join: Callable[[Rows], bytes],
+                  checks: bool = False, use_cache: bool = True) -> bytes:
     """What ``join`` makes of every file's row (:mod:`notebook_tool.compute.rows`), for the reports
     whose parts are per person (``list``, ``report attention|reciprocity``, ``check``).
 
@@ -1189,15 +1190,15 @@ def cached_report(root: Path, command: str, today: dt.date, join: Callable[[Rows
     ``checks``: with what the per-file checks found). ``join`` must be a
     pure function of the rows.
     """
-    def make(state: State) -> str:
+    def make(state: State) -> bytes:
         with no_gc():  # tens of thousands of rows: the collector would walk them again and again
             return join(state.rows(today, checks))
 
     return _memoised(root.resolve(), command, today, make, None, use_cache)
 
 
-def _memoised(root: Path, command: str, today: dt.date, make: Callable[[State], str],
-              progress: Progress | None, use_cache: bool = True) -> str:
+def _memoised(root: Path, command: str, today: dt.date, make: Callable[[State], bytes],
+              progress: Progress | None, use_cache: bool = True) -> bytes:
     """``make(state)`` after a rescan, or the output the same command kept for this generation of the
     store when the rescan found nothing changed; the new output kept for next time."""
     state = State(root, use_cache=use_cache)
