@@ -351,3 +351,21 @@ def test_a_lazy_column_of_another_shape_is_refused() -> None:
     for name in ("c", "t", "j"):
         with pytest.raises(ValueError):
             cols.lazy(name)
+
+
+def test_columns_read_from_a_mapped_file_after_others_let_their_pages_go(tmp_path: Path) -> None:
+    """Each decoded column's pages are handed back to the kernel (``madvise``); the columns beside it,
+    on the same pages or not, still decode to exactly what was written."""
+    big = [f"row {i} 名前" * 3 for i in range(20_000)]  # many pages
+    columns = [("a", "s", ["x", "y"]), ("big", "s", big), ("n", "q", list(range(5000))), ("b", "s", ["z"]),
+               ("j", "j", '{"k": [1]}')]
+    path = tmp_path / "s.live"
+    assert snapshot.write(path, {"m": 1}, columns)
+    for order in (["big", "a", "b", "n", "j"], ["b", "n", "a", "j", "big"]):
+        data = snapshot.read(path)
+        assert data is not None
+        cols = snapshot.unpack(data)
+        for name in order:
+            got = cols.json(name) if name == "j" else cols[name]
+            assert got == ({"k": [1]} if name == "j" else dict((c[0], c[2]) for c in columns)[name]), name
+        assert [cols.lazy("big")[i] for i in (0, 19_999)] == [big[0], big[19_999]]
