@@ -566,3 +566,18 @@ def test_the_stamps_row_round_trips_hashes_and_stamps_past_int64() -> None:
     }
     assert cache_mod._stamps_from_row(cache_mod._stamps_to_row(records)) == records
     assert cache_mod._stamps_from_row(cache_mod._stamps_to_row({})) == {}
+
+
+def test_a_piece_is_made_json_when_saved_and_one_that_is_not_plain_data_is_left_out(vault: Make) -> None:
+    """Pieces are kept as values until the save makes each JSON (the cold index's memory): one that is
+    not plain data (a NaN, an object) is left out, never the reason the whole save fails."""
+    root = vault({"people/Alice Chen.md": ALICE, "people/Bob Smith.md": BOB, "people/Carol.md": BOB})
+    age(root)
+    cached_vault(root)
+    cache = Cache.load(root, 65536)
+    cache.put_piece("people/Alice Chen.md", "ctx-test", "alice", [1, float("nan")])
+    cache.put_piece("people/Bob Smith.md", "ctx-test", "bob", [["Bob", "people/Bob Smith.md"], 2.5, None])
+    cache.put_piece("people/Carol.md", "ctx-test", "carol", [object()])
+    assert cache.save() and cache_file(root).is_file()
+    assert Cache.load(root, 65536).pieces("ctx-test") == {"people/Bob Smith.md": [["Bob", "people/Bob Smith.md"],
+                                                                                  2.5, None]}

@@ -503,7 +503,7 @@ class Cache:
         self._conn: sqlite3.Connection | None = None
         self._results: MutableMapping[str, FileResult] | None = StoredResults(self) if lazy else {}
         self._pending: dict[str, FileResult | object] = {}  # rel -> result to write, or _DELETED
-        self._pieces: dict[str, tuple[str, str, str]] = {}  # rel -> (context, name, piece as JSON) to write
+        self._pieces: dict[str, tuple[str, str, Any]] = {}  # rel -> (context, name, piece) to write
         self._dropped: set[str] = set()  # rels whose stored piece no longer shows them (a note changed)
         self._names: tuple[list[str], list[int], str] | None = None
         self.path: Path | None = None
@@ -774,11 +774,11 @@ class Cache:
 
         ``name`` orders the pieces as :meth:`pieces` returns them.
         """
-        try:
-            self._pieces[rel] = (context, name, json.dumps(piece, ensure_ascii=False, allow_nan=False,
-                                                           separators=(",", ":")))
-        except (TypeError, ValueError):
-            return  # not plain data: rendered again next time
+        # Kept as the value, made JSON one at a time as save writes it: a cold index puts 30,000
+        # pieces (their rows, events and inputs), ~100 MB as JSON texts held until the save, while
+        # the value's strings are the ones the pages hold anyway. The caller's values are made
+        # fresh for each put and never changed after (tuples, and lists no one else holds).
+        self._pieces[rel] = (context, name, piece)
         self.dirty = True
 
     def stamps_row(self) -> bytes:
@@ -930,7 +930,10 @@ class Cache:
                         with contextlib.suppress(Unstorable):
                             text = encode_result(result)
                     stamp, h = self.records[rel]
-                    ctx, name, piece = pieces.pop(rel, (None, None, None))
+                    ctx, name, value = pieces.pop(rel, (None, None, None))
+                    piece = None if value is None else _piece_json(value)
+                    if piece is None:
+                        ctx = name = None
                     yield (rel, KIND_CONTACT, *stamp, h, "\x1f".join(self.keys.get(rel, ())), text, ctx, name, piece)
 
             conn.executemany("DELETE FROM files WHERE path = ?", gone)
@@ -943,8 +946,8 @@ class Cache:
             conn.executemany(
                 "UPDATE files SET piece_ctx = ?, piece_name = ?, piece = ? WHERE path = ? AND mtime_ns = ? "
                 "AND size = ? AND ino = ? AND ctime_ns = ?",
-                [(ctx, name, text, rel, *self.records[rel][0]) for rel, (ctx, name, text) in pieces.items()
-                 if rel in self.records])
+                ((ctx, name, text, rel, *self.records[rel][0]) for rel, (ctx, name, value) in pieces.items()
+                 if rel in self.records and (text := _piece_json(value)) is not None))
             if self.keys or gone:  # names changed: show rebuilds the haystack once, and keeps it
                 conn.execute("DELETE FROM meta WHERE key = 'names'")
             elif self._names_fresh and self._names is not None:
@@ -994,6 +997,14 @@ class Cache:
 
 
 _KEEP = object()  # in Cache._pending: keep the row's stored result, rewrite its record
+
+
+def _piece_json(value: Any) -> str | None:
+    """A piece as its row keeps it; None if it is not plain data (then not kept: rendered again)."""
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return None
 
 
 STAMPS_MAGIC = b"GXSTAMPS1\n"
