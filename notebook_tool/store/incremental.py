@@ -502,6 +502,7 @@ class State:
 
             safe_target(self.root, self.root / self.config.output / CALENDAR_PAGE)
         written = tuple(write_pages(self.root, self.config.output, texts))
+        del texts  # ~13 MB of page text at 30,000 people, not to be held while the feed is patched
 
         # Kept per person: one save re-renders one person's events. Restored from a snapshot, the
         # feed on disk is the one written then: left as it is if no one's events changed, else
