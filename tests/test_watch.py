@@ -439,3 +439,22 @@ def test_inotify_queue_overflow_rescans_at_once_and_says_so(watching: Callable[.
     assert any("the OS lost file events" in m and "rescanning the vault now" in m for m in run.messages), \
         run.messages
     assert any(r.reason == "rescan" for r in run.rounds)
+
+
+def test_watch_has_glibc_give_large_blocks_back(watching: Callable[..., Running],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A session asks the C library to map large blocks apart (returned when freed), and on glibc the
+    setting is taken: in a fresh interpreter, as ``guanxi watch`` starts."""
+    import platform
+
+    from notebook_tool.watch import watcher as watcher_mod
+
+    asked: list[bool] = []
+    monkeypatch.setattr(watcher_mod, "give_back_large_blocks", lambda: asked.append(True) or True)
+    watching(base_files()).settle()
+    assert asked == [True]
+    if not (sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"):
+        pytest.skip("mallopt's threshold is glibc's")
+    took = subprocess.run([sys.executable, "-c", "from notebook_tool.watch.watcher import give_back_large_blocks as g; "
+                           "print(g())"], capture_output=True, text=True, check=True)
+    assert took.stdout == "True\n"
