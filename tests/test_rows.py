@@ -206,6 +206,9 @@ def test_damaged_rows_are_made_again(root: Path, damage: str) -> None:
             conn.execute("DELETE FROM memo")
         got = run_cli("--vault", str(root), "check", "--today", TODAY)  # nothing edited: the damage alone
         assert (got.stdout, got.stderr) == reference(root, ("check",))
+        again = snapshot.unpack(base.read_bytes())  # and the rows were kept anew, undamaged
+        assert [rows_mod.checks_from_text(t, rel) is not None
+                for rel, t in zip(again["m_path"], rowfile.checks(again, again["m_path"]), strict=True)]
     elif damage == "garbage":
         base.write_bytes(os.urandom(len(data)))
     elif damage == "truncated":

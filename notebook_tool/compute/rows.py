@@ -148,8 +148,9 @@ def check_groups(rows: Rows, today: dt.date) -> Iterator[tuple[str, list[Problem
     files' own, the per-file checks' (``rows.checked``, decoded one file at a time, so the whole
     vault's problems are never held at once) and duplicate names across the rows.
 
-    ``ValueError`` if the rows were made without the checks, are not in path order, or a file's
-    checks do not decode."""
+    ``ValueError`` if the rows were made without the checks or are not in path order;
+    :class:`ChecksUnreadable` if a file's kept checks do not decode (they are decoded here only,
+    once: the caller makes the rows again)."""
     from notebook_tool.compute.checks import ACROSS_FILES, problem_order
 
     if rows.checked is None:
@@ -190,20 +191,25 @@ def checks_text(problems: Iterable[Problem], path: str) -> str:
     return json.dumps(problems_json(found, path), ensure_ascii=False) if found else ""
 
 
+class ChecksUnreadable(ValueError):
+    """A file's kept checks (:func:`checks_text`) are not what it wrote: the rows are made again."""
+
+
 def checks_from_text(text: str, path: str) -> tuple[Problem, ...]:
-    """The problems :func:`checks_text` kept for the file at ``path``; ``ValueError`` on any other text."""
+    """The problems :func:`checks_text` kept for the file at ``path``; :class:`ChecksUnreadable` on any
+    other text."""
     if not text:
         return ()
     try:
         value = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as e:
-        raise ValueError("checks that do not decode") from e
+        raise ChecksUnreadable("checks that do not decode") from e
     if not isinstance(value, list) or not all(isinstance(item, list) and len(item) == 4 for item in value):
-        raise ValueError("checks of another shape")
+        raise ChecksUnreadable("checks of another shape")
     try:
         return problems_from_json(value, path)
-    except TypeError as e:
-        raise ValueError("checks of another shape") from e
+    except (TypeError, ValueError) as e:
+        raise ChecksUnreadable("checks of another shape") from e
 
 
 def _iso(d: dt.date | None) -> str | None:

@@ -886,11 +886,12 @@ class State:
         return repr((self._piece_context(today), self.cache.settings, self.notes.key() if self.config.notes else "",
                      code_fingerprint(("core", "compute"))))
 
-    def rows(self, today: dt.date, checks: bool = False) -> Rows:
+    def rows(self, today: dt.date, checks: bool = False, kept_rows: bool = True) -> Rows:
         """Every file's row (:class:`compute.rows.Row`), in path order, as of ``today``, and with
-        ``checks`` what the per-file checks found in each file; re-making only those whose file
-        changed since the rows were last kept, and keeping them for next time."""
-        from notebook_tool.compute.rows import Rows, checks_from_text, checks_text, file_checks, row_from_json, row_of
+        ``checks`` what the per-file checks found in each file (their kept text, decoded by
+        ``check`` alone); re-making only those whose file changed since the rows were last kept
+        (all of them without ``kept_rows``), and keeping them for next time."""
+        from notebook_tool.compute.rows import Rows, checks_text, file_checks, row_from_json, row_of
         from notebook_tool.store import rowfile
 
         paths = self._snapshot_paths()
@@ -903,7 +904,7 @@ class State:
         members: list[str] = []
         token = None
         delta: dict[str, list[Any]] = {}  # rel -> [stamp or None, [row, checks] or None]: put since the base
-        data = snapshot.read(base_path) if base_path is not None else None
+        data = snapshot.read(base_path) if base_path is not None and kept_rows else None
         if data is not None:
             try:
                 with no_gc():
@@ -921,12 +922,10 @@ class State:
                     if checks:
                         for rel, text in zip(members, rowfile.checks(cols, members), strict=True):
                             if rel in kept:
-                                checks_from_text(text, rel)  # ValueError now, not in check's report
                                 found[rel] = text
                     for rel, (_, value) in delta.items():  # value: [row, checks]
                         if value is not None and rel not in changed:
                             kept[rel] = row_from_json(value[0])
-                            checks_from_text(value[1], rel)
                             found[rel] = value[1]
             except (ValueError, TypeError, KeyError, IndexError, AttributeError):
                 kept, found, cols, members, token, delta = {}, {}, None, [], None, {}
@@ -1191,9 +1190,14 @@ def cached_report(root: Path, command: str, today: dt.date, join: Callable[[Rows
     ``checks``: with what the per-file checks found). ``join`` must be a
     pure function of the rows.
     """
+    from notebook_tool.compute.rows import ChecksUnreadable
+
     def make(state: State) -> bytes:
         with no_gc():  # tens of thousands of rows: the collector would walk them again and again
-            return join(state.rows(today, checks))
+            try:
+                return join(state.rows(today, checks))
+            except ChecksUnreadable:  # kept checks damaged: every row made again (and kept anew)
+                return join(state.rows(today, checks, kept_rows=False))
 
     return _memoised(root.resolve(), command, today, make, None, use_cache)
 

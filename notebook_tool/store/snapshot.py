@@ -105,18 +105,15 @@ class Columns:
         if kind not in ("s", "z"):
             raise ValueError(f"{name} is not a column of values")
         try:
-            if kind == "s":
-                lengths = array("q")
-                lengths.frombytes(first)
-                text, sep = str(second, "utf-8", "surrogatepass"), 0
-            else:
-                text, sep = str(first, "utf-8", "surrogatepass"), 1
-                lengths = array("q", map(len, text.split("\0"))) if count else array("q")
+            text = str(second if kind == "s" else first, "utf-8", "surrogatepass")
         except UnicodeDecodeError as exc:
             raise ValueError(f"bad snapshot column: {exc}") from None
-        ends = array("q", accumulate(n + sep for n in lengths))
-        if len(lengths) != count or any(n < 0 for n in lengths) or (ends[-1] - sep if ends else 0) != len(text):
-            raise ValueError("bad string column")
+        if kind == "s":
+            ends, sep = _string_ends(first, count, text), 0
+        else:  # NUL-joined: each value's end is past its NUL
+            ends, sep = array("q", accumulate(len(v) + 1 for v in text.split("\0"))) if count else array("q"), 1
+            if len(ends) != count:
+                raise ValueError("bad string column")
         self._done_with(name)
         return Strings(text, ends, sep)
 
@@ -149,15 +146,22 @@ class Strings:
         return out
 
 
+def _string_ends(lengths_bytes: memoryview, count: int, text: str) -> array[int]:
+    """Where each of the ``count`` values of an ``s`` column ends in its ``text``, from their lengths;
+    ``ValueError`` if they are not ``count`` lengths that make up the text exactly."""
+    lengths = array("q")
+    lengths.frombytes(lengths_bytes)  # ValueError if not a whole number of them
+    ends = array("q", accumulate(lengths))
+    if len(lengths) != count or any(n < 0 for n in lengths) or (ends[-1] if ends else 0) != len(text):
+        raise ValueError("bad string column")
+    return ends
+
+
 def _decode(kind: str, count: int, first: memoryview, second: memoryview) -> Any:
     try:
         if kind == "s":
-            lengths = array("q")
-            lengths.frombytes(first)
             text = str(second, "utf-8", "surrogatepass")  # from the buffer: no copy of the bytes first
-            ends = list(accumulate(lengths))
-            if len(lengths) != count or any(n < 0 for n in lengths) or (ends[-1] if ends else 0) != len(text):
-                raise ValueError("bad string column")
+            ends = _string_ends(first, count, text)
             return [text[a:b] for a, b in zip([0, *ends[:-1]], ends)] if ends else []
         if kind == "z":
             out = str(first, "utf-8", "surrogatepass").split("\0")
